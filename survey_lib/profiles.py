@@ -1,0 +1,44 @@
+"""Run profiles shared by the notebooks, the CLI and the tests.
+
+``smoke``   CI: tiny sizes and step counts; every notebook in a few minutes on 2 CPU cores, asserts still real.
+``default`` the README's main command: meaningful figures on a 2-core CPU in well under 30 minutes in total.
+``paper``   the survey's Table 1 settings: 256x256 images, 450 optimisation steps (DST: 3 scales x 150).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+__all__ = ["Profile", "PROFILES", "get_profile"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes and step counts of one profile. Methods read the fields they need."""
+
+    name: str
+    size: int                  #: square working size in pixels (the survey resizes to 256x256)
+    nst_steps: int             #: NST optimisation steps (L-BFGS iterations)
+    nst_optimizer: str = "lbfgs"
+
+    def replace(self, **changes) -> "Profile":
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise TypeError(f"unknown profile field(s) {sorted(unknown)}")
+        return replace(self, **changes)
+
+
+PROFILES: dict[str, Profile] = {
+    "smoke": Profile("smoke", size=64, nst_steps=30),
+    "default": Profile("default", size=256, nst_steps=150),
+    "paper": Profile("paper", size=256, nst_steps=450),
+}
+
+
+def get_profile(profile: "str | Profile") -> Profile:
+    """Look up a profile by name (``"smoke"``, ``"default"``, ``"paper"``) or pass a :class:`Profile` through."""
+    if isinstance(profile, Profile):
+        return profile
+    try:
+        return PROFILES[profile]
+    except KeyError:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {sorted(PROFILES)}") from None

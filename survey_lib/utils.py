@@ -1,0 +1,68 @@
+"""Seeding, timing and environment helpers."""
+from __future__ import annotations
+
+import os
+import platform
+import random
+import time
+
+import numpy as np
+import torch
+
+__all__ = ["seed_everything", "Timer", "environment_summary", "progress"]
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, NumPy and torch (all devices) and return a CPU ``torch.Generator`` seeded with ``seed``."""
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    return torch.Generator().manual_seed(seed)
+
+
+class Timer:
+    """Wall-clock timer that synchronises CUDA before reading the clock.
+
+    >>> with Timer() as t:
+    ...     pass
+    >>> t.seconds >= 0
+    True
+    """
+
+    def __init__(self, device: torch.device | str | None = None):
+        self.device = torch.device(device) if device is not None else None
+        self.seconds = 0.0
+
+    def _sync(self) -> None:
+        if self.device is not None and self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+
+    def __enter__(self) -> "Timer":
+        self._sync()
+        self._t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._sync()
+        self.seconds = time.perf_counter() - self._t0
+
+
+def environment_summary(device: torch.device | str | None = None) -> dict[str, str]:
+    """Versions and hardware, for figure captions and tables."""
+    dev = torch.device(device) if device is not None else torch.device("cpu")
+    if dev.type == "cuda":
+        hw = torch.cuda.get_device_name(dev)
+    else:
+        hw = f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} threads"
+    return {"python": platform.python_version(), "torch": torch.__version__, "device": f"{dev.type} ({hw})",
+            "os": platform.platform(terse=True)}
+
+
+def progress(iterable=None, *, total: int | None = None, desc: str | None = None, enabled: bool = True):
+    """A tqdm bar that is plain text (not a frozen widget) under papermill and off when ``SURVEY_PROGRESS=0``."""
+    from tqdm import tqdm
+
+    disable = not enabled or os.environ.get("SURVEY_PROGRESS") == "0"
+    return tqdm(iterable, total=total, desc=desc, disable=disable, leave=False, dynamic_ncols=True)

@@ -1,0 +1,99 @@
+"""Figure helpers: image grids, loss curves, and deterministic saving into ``figures/``.
+
+Plotting lives here and in the notebooks only; algorithm modules never plot.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import torch
+
+__all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table"]
+
+
+def _as_hwc(img: torch.Tensor):
+    from .images import to_numpy
+
+    return to_numpy(img)
+
+
+def image_grid(images: Sequence[torch.Tensor], titles: Sequence[str] | None = None, *, ncols: int | None = None,
+               size: float = 2.6, suptitle: str | None = None):
+    """A matplotlib figure showing ``(1, 3, H, W)`` images in a grid with optional titles."""
+    import matplotlib.pyplot as plt
+
+    n = len(images)
+    ncols = ncols or n
+    nrows = (n + ncols - 1) // ncols
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)),
+                             squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k < n:
+            ax.imshow(_as_hwc(images[k]))
+            if titles is not None:
+                ax.set_title(titles[k], fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle, fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def plot_history(history: dict[str, Sequence[float]], *, ax=None, title: str | None = None, logy: bool = True):
+    """Plot loss curves (one line per key) against the optimisation step."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.5, 3))
+    for name, values in history.items():
+        if len(values) and max(abs(v) for v in values) > 0:
+            ax.plot(range(1, len(values) + 1), values, label=name)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def save_figure(fig, name: str, fig_dir: str | Path = "figures", *, dpi: int = 120) -> Path:
+    """Save ``fig`` as ``fig_dir/name.png`` with no timestamp metadata (byte-stable across runs)."""
+    path = Path(fig_dir) / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return path
+
+
+def markdown_table(rows: Sequence[dict], columns: Sequence[str] | None = None, floatfmt: str = ".3g") -> str:
+    """A GitHub Markdown table from a list of dicts."""
+    if not rows:
+        return ""
+    columns = list(columns or rows[0].keys())
+
+    def fmt(v):
+        return format(v, floatfmt) if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "|".join("---" for _ in columns) + "|"]
+    lines += ["| " + " | ".join(fmt(r.get(c, "")) for c in columns) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def save_table(rows: Sequence[dict], name: str, fig_dir: str | Path = "figures", *, caption: str = "",
+               floatfmt: str = ".3g") -> tuple[Path, Path]:
+    """Write ``name.csv`` and ``name.md`` (Markdown with an optional caption) into ``fig_dir``."""
+    import csv
+
+    fig_dir = Path(fig_dir)
+    fig_dir.mkdir(parents=True, exist_ok=True)
+    columns = list(rows[0].keys()) if rows else []
+    csv_path = fig_dir / f"{name}.csv"
+    with csv_path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=columns)
+        w.writeheader()
+        w.writerows(rows)
+    md_path = fig_dir / f"{name}.md"
+    md_path.write_text(markdown_table(rows, columns, floatfmt) + (f"\n\n{caption}\n" if caption else "\n"))
+    return csv_path, md_path
