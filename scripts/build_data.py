@@ -32,7 +32,7 @@ SOURCES = [
          licence="Public domain (US Navy photograph of Grace Hopper)", crop=[68, 27, 478, 437]),
     dict(name="starry_night", role="style", category="painting", kind="deb", package="opencv-doc",
          path="usr/share/doc/opencv-doc/examples/data/starry_night.jpg",
-         licence="Public domain (Vincent van Gogh, 1889; faithful reproduction of a 2-D artwork)", crop=None),
+         licence="Public domain (Vincent van Gogh, 1889; faithful reproduction of a 2-D artwork)", crop=[10, 10, 742, 590]),
 ]
 
 

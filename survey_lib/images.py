@@ -52,8 +52,9 @@ def _pil_to_rgb(img: Image.Image, name: str) -> Image.Image:
         raise ImageError(f"{name}: cannot convert image mode {img.mode!r} to RGB ({exc})") from None
 
 
-def _read_path(path: Path, allow_download: bool) -> Image.Image:
-    text = str(path)
+def _read_path(src: str | os.PathLike, allow_download: bool) -> Image.Image:
+    text = os.fspath(src)
+    path = Path(text)
     if text.startswith(("http://", "https://")):
         if not (allow_download or os.environ.get("SURVEY_ALLOW_DOWNLOAD") == "1"):
             raise ImageError(f"'{text}': downloading is off; pass allow_download=True or set SURVEY_ALLOW_DOWNLOAD=1")
@@ -110,7 +111,7 @@ def to_tensor(src: ImageLike, *, allow_download: bool = False) -> torch.Tensor:
     """
     name = _describe(src)
     if isinstance(src, (str, os.PathLike)):
-        return to_tensor(_pil_to_rgb(_read_path(Path(src), allow_download), name))
+        return to_tensor(_pil_to_rgb(_read_path(src, allow_download), name))
     if isinstance(src, Image.Image):
         return _array_to_tensor(np.asarray(_pil_to_rgb(src, name)), name)
     if isinstance(src, np.ndarray):

@@ -51,6 +51,9 @@ def plot_history(history: dict[str, Sequence[float]], *, ax=None, title: str | N
             ax.plot(range(1, len(values) + 1), values, label=name)
     if logy:
         ax.set_yscale("log")
+        finals = [v[-1] for v in history.values() if len(v) and v[-1] > 0]
+        if finals:  # terms that start at 0 (content loss from a content init) would stretch the axis
+            ax.set_ylim(bottom=min(finals) / 20)
     ax.set_xlabel("step")
     ax.set_ylabel("loss")
     ax.legend(fontsize=8)

@@ -1,0 +1,23 @@
+import subprocess
+import sys
+
+import numpy as np
+from PIL import Image
+
+from survey_lib.cli import main
+
+
+def test_stylize_cli_writes_image(tmp_path, capsys):
+    out = tmp_path / "out.png"
+    assert main(["stylize", "astronaut", "starry_night", "-p", "smoke", "--steps", "2", "-o", str(out)]) == 0
+    assert Image.open(out).size == (64, 64)
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_cli_reports_bad_input_without_traceback(tmp_path):
+    gray = tmp_path / "tiny.png"
+    Image.fromarray(np.zeros((8, 8), np.uint8)).save(gray)
+    proc = subprocess.run([sys.executable, "-m", "survey_lib", "stylize", str(gray), "starry_night", "-p", "smoke"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "tiny.png" in proc.stderr and "Traceback" not in proc.stderr
