@@ -56,6 +56,63 @@ def nst_adam(size: int):
     return _nst(size, "adam")
 
 
+def _known_warp(size: int):
+    from survey_lib.warp import border_anchors, fit_tps, grid_sample_xy, sampling_map
+
+    img = data.get("astronaut", size)
+    g = torch.Generator().manual_seed(1)
+    src = 40 + (size - 80) * torch.rand(6, 2, generator=g)
+    dst = src + 10 * torch.randn(6, 2, generator=g)
+    warped = grid_sample_xy(img, sampling_map(src, dst, (size, size), anchors=5))
+    anchors = border_anchors(size, size, 5)
+    return img, warped, fit_tps(torch.cat([dst, anchors]), torch.cat([src, anchors]))
+
+
+def _nbb(size: int, final_layer: str):
+    from survey_lib.nbb import NBBConfig, neural_best_buddies
+
+    img, warped, back = _known_warp(size)
+    with Timer() as t:
+        res = neural_best_buddies(img, warped, NBBConfig(size=size, final_layer=final_layer), device="cpu")
+    err = (back(res.dst) - res.src).norm(dim=1).median()
+    return t.seconds, f"s incl. VGG; {len(res.src)} pairs, median error {err:.2f} px on a known warp"
+
+
+@bench("nbb_relu2_1", "original NBB --fast: 72 s (inversion capped) to 10-15 min here; target < 10 s")
+def nbb_fast(size: int):
+    return _nbb(size, "relu2_1")
+
+
+@bench("nbb_relu1_1", "original NBB (224 px, capped): 124 s here")
+def nbb_full(size: int):
+    return _nbb(size, "relu1_1")
+
+
+@bench("dlib_landmarks", "FastDST's dlib step: 2.0 s for 2 images incl. model loading")
+def dlib_landmarks(size: int):
+    from survey_lib.landmarks import _dlib_models, detect
+
+    _dlib_models.cache_clear()
+    with Timer() as t:
+        detect(data.get("astronaut", size))
+        detect(data.get("grace_hopper", size))
+    return t.seconds, "s for 2 images incl. model loading"
+
+
+@bench("tps_warp", "original DST TPS: 0.73 s/iter at 256 (348 centres)")
+def tps_warp(size: int):
+    from survey_lib.warp import warp_image
+
+    g = torch.Generator().manual_seed(0)
+    src = 20 + (size - 40) * torch.rand(68, 2, generator=g)
+    dst = src + 5 * torch.randn(68, 2, generator=g)
+    img = torch.rand(1, 3, size, size)
+    warp_image(img, src, dst)
+    with Timer() as t:
+        warp_image(img, src, dst)
+    return t.seconds, "s per dense warp, 68 points + 16 anchors"
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--size", type=int, default=256)
