@@ -19,6 +19,7 @@ class Profile:
     size: int                  #: square working size in pixels (the survey resizes to 256x256)
     nst_steps: int             #: NST optimisation steps (L-BFGS iterations)
     nst_optimizer: str = "lbfgs"
+    match_size: int = 256      #: size at which correspondences are found (dlib needs faces of >= ~80 px)
 
     def replace(self, **changes) -> "Profile":
         unknown = set(changes) - {f.name for f in fields(self)}
@@ -28,7 +29,7 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "smoke": Profile("smoke", size=64, nst_steps=30),
+    "smoke": Profile("smoke", size=64, nst_steps=30, match_size=160),
     "default": Profile("default", size=256, nst_steps=150),
     "paper": Profile("paper", size=256, nst_steps=450),
 }

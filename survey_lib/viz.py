@@ -9,7 +9,7 @@ from typing import Sequence
 
 import torch
 
-__all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table"]
+__all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -100,3 +100,33 @@ def save_table(rows: Sequence[dict], name: str, fig_dir: str | Path = "figures",
     md_path = fig_dir / f"{name}.md"
     md_path.write_text(markdown_table(rows, columns, floatfmt) + (f"\n\n{caption}\n" if caption else "\n"))
     return csv_path, md_path
+
+
+def show_correspondences(img_a: torch.Tensor, img_b: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, *,
+                         titles: Sequence[str] = ("content", "style"), ax=None, max_lines: int = 80,
+                         annotate: bool = False):
+    """Side-by-side images with matching points in the same colour and lines joining them.
+
+    ``src``/``dst``: ``(K, 2)`` (x, y) pixels in ``img_a``/``img_b`` (both ``(1, 3, H, W)``)."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    a, b = _as_hwc(img_a), _as_hwc(img_b)
+    h = max(a.shape[0], b.shape[0])
+    pad = lambda im: np.pad(im, ((0, h - im.shape[0]), (0, 0), (0, 0)), constant_values=255)  # noqa: E731
+    canvas = np.concatenate([pad(a), np.full((h, 8, 3), 255, np.uint8), pad(b)], 1)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 7 * h / canvas.shape[1] + 0.4))
+    ax.imshow(canvas)
+    off = a.shape[1] + 8
+    colors = plt.cm.hsv(np.linspace(0, 1, max(len(src), 1), endpoint=False))
+    for i, ((xa, ya), (xb, yb)) in enumerate(zip(src.tolist(), dst.tolist())):
+        if i < max_lines:
+            ax.plot([xa, xb + off], [ya, yb], "-", color=colors[i], lw=0.6, alpha=0.6)
+        ax.plot([xa], [ya], "o", ms=3, color=colors[i])
+        ax.plot([xb + off], [yb], "o", ms=3, color=colors[i])
+        if annotate:
+            ax.text(xa, ya, str(i), fontsize=5)
+    ax.set_title(f"{titles[0]}  <->  {titles[1]}  ({len(src)} pairs)", fontsize=10)
+    ax.axis("off")
+    return ax
