@@ -15,9 +15,14 @@ from pathlib import Path
 
 import torch
 
-from .images import load_image
+from .images import load_image, resize_points
 
-__all__ = ["Entry", "data_dir", "catalogue", "list_images", "entry", "path", "get", "UnknownImageError"]
+__all__ = ["Entry", "data_dir", "catalogue", "list_images", "entry", "path", "get", "landmarks", "UnknownImageError",
+           "NoLandmarks"]
+
+
+class NoLandmarks(LookupError):
+    """The catalogue has no landmark file for this image."""
 
 
 class UnknownImageError(KeyError):
@@ -40,6 +45,8 @@ class Entry:
     crop: list | None = None
     size: list | None = None
     landmarks: str | None = None
+    note: str = ""
+    landmark_source: str = ""
 
 
 def data_dir() -> Path:
@@ -84,3 +91,23 @@ def path(name: str) -> Path:
 def get(name: str, size: int | None = None, *, device: torch.device | str | None = None) -> torch.Tensor:
     """Load catalogue image ``name`` as ``(1, 3, H, W)`` in [0, 1], optionally resized to ``size`` squared."""
     return load_image(path(name), size, device=device)
+
+
+def landmarks(name: str, size: int | None = None) -> torch.Tensor:
+    """The 68 landmarks of ``name`` as ``(68, 2)`` (x, y) pixels, in the frame of ``get(name, size)``.
+
+    ``Entry.landmark_source`` says whether they come from dlib or were placed by hand.
+
+    Raises:
+        NoLandmarks: the image has none (textures, and faces neither dlib nor a person could annotate).
+    """
+    from .landmarks import load_landmarks
+
+    e = entry(name)
+    if not e.landmarks:
+        raise NoLandmarks(f"{name!r} has no landmark file ({e.landmark_source or 'none recorded'})")
+    pts = load_landmarks(data_dir() / e.landmarks)
+    if size is None:
+        return pts
+    w, h = e.size
+    return resize_points(pts, (h, w), size)

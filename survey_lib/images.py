@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from PIL import Image, UnidentifiedImageError
 
 __all__ = ["ImageError", "ImageLike", "load_image", "to_tensor", "resize", "center_crop", "save_image", "to_pil",
-           "to_numpy", "MIN_SIZE"]
+           "to_numpy", "resize_points", "MIN_SIZE"]
 
 #: Smallest side accepted by :func:`load_image`; VGG19 needs 5 poolings, i.e. at least 32 px.
 MIN_SIZE = 32
@@ -193,6 +193,32 @@ def resize(img: torch.Tensor, size: int | tuple[int, int], *, fit: str = "crop")
     shrinking = out[0] < img.shape[-2] or out[1] < img.shape[-1]
     res = F.interpolate(img, size=out, mode="bicubic", align_corners=False, antialias=shrinking)
     return res.clamp(0, 1)
+
+
+def resize_points(points: torch.Tensor, from_size: tuple[int, int], size: int | tuple[int, int], *,
+                  fit: str = "crop") -> torch.Tensor:
+    """Map ``(K, 2)`` (x, y) pixel points of an ``(H, W)`` image through :func:`resize` with the same arguments.
+
+    Pixel centres map to pixel centres: ``x' = (x - x0 + 0.5) * s - 0.5`` for a crop starting at ``x0``.
+    """
+    h, w = from_size
+    if fit == "long_edge":
+        s = size / max(h, w)
+        out = (max(1, round(h * s)), max(1, round(w * s)))
+    else:
+        out = (size, size) if isinstance(size, int) else tuple(size)
+    x0 = y0 = 0.0
+    if fit == "crop":
+        aspect = out[1] / out[0]
+        if w / h > aspect:
+            new_w = max(1, round(h * aspect))
+            x0, w = (w - new_w) // 2, new_w
+        else:
+            new_h = max(1, round(w / aspect))
+            y0, h = (h - new_h) // 2, new_h
+    scale = torch.tensor([out[1] / w, out[0] / h], dtype=points.dtype)
+    shift = torch.tensor([x0, y0], dtype=points.dtype)
+    return (points - shift + 0.5) * scale - 0.5
 
 
 def to_numpy(img: torch.Tensor) -> np.ndarray:

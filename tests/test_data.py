@@ -1,18 +1,70 @@
+import collections
+
 import pytest
+import torch
 
 from survey_lib import data
+from survey_lib.images import resize, resize_points
+from survey_lib.landmarks import load_landmarks
 
 
-def test_catalogue_files_exist_with_licence():
+def test_catalogue_files_exist_with_licence_and_provenance():
     entries = data.list_images()
-    assert entries, "empty catalogue"
     for e in entries:
         assert data.path(e.name).is_file(), e.name
-        assert e.licence and e.source.get("package"), e.name
-        assert e.role in ("content", "style")
+        assert e.licence and e.source.get("package") and e.source.get("version") and e.source.get("path"), e.name
+        assert e.role in ("content", "style") and e.category in ("photo", "painting", "cartoon", "anime", "texture")
+        img = data.get(e.name)
+        assert list(img.shape[-2:]) == e.size[::-1], e.name
+    sizes = sum(data.path(e.name).stat().st_size for e in entries)
+    assert sizes < 20 * 2**20
+
+
+def test_catalogue_has_the_images_the_findings_need():
+    counts = collections.Counter(e.category for e in data.list_images())
+    assert counts["photo"] >= 6 and counts["painting"] >= 10 and counts["texture"] >= 3
+    assert counts["cartoon"] + counts["anime"] >= 8
+    assert {e.role for e in data.list_images(category="photo")} == {"content"}
+
+
+def test_landmark_files_are_68_points_inside_the_image():
+    with_landmarks = [e for e in data.list_images() if e.landmarks]
+    assert len(with_landmarks) >= 15
+    assert any("hand" in e.landmark_source for e in with_landmarks if e.category in ("cartoon", "anime"))
+    for e in with_landmarks:
+        pts = load_landmarks(data.data_dir() / e.landmarks)
+        w, h = e.size
+        assert pts.shape == (68, 2), e.name
+        assert (pts[:, 0] > -0.05 * w).all() and (pts[:, 0] < 1.05 * w).all(), e.name
+        assert (pts[:, 1] > -0.05 * h).all() and (pts[:, 1] < 1.05 * h).all(), e.name
+        # anatomy: eyes above the nose tip above the mouth, image-left eye on the left
+        assert pts[36:48, 1].mean() < pts[30, 1] < pts[48:60, 1].mean(), e.name
+        assert pts[36, 0] < pts[45, 0], e.name
+    for e in data.list_images(category="photo"):
+        assert e.landmarks, f"content photo {e.name} has no landmarks"
+
+
+def test_landmarks_follow_the_resize():
+    for name in ("astronaut", "manga_girl"):
+        native = data.landmarks(name)
+        small = data.landmarks(name, 64)
+        w, h = data.entry(name).size
+        assert torch.allclose(small, resize_points(native, (h, w), 64))
+        assert (small >= -1).all() and (small <= 64).all()
+
+
+def test_resize_points_matches_resize_on_a_marker():
+    img = torch.zeros(1, 3, 90, 160)
+    img[..., 40, 100] = 1.0  # pixel at x=100, y=40
+    out = resize(img, 45, fit="crop")
+    p = resize_points(torch.tensor([[100.0, 40.0]]), (90, 160), 45)
+    iy, ix = divmod(int(out[0, 0].argmax()), 45)
+    assert abs(ix - p[0, 0]) <= 1 and abs(iy - p[0, 1]) <= 1
 
 
 def test_filters_and_unknown_name():
     assert {e.role for e in data.list_images(role="content")} == {"content"}
     with pytest.raises(KeyError, match="known names"):
         data.get("nobody")
+    with pytest.raises(data.NoLandmarks, match="starry_night"):
+        data.landmarks("starry_night")
