@@ -99,7 +99,7 @@ def _array_to_tensor(arr: np.ndarray, name: str) -> torch.Tensor:
     elif arr.shape[-1] == 4:
         alpha = arr[..., 3:4]
         arr = arr[..., :3] * alpha + (1.0 - alpha)  # composite onto white
-    t = torch.from_numpy(np.ascontiguousarray(arr)).permute(2, 0, 1)[None]
+    t = torch.from_numpy(np.ascontiguousarray(arr)).permute(2, 0, 1)[None].contiguous()
     return t.clamp_(0, 1)
 
 
@@ -226,7 +226,8 @@ def to_numpy(img: torch.Tensor) -> np.ndarray:
     t = img.detach().float().cpu()
     if t.ndim == 4:
         t = t[0]
-    return (t.clamp(0, 1).permute(1, 2, 0).numpy() * 255.0).round().astype(np.uint8)
+    arr = (t.clamp(0, 1).permute(1, 2, 0).numpy() * 255.0).round().astype(np.uint8)
+    return np.ascontiguousarray(arr)  # C order: dlib and PIL read the raw buffer
 
 
 def to_pil(img: torch.Tensor) -> Image.Image:

@@ -74,7 +74,7 @@ def run(method: str, content: ImageLike, style: ImageLike, *, profile: str | Pro
     """
     if method not in _REGISTRY:
         raise ValueError(f"unknown method {method!r}; available: {', '.join(available())}")
-    return _REGISTRY[method](resolve_image(content), resolve_image(style), get_profile(profile), **overrides)
+    return _REGISTRY[method](content, style, get_profile(profile), **overrides)
 
 
 @register("nst")
@@ -83,7 +83,8 @@ def _run_nst(content: ImageLike, style: ImageLike, profile: Profile, *, device="
     from .nst import NSTConfig, stylize
 
     cfg = NSTConfig(size=profile.size, steps=profile.nst_steps, optimizer=profile.nst_optimizer)
-    res = stylize(content, style, cfg, device=device, show_progress=show_progress, **overrides)
+    res = stylize(resolve_image(content), resolve_image(style), cfg, device=device, show_progress=show_progress,
+                  **overrides)
     return MethodResult(method="nst", image=res.image, points=None, history=res.history,
                         timing={"matching_s": 0.0, "optimisation_s": res.seconds, "total_s": res.seconds},
                         steps=res.steps, profile=profile.name, config=res.config)
@@ -96,3 +97,122 @@ def resolve_image(src: ImageLike) -> ImageLike:
 
         return data.path(src)
     return src
+
+
+def _catalogue_name(src) -> str | None:
+    if isinstance(src, str) and "/" not in src and os.sep not in src and "." not in src:
+        return src
+    return None
+
+
+def _landmark_points(src, role: str, given, size: int) -> tuple[torch.Tensor, str] | None:
+    """Landmarks at ``size``: a given tensor/file (assumed in the frame of the image as given), else the
+    catalogue's landmark file of a named image, else ``None`` (the caller falls back to dlib)."""
+    from . import data
+    from .images import resize_points, to_tensor
+    from .landmarks import load_landmarks
+
+    if given is not None:
+        pts = given.float() if isinstance(given, torch.Tensor) else load_landmarks(given)
+        h, w = to_tensor(resolve_image(src)).shape[-2:]
+        return resize_points(pts, (h, w), size), f"{role}: given"
+    name = _catalogue_name(src)
+    if name is not None and data.entry(name).landmarks:
+        return data.landmarks(name, size), f"{role}: {data.entry(name).landmark_source.split(':')[0]}"
+    return None
+
+
+def _match(kind: str, content, style, profile: Profile, *, content_landmarks=None, style_landmarks=None,
+           device="auto"):
+    """Correspondences at ``profile.size`` found at ``profile.match_size``; returns (src, dst, seconds, info)."""
+    import time
+
+    from .images import load_image, resize_points
+    from .matchers import DlibMatcher, NBBMatcher
+
+    m = profile.match_size
+    t0 = time.perf_counter()
+    c_img = load_image(resolve_image(content), m)
+    s_img = load_image(resolve_image(style), m)
+    info: dict = {}
+    if kind == "nbb":
+        corr = NBBMatcher(device=device)(c_img, s_img)
+        src, dst, info = corr.src, corr.dst, {"pairs": len(corr), **corr.info}
+    elif kind == "dlib":
+        corr = DlibMatcher()(c_img, s_img)
+        src, dst, info = corr.src, corr.dst, corr.info
+    else:  # landmark files (catalogue or given), dlib where there are none
+        pts = {}
+        for role, img, given, cat in (("content", content, content_landmarks, c_img),
+                                      ("style", style, style_landmarks, s_img)):
+            found = _landmark_points(img, role, given, m)
+            if found is None:
+                from .landmarks import NoFaceFound, detect
+
+                try:
+                    found = detect(cat).points, f"{role}: dlib"
+                except NoFaceFound as exc:
+                    raise NoFaceFound(f"{exc} (pass {role}_landmarks=<file>)") from None
+            pts[role], info[f"{role}_source"] = found
+        src, dst = pts["content"], pts["style"]
+    from .warp import dedupe_pairs
+
+    src, dst = resize_points(src, (m, m), profile.size), resize_points(dst, (m, m), profile.size)
+    keep = dedupe_pairs(src, dst, min_distance=0.5)
+    info["dropped_coincident"] = int((~keep).sum())
+    return src[keep], dst[keep], time.perf_counter() - t0, info
+
+
+def _run_dst(matcher: str, name: str):
+    def runner(content, style, profile: Profile, *, device="auto", show_progress=True, content_landmarks=None,
+               style_landmarks=None, **overrides) -> MethodResult:
+        from .dst import DSTConfig, deformable_style_transfer
+
+        src, dst, match_s, info = _match(matcher, content, style, profile, content_landmarks=content_landmarks,
+                                         style_landmarks=style_landmarks, device=device)
+        cfg = DSTConfig(size=profile.size, scales=profile.dst_scales, steps_per_scale=profile.dst_steps_per_scale,
+                        n_samples=profile.dst_samples, n_style_samples=profile.dst_style_samples)
+        cfg.theta_lr *= profile.dst_theta_lr_scale
+        res = deformable_style_transfer(resolve_image(content), resolve_image(style), src, dst, cfg, device=device,
+                                        show_progress=show_progress, **overrides)
+        return MethodResult(method=name, image=res.image, points=(src, dst), history=res.history,
+                            timing={"matching_s": match_s, "optimisation_s": res.seconds,
+                                    "total_s": match_s + res.seconds},
+                            steps=res.steps, profile=profile.name, config=res.config,
+                            extras={"targets": res.targets, "moved": res.moved, "theta": res.theta,
+                                    "unwarped": res.unwarped, "sampling_map": res.sampling_map, "match": info})
+
+    return runner
+
+
+register("dst")(_run_dst("nbb", "dst"))
+register("fastdst")(_run_dst("dlib", "fastdst"))
+register("oneshot_foa")(_run_dst("landmarks", "oneshot_foa"))
+
+
+@register("foa_tps")
+def _run_foa_tps(content, style, profile: Profile, *, device="auto", show_progress=True, content_landmarks=None,
+                 style_landmarks=None, anchors: int = 5, **overrides) -> MethodResult:
+    """Face-of-Art style pipeline: landmarks -> TPS warp of the content onto the (similarity-aligned) style
+    landmarks -> Gatys NST of the warped content."""
+    from .dst import warp_targets
+    from .images import load_image
+    from .nst import NSTConfig, stylize
+    from .utils import Timer
+    from .warp import sampling_map, grid_sample_xy
+
+    src, dst, match_s, info = _match("landmarks", content, style, profile, content_landmarks=content_landmarks,
+                                     style_landmarks=style_landmarks, device=device)
+    with Timer() as t_warp:
+        targets = warp_targets(src, dst, profile.size)
+        c_img = load_image(resolve_image(content), profile.size)
+        pos = sampling_map(src, targets, (profile.size, profile.size), anchors=anchors)
+        warped = grid_sample_xy(c_img, pos)
+    cfg = NSTConfig(size=profile.size, steps=profile.nst_steps, optimizer=profile.nst_optimizer)
+    res = stylize(warped, resolve_image(style), cfg, device=device, show_progress=show_progress, **overrides)
+    return MethodResult(method="foa_tps", image=res.image, points=(src, dst), history=res.history,
+                        timing={"matching_s": match_s + t_warp.seconds, "optimisation_s": res.seconds,
+                                "total_s": match_s + t_warp.seconds + res.seconds},
+                        steps=res.steps, profile=profile.name, config=res.config,
+                        extras={"targets": targets, "moved": targets, "warped_content": warped, "sampling_map": pos,
+                                "match": info})

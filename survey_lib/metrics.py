@@ -10,7 +10,7 @@ import torch
 from .images import ImageLike, resize, to_tensor
 from .landmarks import NoFaceFound, detect, inter_ocular
 
-__all__ = ["detect_at_sizes", "nme"]
+__all__ = ["detect_at_sizes", "nme", "geometry_scores"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -43,3 +43,30 @@ def nme(pred: torch.Tensor, target: torch.Tensor, *, normaliser: torch.Tensor | 
         raise ValueError(f"pred and target must have the same shape; got {tuple(pred.shape)}, {tuple(target.shape)}")
     norm = inter_ocular(target) if normaliser is None else torch.as_tensor(normaliser)
     return float((pred - target).norm(dim=-1).mean() / norm)
+
+
+def geometry_scores(output: ImageLike, content_points: torch.Tensor, target_points: torch.Tensor, *,
+                    sizes=(256, 512)) -> dict:
+    """How far the output's face geometry moved from the content's toward the style's.
+
+    dlib re-detects the 68 landmarks on ``output``; their NME (normalised by the content's inter-ocular distance)
+    is measured to ``content_points`` (where the face was) and to ``target_points`` (the style's landmarks
+    similarity-aligned into the content frame, DST's P'). A geometry-aware method lowers ``nme_to_style`` below
+    ``nme_to_content``. ``gap`` = NME between content and targets (the distance to travel).
+
+    Returns:
+        ``{"detected": bool, "nme_to_content", "nme_to_style", "gap", "progress"}``; NMEs are NaN when dlib finds
+        no face; ``progress = 1 - nme_to_style / gap`` (1 = reached the style geometry, 0 = stayed put).
+    """
+    img = to_tensor(output)
+    found = detect_at_sizes(img, sizes)
+    norm = inter_ocular(content_points)
+    gap = nme(content_points, target_points, normaliser=norm)
+    if found["points"] is None:
+        nan = float("nan")
+        return {"detected": False, "nme_to_content": nan, "nme_to_style": nan, "gap": gap, "progress": nan}
+    pts = found["points"]
+    to_c = nme(pts, content_points, normaliser=norm)
+    to_s = nme(pts, target_points, normaliser=norm)
+    return {"detected": True, "nme_to_content": to_c, "nme_to_style": to_s, "gap": gap,
+            "progress": 1 - to_s / gap if gap > 0 else float("nan")}

@@ -20,6 +20,13 @@ class Profile:
     nst_steps: int             #: NST optimisation steps (L-BFGS iterations)
     nst_optimizer: str = "lbfgs"
     match_size: int = 256      #: size at which correspondences are found (dlib needs faces of >= ~80 px)
+    dst_scales: int = 3
+    dst_steps_per_scale: int = 150
+    dst_samples: int = 2048    #: output/content positions per DST step (STROTSS losses)
+    dst_style_samples: int = 5000
+    #: theta's learning rate multiplier; profiles with fewer than 450 steps raise it (by less than 450 / steps,
+    #: which diverges with momentum) so the keypoints can travel about as far as in the published schedule
+    dst_theta_lr_scale: float = 1.0
 
     def replace(self, **changes) -> "Profile":
         unknown = set(changes) - {f.name for f in fields(self)}
@@ -29,8 +36,10 @@ class Profile:
 
 
 PROFILES: dict[str, Profile] = {
-    "smoke": Profile("smoke", size=64, nst_steps=30, match_size=160),
-    "default": Profile("default", size=256, nst_steps=150),
+    "smoke": Profile("smoke", size=64, nst_steps=30, match_size=160, dst_scales=2, dst_steps_per_scale=8,
+                     dst_samples=256, dst_style_samples=512, dst_theta_lr_scale=5.0),
+    "default": Profile("default", size=256, nst_steps=100, dst_scales=3, dst_steps_per_scale=20, dst_samples=1024,
+                       dst_style_samples=2048, dst_theta_lr_scale=450 / 60),
     "paper": Profile("paper", size=256, nst_steps=450),
 }
 

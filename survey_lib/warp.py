@@ -21,7 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 __all__ = ["TPSError", "TPS", "fit_tps", "tps_kernel", "border_anchors", "sampling_map", "warp_image",
-           "grid_sample_xy", "jacobian_determinant", "folded_fraction", "TPSWarp"]
+           "grid_sample_xy", "pixel_grid", "dedupe_pairs", "jacobian_determinant", "folded_fraction", "TPSWarp"]
 
 
 class TPSError(ValueError):
@@ -103,6 +103,21 @@ def fit_tps(centers: torch.Tensor, values: torch.Tensor, *, reg: float = 0.0, mi
     return TPS(centers=u, weights=sol[:n], affine=sol[n:], shift=shift, scale=scale)
 
 
+def dedupe_pairs(src: torch.Tensor, dst: torch.Tensor, min_distance: float = 1.0) -> torch.Tensor:
+    """Keep-mask ``(K,)`` of point pairs whose source *and* destination are at least ``min_distance`` px from those
+    of every earlier kept pair (first come, first kept). Landmarks often coincide (a closed mouth puts the
+    inner-lip points 61/67, 62/66, 63/65 on top of each other), which would make a TPS singular."""
+    keep = torch.ones(len(src), dtype=torch.bool)
+    close = ((src[:, None] - src[None]).norm(dim=-1) < min_distance) | \
+            ((dst[:, None] - dst[None]).norm(dim=-1) < min_distance)
+    for i in range(len(src)):
+        if keep[i]:
+            later = close[i].clone()
+            later[: i + 1] = False
+            keep &= ~later
+    return keep
+
+
 def border_anchors(height: int, width: int, per_side: int = 5, *, device=None, dtype=torch.float32) -> torch.Tensor:
     """Fixed points on the image border (corners included), ``(4 * (per_side - 1), 2)`` (x, y) pixels.
 
@@ -120,7 +135,8 @@ def border_anchors(height: int, width: int, per_side: int = 5, *, device=None, d
     return torch.cat([top, right, bottom, left], 0)
 
 
-def _pixel_grid(height: int, width: int, *, device=None, dtype=torch.float32) -> torch.Tensor:
+def pixel_grid(height: int, width: int, *, device=None, dtype=torch.float32) -> torch.Tensor:
+    """``(H, W, 2)`` (x, y) coordinates of every pixel centre."""
     ys, xs = torch.meshgrid(torch.arange(height, device=device, dtype=dtype),
                             torch.arange(width, device=device, dtype=dtype), indexing="ij")
     return torch.stack([xs, ys], -1)  # (H, W, 2) of (x, y)
@@ -152,12 +168,12 @@ def sampling_map(src: torch.Tensor, dst: torch.Tensor, size: tuple[int, int], *,
     tps = fit_tps(dst_a, src_a, reg=reg)
     dtype = src.dtype if src.dtype == torch.float64 else torch.float32
     if grid_step <= 1:
-        grid = _pixel_grid(h, w, device=src.device, dtype=dtype)
+        grid = pixel_grid(h, w, device=src.device, dtype=dtype)
         return tps(grid.reshape(-1, 2)).reshape(h, w, 2)
     gh, gw = (h - 1) // grid_step + 2, (w - 1) // grid_step + 2
-    coarse = _pixel_grid(gh, gw, device=src.device, dtype=dtype) * grid_step
+    coarse = pixel_grid(gh, gw, device=src.device, dtype=dtype) * grid_step
     disp = (tps(coarse.reshape(-1, 2)).reshape(gh, gw, 2) - coarse).permute(2, 0, 1)[None]
-    fine = _pixel_grid(h, w, device=src.device, dtype=dtype)
+    fine = pixel_grid(h, w, device=src.device, dtype=dtype)
     norm = fine / torch.tensor([(gw - 1) * grid_step, (gh - 1) * grid_step], dtype=dtype, device=src.device) * 2 - 1
     disp = F.grid_sample(disp, norm[None], mode="bilinear", align_corners=True)[0].permute(1, 2, 0)
     return fine + disp

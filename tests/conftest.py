@@ -13,3 +13,9 @@ def vgg():
     from survey_lib.vgg import VGG19Features
 
     return VGG19Features(["relu1_1", "relu2_1", "relu3_1", "relu4_1", "conv4_2", "relu5_1"], device="cpu")
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    """Every test sees the same random numbers, whichever worker runs it and in whatever order."""
+    torch.manual_seed(0)

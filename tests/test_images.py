@@ -73,3 +73,9 @@ def test_resize_modes():
     assert crop.shape == (1, 3, 60, 60) and torch.equal(crop, img[..., 30:90])
     with pytest.raises(ValueError, match="fit"):
         resize(img, 32, fit="squash")
+
+
+def test_to_numpy_is_c_contiguous():
+    """dlib reads the raw buffer; a strided array silently gives garbage detections."""
+    arr = to_numpy(torch.rand(1, 3, 20, 30))
+    assert arr.flags["C_CONTIGUOUS"] and arr.shape == (20, 30, 3)

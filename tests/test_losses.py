@@ -33,11 +33,12 @@ def test_content_loss_values():
 
 
 def test_style_loss_relative_is_scale_invariant():
-    x, s = torch.rand(1, 8, 6, 6), torch.rand(1, 8, 6, 6)
+    g = torch.Generator().manual_seed(0)
+    x, s = torch.rand(1, 8, 6, 6, generator=g), torch.rand(1, 8, 6, 6, generator=g)
     targets = {"l": gram_matrix(s)}
     base = gram_style_loss({"l": x}, targets, relative=True)
     scaled = gram_style_loss({"l": 7 * x}, {"l": gram_matrix(7 * s)}, relative=True)
-    assert torch.allclose(base, scaled, rtol=1e-5)
+    assert torch.allclose(base, scaled, rtol=1e-4)
     assert gram_style_loss({"l": s}, targets).item() == pytest.approx(0, abs=1e-12)
     # hand value: x = 0 gives mean(G_s^2) absolute and exactly 1 relative
     zero = {"l": torch.zeros_like(s)}

@@ -1,0 +1,335 @@
+"""Deformable Style Transfer (Kim, Kolkin, Salavon & Shakhnarovich, ECCV 2020).
+
+Jointly optimises a stylised image ``X`` and displacements ``theta`` of the content keypoints ``P`` so that the
+TPS-warped image ``W(X, theta)`` carries the style while its keypoints move toward the style's geometry:
+
+    L = a_s Lc(X, I_c) + Ls(X, I_s) + Ls(W(X, theta), I_s) + beta L_warp + gamma TV(flow)
+
+* ``L_warp = mean_i || p'_i - (p_i + theta_i) ||`` with ``p' = T^-1(q)``: the style keypoints ``q`` brought into
+  the content frame by the similarity ``T`` that best maps ``P`` onto ``Q`` (Umeyama), clamped 5 px inside;
+* ``TV`` = mean squared finite differences of the dense TPS flow in four directions;
+* ``X`` is parameterised as a Laplacian pyramid (5 band-pass levels + residual) and optimised coarse to fine
+  over ``scales`` image sizes (H/4, H/2, H for 3 scales) with one SGD optimiser (momentum 0.9); the content
+  weight doubles per coarser scale (``a_s = alpha 2^(S-1-s)``).
+
+Two loss families (``loss=``):
+
+``"strotss"`` (default, as in DST)
+    hypercolumns of 2048 random positions (VGG19 layers relu1_1, 1_2, 2_1, 2_2, 3_1, 3_2, 3_4, 4_4, 5_4 + RGB:
+    2179 dims; DST used VGG16's relu*_1..3_3, 4_3, 5_3, also 2179 dims) against 5000 style samples per scale:
+    ``Lc`` = self-similarity (cosine) difference, ``Ls`` = relaxed EMD (cosine) + moment matching (mean, covariance)
+    + colour relaxed EMD in an orthonormal YUV space divided by ``max(a_s, 1)``. Defaults alpha/beta/gamma = 8/0.5/50,
+    SGD lr 0.3 in [-1, 1] image units, 3 scales x 150 steps: the published settings.
+``"gram"``
+    Gatys losses (relative content MSE at conv4_2, relative Gram loss at relu1_1..relu5_1), so that NST vs DST
+    isolates the effect of the geometric term. Adam.
+
+Speed-ups that keep the objective: style statistics (normalised samples, mean, covariance, colours) are computed
+once per scale; ``X`` and ``W(X)`` go through VGG as one batch that stops at the deepest layer needed; hypercolumns
+are sampled on the device with ``grid_sample``; the TPS uses 16 border anchors instead of 324.
+
+Points are ``(x, y)`` pixels of the ``size x size`` working images.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+from .images import ImageLike, load_image
+from .landmarks import apply_transform, similarity_transform
+from .losses import GramStyleLoss, content_loss
+from .utils import Timer, progress, seed_everything
+from .vgg import VGG19Features, resolve_device
+from .warp import border_anchors, fit_tps, grid_sample_xy, pixel_grid
+
+__all__ = ["DSTConfig", "DSTResult", "deformable_style_transfer", "warp_targets", "laplacian_pyramid",
+           "synthesize", "HYPERCOLUMN_LAYERS"]
+
+HYPERCOLUMN_LAYERS = ("relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_4", "relu4_4",
+                      "relu5_4")
+GRAM_STYLE = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
+GRAM_CONTENT = ("conv4_2",)
+_YUV = torch.tensor([[0.57735, 0.57735, 0.57735], [-0.57735, 0.788675, -0.211325], [-0.57735, -0.211325, 0.788675]])
+_IMAGENET_MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+_IMAGENET_STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+
+
+@dataclass
+class DSTConfig:
+    """Settings of :func:`deformable_style_transfer`; defaults are DST's published ones (survey: 256 px, 3 x 150)."""
+
+    size: int = 256
+    scales: int = 3
+    steps_per_scale: int = 150
+    loss: str = "strotss"            #: "strotss" or "gram"
+    content_weight: float = 8.0      #: alpha
+    warp_weight: float | None = None  #: beta; default 0.5 (strotss) / 20 (gram, whose style term is ~20x larger)
+    reg_weight: float = 50.0         #: gamma
+    style_weight: float = 10.0       #: only for loss="gram" (as NST)
+    optimizer: str | None = None     #: "sgd" (momentum 0.9) or "adam"; default sgd for strotss, adam for gram
+    lr: float | None = None          #: default 0.3 (sgd, [-1, 1] units) / 0.01 (adam)
+    theta_lr: float | None = None    #: lr of theta; default = lr (sgd) / 0.5 px (adam)
+    n_samples: int = 2048            #: output/content positions per step
+    n_style_samples: int = 5000      #: style positions per scale
+    pyramid_levels: int = 5
+    anchors_per_side: int = 5        #: border anchors (DST: 81 per side)
+    margin: float = 5.0              #: targets are clamped this many px inside the image
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.loss not in ("strotss", "gram"):
+            raise ValueError(f"loss must be 'strotss' or 'gram', got {self.loss!r}")
+        if self.optimizer is None:
+            self.optimizer = "sgd" if self.loss == "strotss" else "adam"
+        if self.warp_weight is None:
+            self.warp_weight = 0.5 if self.loss == "strotss" else 20.0
+        if self.optimizer not in ("sgd", "adam"):
+            raise ValueError(f"optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
+        if self.lr is None:
+            self.lr = 0.3 if self.optimizer == "sgd" else 0.01
+        if self.theta_lr is None:
+            self.theta_lr = self.lr if self.optimizer == "sgd" else 0.5
+        min_side = 32 * 2 ** (self.scales - 1)
+        if self.size < min_side:
+            raise ValueError(f"size {self.size} is too small for {self.scales} scales: VGG needs >= 32 px at the "
+                             f"coarsest scale, i.e. size >= {min_side}; lower `scales` or raise `size`")
+
+
+@dataclass
+class DSTResult:
+    """Output of :func:`deformable_style_transfer`.
+
+    Attributes:
+        image: the deliverable ``W(X, theta)``, ``(1, 3, size, size)`` in [0, 1] (CPU).
+        unwarped: ``X`` before the warp.
+        src: ``(K, 2)`` content keypoints P; ``targets``: ``(K, 2)`` aligned style keypoints P';
+            ``theta``: ``(K, 2)`` optimised displacements (``src + theta`` is where the content points went).
+        sampling_map: ``(size, size, 2)`` backward map of the final warp (for diagnostics).
+        history: per-step loss terms; ``seconds``: optimisation time; ``steps``: total steps.
+    """
+
+    image: torch.Tensor
+    unwarped: torch.Tensor
+    src: torch.Tensor
+    targets: torch.Tensor
+    theta: torch.Tensor
+    sampling_map: torch.Tensor
+    history: dict[str, list[float]]
+    seconds: float
+    steps: int
+    config: dict = field(default_factory=dict)
+
+    @property
+    def moved(self) -> torch.Tensor:
+        return self.src + self.theta
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+def warp_targets(src: torch.Tensor, dst: torch.Tensor, size: int, margin: float = 5.0) -> torch.Tensor:
+    """DST's targets ``P' = T^-1(Q)``: style points in the content frame after removing the best similarity
+    ``T`` (P -> Q), clamped to ``[margin, size - 1 - margin]``."""
+    t = similarity_transform(src, dst)
+    return apply_transform(torch.linalg.inv(t), dst.double()).float().clamp(margin, size - 1 - margin)
+
+
+def laplacian_pyramid(img: torch.Tensor, levels: int) -> list[torch.Tensor]:
+    """``levels`` band-pass images (finest first) and the low-pass residual: ``levels + 1`` tensors."""
+    bands, cur = [], img
+    for _ in range(levels):
+        h, w = cur.shape[-2:]
+        down = F.interpolate(cur, size=(max(1, h // 2), max(1, w // 2)), mode="bilinear", align_corners=False)
+        bands.append(cur - F.interpolate(down, size=(h, w), mode="bilinear", align_corners=False))
+        cur = down
+    return bands + [cur]
+
+
+def synthesize(pyr: list[torch.Tensor], start: int = 0) -> torch.Tensor:
+    """Rebuild the image at the resolution of level ``start`` from levels ``start..end`` of a pyramid."""
+    x = pyr[-1]
+    for band in reversed(pyr[start:-1]):
+        x = F.interpolate(x, size=band.shape[-2:], mode="bilinear", align_corners=False) + band
+    return x
+
+
+def _flow_tv(flow: torch.Tensor) -> torch.Tensor:
+    """DST's regulariser: mean squared differences of a ``(H, W, 2)`` flow in 4 directions, averaged."""
+    dy = flow[1:] - flow[:-1]
+    dx = flow[:, 1:] - flow[:, :-1]
+    d1 = flow[1:, 1:] - flow[:-1, :-1]
+    d2 = flow[1:, :-1] - flow[:-1, 1:]
+    return 0.25 * sum(d.pow(2).mean() for d in (dy, dx, d1, d2))
+
+
+def _tps_map(src: torch.Tensor, moved: torch.Tensor, size: tuple[int, int], anchors: torch.Tensor,
+             grid: torch.Tensor) -> torch.Tensor:
+    """Backward map ``(H, W, 2)`` that carries content at ``src`` to ``moved`` (differentiable in ``moved``)."""
+    tps = fit_tps(torch.cat([moved, anchors]), torch.cat([src, anchors]))
+    return tps(grid.reshape(-1, 2)).reshape(*size, 2)
+
+
+# ----------------------------------------------------------------------------------------------- STROTSS terms
+def _hypercolumns(feats: dict[str, torch.Tensor], rgb: torch.Tensor, pos: torch.Tensor) -> torch.Tensor:
+    """``(B, n, 2179)`` features at ``n`` positions ``pos`` (normalised to [-1, 1], ``(n, 2)`` x/y), bilinear."""
+    grid = pos.view(1, 1, -1, 2).expand(rgb.shape[0], -1, -1, -1)
+    cols = [F.grid_sample(rgb, grid, mode="bilinear", align_corners=False)]
+    cols += [F.grid_sample(f, grid, mode="bilinear", align_corners=False) for f in feats.values()]
+    return torch.cat(cols, 1)[:, :, 0].transpose(1, 2)
+
+
+def _remd_from_similarity(sim: torch.Tensor) -> torch.Tensor:
+    """Relaxed EMD with cost ``1 - sim``: ``max(mean_i min_j C, mean_j min_i C)`` from row/column maxima of ``sim``
+    (the same value and gradient, without materialising ``1 - sim``)."""
+    return torch.maximum(1 - sim.max(1).values.mean(), 1 - sim.max(0).values.mean())
+
+
+def _remd_from_sqdist(d2: torch.Tensor) -> torch.Tensor:
+    """Relaxed EMD with cost ``sqrt(clamp(d2, 1e-5, 1e5) / 3)``; the cost is monotonic in ``d2``, so the clamp and
+    root are applied to the row/column minima only (same value and gradient)."""
+    cost = lambda m: (m.clamp(1e-5, 1e5) / 3).sqrt().mean()  # noqa: E731
+    return torch.maximum(cost(d2.min(1).values), cost(d2.min(0).values))
+
+
+class _StyleStats:
+    """Per-scale style statistics, computed once (the original recomputed them twice per step)."""
+
+    def __init__(self, samples: torch.Tensor):
+        self.unit = F.normalize(samples, dim=-1)
+        self.mean = samples.mean(0)
+        centred = samples - self.mean
+        self.cov = centred.T @ centred / (len(samples) - 1)
+        self.yuv = samples[:, :3] @ _YUV.to(samples).T
+
+
+def _strotss_style(x: torch.Tensor, st: _StyleStats, alpha_s: float) -> torch.Tensor:
+    remd = _remd_from_similarity(F.normalize(x, dim=-1) @ st.unit.T)
+    mean = x.mean(0)
+    centred = x - mean
+    cov = centred.T @ centred / (len(x) - 1)
+    moments = (mean - st.mean).abs().mean() + (cov - st.cov).abs().mean()
+    yuv = x[:, :3] @ _YUV.to(x).T
+    d2 = torch.addmm(yuv.pow(2).sum(1, keepdim=True) + st.yuv.pow(2).sum(1)[None], yuv, st.yuv.T, alpha=-2)
+    palette = _remd_from_sqdist(d2)
+    return remd + moments + palette / max(alpha_s, 1.0)
+
+
+def _self_similarity(x: torch.Tensor) -> torch.Tensor:
+    d = 1 - (lambda u: u @ u.T)(F.normalize(x, dim=-1))
+    return d / d.sum(0, keepdim=True).clamp_min(1e-8)
+
+
+# ----------------------------------------------------------------------------------------------- main
+def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.Tensor, dst: torch.Tensor,
+                              config: DSTConfig | None = None, *, extractor: VGG19Features | None = None,
+                              device="auto", show_progress: bool = True,
+                              callback: Callable[[int, torch.Tensor], None] | None = None, **overrides) -> DSTResult:
+    """Run DST.
+
+    Args:
+        content, style: images (resized to ``config.size`` squared, centre crop).
+        src: ``(K, 2)`` content keypoints; dst: ``(K, 2)`` matching style keypoints, both (x, y) pixels of the
+            ``size x size`` images (scale them with :func:`survey_lib.images.resize_points` first).
+        config: settings; keyword ``overrides`` replace single fields.
+
+    Raises:
+        ValueError: mismatched or too few points (at least 2 pairs are needed for the similarity alignment).
+    """
+    cfg = config or DSTConfig()
+    if overrides:
+        cfg = DSTConfig(**{**asdict(cfg), **overrides})
+    if src.shape != dst.shape or src.ndim != 2 or src.shape[-1] != 2:
+        raise ValueError(f"src and dst must both be (K, 2) with the same K; got {tuple(src.shape)} and "
+                         f"{tuple(dst.shape)}")
+    if len(src) < 2:
+        raise ValueError(f"DST needs at least 2 point pairs, got {len(src)}")
+    strotss = cfg.loss == "strotss"
+    layers = HYPERCOLUMN_LAYERS if strotss else tuple(dict.fromkeys(GRAM_STYLE + GRAM_CONTENT))
+    if extractor is None:
+        extractor = VGG19Features(layers, device=resolve_device(device))
+    dev = extractor.device
+    gen = seed_everything(cfg.seed)
+    size = cfg.size
+
+    c_img = load_image(content, size, device=dev) * 2 - 1   # DST works in [-1, 1]
+    s_img = load_image(style, size, device=dev) * 2 - 1
+    src = src.float().to(dev)
+    targets = warp_targets(src.cpu(), dst.float().cpu(), size, cfg.margin).to(dev)
+    anchors_full = border_anchors(size, size, cfg.anchors_per_side, device=dev)
+
+    pyr = [t.detach().clone().requires_grad_(True) for t in laplacian_pyramid(c_img, cfg.pyramid_levels)]
+    theta = (1e-4 * torch.rand(src.shape, generator=gen)).to(dev).requires_grad_(True)
+    if cfg.optimizer == "sgd":
+        opt = torch.optim.SGD([{"params": pyr}, {"params": [theta], "lr": cfg.theta_lr}], lr=cfg.lr, momentum=0.9)
+    else:
+        opt = torch.optim.Adam([{"params": pyr}, {"params": [theta], "lr": cfg.theta_lr}], lr=cfg.lr)
+
+    def vgg_in(x):  # [-1, 1] -> [0, 1] for the extractor
+        return (x + 1) / 2
+
+    history: dict[str, list[float]] = {k: [] for k in ("total", "content", "style", "style_warped", "warp", "tv")}
+    step = 0
+    with Timer(dev) as timer:
+        bar = progress(total=cfg.scales * cfg.steps_per_scale, desc=f"DST ({cfg.loss})", enabled=show_progress)
+        for s in range(cfg.scales):
+            level = cfg.scales - 1 - s
+            h = w = synthesize([p.detach() for p in pyr], level).shape[-1]
+            factor = w / size
+            alpha_s = cfg.content_weight * 2 ** level
+            c_s = F.interpolate(c_img, size=(h, w), mode="bilinear", align_corners=False)
+            s_s = F.interpolate(s_img, size=(h, w), mode="bilinear", align_corners=False)
+            grid = pixel_grid(h, w, device=dev)
+            anchors = anchors_full * (w - 1) / (size - 1)
+            src_s = src * factor
+            with torch.no_grad():
+                c_feats = extractor(vgg_in(c_s), layers)
+                s_feats = extractor(vgg_in(s_s), layers)
+                if strotss:
+                    c_rgb = (vgg_in(c_s) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
+                    s_rgb = (vgg_in(s_s) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
+                    s_pos = torch.rand(cfg.n_style_samples, 2, generator=gen).to(dev) * 2 - 1
+                    style_stats = _StyleStats(_hypercolumns(s_feats, s_rgb, s_pos)[0])
+                else:
+                    gram_loss = GramStyleLoss({k: s_feats[k] for k in GRAM_STYLE}, relative=True)
+            for _ in range(cfg.steps_per_scale):
+                opt.zero_grad(set_to_none=True)
+                x_u = synthesize(pyr, level)
+                pos_map = _tps_map(src_s, (src + theta) * factor, (h, w), anchors, grid)
+                x_w = grid_sample_xy(x_u, pos_map)
+                feats = extractor(vgg_in(torch.cat([x_u, x_w])), layers)
+                if strotss:
+                    rgb = (vgg_in(torch.cat([x_u, x_w])) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
+                    pos = torch.rand(cfg.n_samples, 2, generator=gen).to(dev) * 2 - 1
+                    cols = _hypercolumns(feats, rgb, pos)
+                    c_cols = _hypercolumns(c_feats, c_rgb, pos)[0]
+                    l_content = alpha_s * (_self_similarity(cols[0]) - _self_similarity(c_cols)).abs().sum() / len(pos)
+                    l_style = _strotss_style(cols[0], style_stats, alpha_s)
+                    l_style_w = _strotss_style(cols[1], style_stats, alpha_s)
+                else:
+                    l_content = cfg.content_weight * content_loss(feats["conv4_2"][:1], c_feats["conv4_2"],
+                                                                   relative=True)
+                    l_style = cfg.style_weight * gram_loss({k: v[:1] for k, v in feats.items()})
+                    l_style_w = cfg.style_weight * gram_loss({k: v[1:] for k, v in feats.items()})
+                l_warp = (targets - (src + theta)).norm(dim=1).mean()
+                l_tv = _flow_tv(pos_map - grid)
+                loss = l_content + l_style + l_style_w + cfg.warp_weight * l_warp + cfg.reg_weight * l_tv
+                loss.backward()
+                opt.step()
+                with torch.no_grad():  # keep the moved keypoints inside the image (a runaway point breaks the TPS)
+                    theta.copy_((src + theta).clamp(0, size - 1) - src)
+                for k, v in zip(history, (loss, l_content, l_style, l_style_w, l_warp, l_tv)):
+                    history[k].append(float(v.detach()))
+                if callback is not None:
+                    callback(step, x_u.detach())
+                step += 1
+                bar.update(1)
+        bar.close()
+        with torch.no_grad():
+            x_full = synthesize(pyr, 0)
+            pos_map = _tps_map(src, src + theta, (size, size), anchors_full, pixel_grid(size, size, device=dev))
+            out = grid_sample_xy(x_full, pos_map)
+    to01 = lambda x: ((x.clamp(-1, 1) + 1) / 2).cpu()  # noqa: E731
+    return DSTResult(image=to01(out), unwarped=to01(x_full.detach()), src=src.cpu(), targets=targets.cpu(),
+                     theta=theta.detach().cpu(), sampling_map=pos_map.cpu(), history=history,
+                     seconds=timer.seconds, steps=step, config=asdict(cfg))
