@@ -216,3 +216,32 @@ def _run_foa_tps(content, style, profile: Profile, *, device="auto", show_progre
                         steps=res.steps, profile=profile.name, config=res.config,
                         extras={"targets": targets, "moved": targets, "warped_content": warped, "sampling_map": pos,
                                 "match": info})
+
+
+_ADAIN_CACHE: dict = {}
+
+
+@register("adain")
+def _run_adain(content, style, profile: Profile, *, device="auto", seed: int = 0, alpha: float = 1.0,
+               preserve_color: bool = False,
+               decoder: str = "project", vgg_path=None, decoder_path=None, show_progress=True,
+               **overrides) -> MethodResult:
+    """Feed-forward AdaIN. ``decoder="project"`` (shipped, trained here) or ``"published"`` with the two files.
+    AdaIN is deterministic; ``seed`` is accepted so every method takes the same arguments."""
+    from .adain import load_project, load_published
+    from .utils import Timer
+
+    if overrides:
+        raise TypeError(f"adain does not take {sorted(overrides)}")
+    key = (decoder, str(vgg_path), str(decoder_path), str(device))
+    if key not in _ADAIN_CACHE:
+        _ADAIN_CACHE[key] = (load_published(vgg_path, decoder_path, device=device) if decoder == "published"
+                             else load_project(decoder_path, device=device))
+    model = _ADAIN_CACHE[key]
+    with Timer(model.device) as t:
+        img = model.stylize(resolve_image(content), resolve_image(style), alpha=alpha, size=profile.size,
+                            preserve_color=preserve_color)
+    return MethodResult(method="adain", image=img, points=None, history={},
+                        timing={"matching_s": 0.0, "optimisation_s": t.seconds, "total_s": t.seconds}, steps=0,
+                        profile=profile.name, config={"decoder": model.source, "alpha": alpha,
+                                                      "preserve_color": preserve_color})

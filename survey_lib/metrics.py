@@ -10,7 +10,7 @@ import torch
 from .images import ImageLike, resize, to_tensor
 from .landmarks import NoFaceFound, detect, inter_ocular
 
-__all__ = ["detect_at_sizes", "nme", "geometry_scores"]
+__all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -70,3 +70,11 @@ def geometry_scores(output: ImageLike, content_points: torch.Tensor, target_poin
     to_s = nme(pts, target_points, normaliser=norm)
     return {"detected": True, "nme_to_content": to_c, "nme_to_style": to_s, "gap": gap,
             "progress": 1 - to_s / gap if gap > 0 else float("nan")}
+
+
+def keypoint_progress(src: torch.Tensor, moved: torch.Tensor, targets: torch.Tensor) -> float:
+    """``1 - mean|P' - moved| / mean|P' - P|``: 1 when the keypoints reached the aligned style keypoints, 0 when
+    they did not move (NST, AdaIN), negative when they moved away."""
+    before = (targets - src).norm(dim=1).mean()
+    after = (targets - moved).norm(dim=1).mean()
+    return float(1 - after / before) if before > 1e-3 else float("nan")

@@ -9,7 +9,7 @@ from typing import Sequence
 
 import torch
 
-__all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences"]
+__all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences", "method_grid", "draw_points"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -129,4 +129,34 @@ def show_correspondences(img_a: torch.Tensor, img_b: torch.Tensor, src: torch.Te
             ax.text(xa, ya, str(i), fontsize=5)
     ax.set_title(f"{titles[0]}  <->  {titles[1]}  ({len(src)} pairs)", fontsize=10)
     ax.axis("off")
+    return ax
+
+
+def method_grid(rows: Sequence[dict], columns: Sequence[str], *, size: float = 2.2, titles: dict | None = None):
+    """A grid with one row per content/style pair: ``rows[i]`` maps column names (e.g. "content", "style", "nst",
+    "dst") to ``(1, 3, H, W)`` images; missing entries (a method that failed) show as an empty cell with the
+    text in ``rows[i]["notes"][column]``."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(len(rows), len(columns), figsize=(size * len(columns), size * len(rows)), squeeze=False)
+    for i, row in enumerate(rows):
+        for j, col in enumerate(columns):
+            ax = axes[i, j]
+            ax.set_xticks([]); ax.set_yticks([])  # noqa: E702
+            if col in row and row[col] is not None:
+                ax.imshow(_as_hwc(row[col]))
+            else:
+                ax.text(0.5, 0.5, row.get("notes", {}).get(col, "n/a"), ha="center", va="center", fontsize=7,
+                        wrap=True, transform=ax.transAxes)
+            if i == 0:
+                ax.set_title((titles or {}).get(col, col), fontsize=10)
+            if j == 0 and "label" in row:
+                ax.set_ylabel(row["label"], fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def draw_points(ax, points: torch.Tensor, *, color="lime", size: float = 4, label: str | None = None):
+    """Scatter ``(K, 2)`` (x, y) points on an image axis."""
+    ax.scatter(points[:, 0], points[:, 1], s=size, c=color, label=label)
     return ax

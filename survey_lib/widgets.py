@@ -1,0 +1,58 @@
+"""Interactive explorer for the notebooks. Headless (papermill, ``SURVEY_HEADLESS=1``) it renders one static
+figure with the default choices instead of widgets, so executed notebooks still show a result."""
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+__all__ = ["is_headless", "explorer", "method_explorer"]
+
+
+def is_headless() -> bool:
+    """True under papermill/CI (``SURVEY_HEADLESS=1``) or when ipywidgets is missing."""
+    if os.environ.get("SURVEY_HEADLESS") == "1":
+        return True
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return True
+    return False
+
+
+def explorer(render: Callable[..., object], **controls):
+    """``render(**choice)`` for the first value of every control when headless, else ``ipywidgets.interact``.
+
+    ``controls`` map a name to a list of options (dropdown) or a ``(min, max, step)`` tuple (slider); the first
+    option / the minimum is the default."""
+    defaults = {k: v[0] for k, v in controls.items()}
+    if is_headless():
+        return render(**defaults)
+    import ipywidgets as w
+
+    widgets = {}
+    for k, v in controls.items():
+        if isinstance(v, list):
+            widgets[k] = w.Dropdown(options=v, value=v[0], description=k)
+        else:
+            lo, hi, step = v
+            widgets[k] = (w.IntSlider if all(isinstance(x, int) for x in v) else w.FloatSlider)(
+                min=lo, max=hi, step=step, value=lo, description=k)
+    return w.interact_manual(render, **widgets)
+
+
+def method_explorer(contents: list[str], styles: list[str], methods: list[str], profile: str = "smoke"):
+    """Pick a content, a style and a method; shows content, style and result side by side."""
+    import matplotlib.pyplot as plt
+
+    from . import data
+    from . import methods as m
+    from .viz import image_grid
+
+    def render(content: str, style: str, method: str):
+        res = m.run(method, content, style, profile=profile, show_progress=False)
+        fig = image_grid([data.get(content, res.image.shape[-1]), data.get(style, res.image.shape[-1]), res.image],
+                         ["content", "style", f"{method} ({res.timing['total_s']:.1f} s)"], size=3)
+        plt.show()
+        return fig
+
+    return explorer(render, content=contents, style=styles, method=methods)

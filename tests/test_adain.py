@@ -1,0 +1,96 @@
+import pytest
+import torch
+
+from survey_lib import data, methods
+from survey_lib.adain import (PUBLISHED_DECODER_KEYS, AdaINWeightsError, Decoder, adain, load_project,
+                              load_published, preserve_colour, style_loss)
+from survey_lib.losses import mean_std
+from survey_lib.vgg import WeightsNotFoundError
+
+
+def test_adain_matches_style_statistics_exactly():
+    g = torch.Generator().manual_seed(0)
+    c = torch.randn(2, 8, 5, 7, generator=g) * 3 + 1
+    s = torch.randn(1, 8, 6, 4, generator=g) * 0.5 - 2
+    out = adain(c, s, eps=0)
+    m_o, s_o = mean_std(out, eps=0)
+    m_s, s_s = mean_std(s, eps=0)
+    assert torch.allclose(m_o, m_s.expand_as(m_o), atol=1e-5) and torch.allclose(s_o, s_s.expand_as(s_o), atol=1e-5)
+    # the content's normalised layout is kept
+    z = lambda x: (x - x.mean((2, 3), keepdim=True)) / x.std((2, 3), unbiased=False, keepdim=True)  # noqa: E731
+    assert torch.allclose(z(out), z(c), atol=1e-4)
+
+
+def test_decoder_shapes_and_published_layout():
+    dec = Decoder()
+    assert dec(torch.zeros(1, 512, 4, 5)).shape == (1, 3, 32, 40)
+    convs = {k.split(".")[0]: tuple(v.shape[:2]) for k, v in dec.body.state_dict().items() if k.endswith("weight")}
+    assert convs == PUBLISHED_DECODER_KEYS
+    assert sum(p.numel() for p in dec.parameters()) == 3_505_219
+
+
+def _fake_published(tmp_path, break_key=None):
+    from survey_lib.adain import _PUBLISHED_ENCODER_CONVS
+
+    vgg = {}
+    for i, (cout, cin, k) in _PUBLISHED_ENCODER_CONVS.items():
+        vgg[f"{i}.weight"] = torch.randn(cout, cin, k, k) * 0.01
+        vgg[f"{i}.bias"] = torch.zeros(cout)
+    dec = {k: v.clone() for k, v in Decoder().body.state_dict().items()}
+    if break_key:
+        dec[break_key] = torch.zeros(7, 7, 3, 3)
+    torch.save(vgg, tmp_path / "vgg_normalised.pth")
+    torch.save(dec, tmp_path / "decoder.pth")
+    return tmp_path / "vgg_normalised.pth", tmp_path / "decoder.pth"
+
+
+def test_published_layout_loads_and_runs(tmp_path):
+    vgg, dec = _fake_published(tmp_path)
+    model = load_published(vgg, dec, device="cpu")
+    assert model.source == "published"
+    out = model.stylize(torch.rand(1, 3, 64, 64), torch.rand(1, 3, 64, 64), size=64)
+    assert out.shape == (1, 3, 64, 64)
+
+
+def test_wrong_published_files_fail_clearly(tmp_path):
+    vgg, dec = _fake_published(tmp_path, break_key="5.weight")
+    with pytest.raises(AdaINWeightsError, match="5.weight"):
+        load_published(vgg, dec, device="cpu")
+    with pytest.raises(WeightsNotFoundError, match="naoto0804"):
+        load_published(tmp_path / "nope.pth", dec, device="cpu")
+    torch.save({"foo": torch.zeros(1)}, tmp_path / "bad.pth")
+    with pytest.raises(AdaINWeightsError, match="missing"):
+        load_published(vgg, tmp_path / "bad.pth", device="cpu")
+
+
+def test_shipped_decoder_transfers_style_on_a_held_out_pair():
+    """Held out from training: astronaut (content) and mona_lisa (style)."""
+    model = load_project(device="cpu")
+    c, s = data.get("astronaut", 128), data.get("mona_lisa", 128)
+    out = model.stylize(c, s, size=128)
+    targets = model.encode(s, ("relu1_1", "relu2_1", "relu3_1", "relu4_1"))
+    before = style_loss(model.encode(c, tuple(targets)), targets)
+    after = style_loss(model.encode(out, tuple(targets)), targets)
+    assert after < 0.7 * before, f"style loss {before:.3f} -> {after:.3f}"
+    # alpha = 0 decodes the content features: the output resembles the content more than alpha = 1 does
+    recon = model.stylize(c, s, alpha=0.0, size=128)
+    assert (recon - c).abs().mean() < (out - c).abs().mean()
+
+
+def test_adain_method_and_options():
+    res = methods.run("adain", "astronaut", "starry_night", profile="smoke")
+    assert res.image.shape == (1, 3, 64, 64) and res.steps == 0 and res.config["decoder"] == "project"
+    mix = load_project(device="cpu").stylize(data.path("astronaut"),
+                                              [data.path("starry_night"), data.path("mona_lisa")], weights=[1, 3],
+                                              size=64)
+    assert mix.shape == (1, 3, 64, 64)
+    with pytest.raises(ValueError, match="multiple of 8"):
+        load_project(device="cpu").stylize(data.path("astronaut"), data.path("mona_lisa"), size=60)
+
+
+def test_preserve_colour_matches_content_colour_stats():
+    g = torch.Generator().manual_seed(1)
+    style = torch.rand(1, 3, 20, 30, generator=g) * torch.tensor([1.0, 0.2, 0.2]).view(1, 3, 1, 1)
+    content = torch.rand(1, 3, 25, 25, generator=g) * 0.5 + 0.25
+    out = preserve_colour(style, content)
+    assert torch.allclose(out.mean((2, 3)), content.mean((2, 3)), atol=0.03)
