@@ -113,6 +113,45 @@ def tps_warp(size: int):
     return t.seconds, "s per dense warp, 68 points + 16 anchors"
 
 
+def _dst(size: int, **cfg):
+    from survey_lib.dst import DSTConfig, deformable_style_transfer
+
+    src = data.landmarks("astronaut", size)
+    dst = data.landmarks("mona_lisa", size)
+    steps = 4
+    res = deformable_style_transfer(data.path("astronaut"), data.path("mona_lisa"), src, dst,
+                                    DSTConfig(size=size, scales=1, steps_per_scale=steps, **cfg), device="cpu",
+                                    show_progress=False)
+    return res.seconds / steps, f"s/step at full size ({steps} steps); x450 = {450 * res.seconds / steps / 60:.0f} min"
+
+
+@bench("dst_strotss", "original DST here: 6.5-9.8 s/step at 256 (2048 x 5000 samples)")
+def dst_strotss(size: int):
+    return _dst(size)
+
+
+@bench("dst_strotss_default_profile", "default profile: 1024 x 2048 samples (changes the estimator)")
+def dst_strotss_small(size: int):
+    return _dst(size, n_samples=1024, n_style_samples=2048)
+
+
+@bench("dst_gram", "target: < 2x NST per step")
+def dst_gram(size: int):
+    return _dst(size, loss="gram")
+
+
+@bench("adain_forward", "survey: 0.01 s on a K80; target well under 0.5 s here")
+def adain_forward(size: int):
+    from survey_lib.adain import load_project
+
+    model = load_project(device="cpu")
+    c, s = data.get("astronaut", size), data.get("mona_lisa", size)
+    model.stylize(c, s, size=size)
+    with Timer() as t:
+        model.stylize(c, s, size=size)
+    return t.seconds, "s per stylisation (encode content + style, decode)"
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--size", type=int, default=256)

@@ -66,14 +66,19 @@ def test_wrong_published_files_fail_clearly(tmp_path):
 def test_shipped_decoder_transfers_style_on_a_held_out_pair():
     """Held out from training: astronaut (content) and mona_lisa (style)."""
     model = load_project(device="cpu")
-    c, s = data.get("astronaut", 128), data.get("mona_lisa", 128)
-    out = model.stylize(c, s, size=128)
+    c, s = data.get("astronaut", 256), data.get("mona_lisa", 256)
+    out = model.stylize(c, s, size=256)
     targets = model.encode(s, ("relu1_1", "relu2_1", "relu3_1", "relu4_1"))
     before = style_loss(model.encode(c, tuple(targets)), targets)
     after = style_loss(model.encode(out, tuple(targets)), targets)
-    assert after < 0.7 * before, f"style loss {before:.3f} -> {after:.3f}"
+    assert after < 0.8 * before, f"style loss {before:.3f} -> {after:.3f}"
+    # an untrained decoder is far worse: the shipped weights carry what training learned
+    untrained = Decoder().eval()
+    model_untrained = type(model)(model.encoder, untrained, "untrained", model.device)
+    worse = style_loss(model.encode(model_untrained.stylize(c, s, size=256), tuple(targets)), targets)
+    assert worse > 2 * after
     # alpha = 0 decodes the content features: the output resembles the content more than alpha = 1 does
-    recon = model.stylize(c, s, alpha=0.0, size=128)
+    recon = model.stylize(c, s, alpha=0.0, size=256)
     assert (recon - c).abs().mean() < (out - c).abs().mean()
 
 
