@@ -12,7 +12,8 @@ def test_there_are_notebooks():
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_in_smoke_profile(nb, tmp_path):
+def test_notebook_runs_in_smoke_profile(nb, tmp_path, monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # two kernels side by side on two cores (pytest -n 2)
     fig_dir = tmp_path / "figures"
     try:
         execute(nb, profile="smoke", fig_dir=fig_dir, out_dir=tmp_path / "executed", timeout=600)
