@@ -128,35 +128,25 @@ def _match(kind: str, content, style, profile: Profile, *, content_landmarks=Non
     import time
 
     from .images import load_image, resize_points
-    from .matchers import DlibMatcher, NBBMatcher
+    from .matchers import DlibMatcher, LandmarkMatcher, NBBMatcher
+    from .warp import dedupe_pairs
 
     m = profile.match_size
     t0 = time.perf_counter()
     c_img = load_image(resolve_image(content), m)
     s_img = load_image(resolve_image(style), m)
-    info: dict = {}
+    found = {}
     if kind == "nbb":
-        corr = NBBMatcher(device=device)(c_img, s_img)
-        src, dst, info = corr.src, corr.dst, {"pairs": len(corr), **corr.info}
+        matcher = NBBMatcher(device=device)
     elif kind == "dlib":
-        corr = DlibMatcher()(c_img, s_img)
-        src, dst, info = corr.src, corr.dst, corr.info
+        matcher = DlibMatcher()
     else:  # landmark files (catalogue or given), dlib where there are none
-        pts = {}
-        for role, img, given, cat in (("content", content, content_landmarks, c_img),
-                                      ("style", style, style_landmarks, s_img)):
-            found = _landmark_points(img, role, given, m)
-            if found is None:
-                from .landmarks import NoFaceFound, detect
-
-                try:
-                    found = detect(cat).points, f"{role}: dlib"
-                except NoFaceFound as exc:
-                    raise NoFaceFound(f"{exc} (pass {role}_landmarks=<file>)") from None
-            pts[role], info[f"{role}_source"] = found
-        src, dst = pts["content"], pts["style"]
-    from .warp import dedupe_pairs
-
+        found = {role: _landmark_points(img, role, given, m) for role, img, given in
+                 (("content", content, content_landmarks), ("style", style, style_landmarks))}
+        matcher = LandmarkMatcher(*(f[0] if f else None for f in found.values()))
+    corr = matcher(c_img, s_img)
+    src, dst, info = corr.src, corr.dst, dict(corr.info)
+    info.update({f"{role}_source": f[1] for role, f in found.items() if f})
     src, dst = resize_points(src, (m, m), profile.size), resize_points(dst, (m, m), profile.size)
     keep = dedupe_pairs(src, dst, min_distance=0.5)
     info["dropped_coincident"] = int((~keep).sum())
