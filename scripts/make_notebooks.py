@@ -319,7 +319,7 @@ def nb02():
     DEVICE = "auto"
     SEED = 0
     CONTENTS = ["astronaut", "youngster"]
-    STYLES = ["mona_lisa", "hokusai_fan", "einstein_drawing"]
+    STYLES = ["mona_lisa", "hokusai_fan"]
     METHODS = ["nst", "adain", "dst", "fastdst"]
     FIG_DIR = "../figures"
     """)
@@ -424,8 +424,8 @@ def nb03():
     DEVICE = "auto"
     SEED = 0
     CONTENT = "astronaut"
-    ANIME_STYLES = ["manga_girl", "blonde_cartoon", "beethoven_caricature"]
-    EXAGGERATION = [0.0, 0.5, 1.0, 2.0]
+    ANIME_STYLES = ["manga_girl", "beethoven_caricature"]
+    EXAGGERATION = [0.0, 1.0, 2.0]
     FIG_DIR = "../figures"
     """)
     code(SETUP_CELL + """

@@ -38,8 +38,8 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "smoke": Profile("smoke", size=64, nst_steps=30, match_size=160, dst_scales=2, dst_steps_per_scale=8,
                      dst_samples=256, dst_style_samples=512, dst_theta_lr_scale=5.0),
-    "default": Profile("default", size=256, nst_steps=100, dst_scales=3, dst_steps_per_scale=20, dst_samples=1024,
-                       dst_style_samples=2048, dst_theta_lr_scale=450 / 60),
+    "default": Profile("default", size=256, nst_steps=80, dst_scales=3, dst_steps_per_scale=15, dst_samples=1024,
+                       dst_style_samples=2048, dst_theta_lr_scale=7.5),
     "paper": Profile("paper", size=256, nst_steps=450),
 }
 
