@@ -12,7 +12,13 @@ def _stylize(args: argparse.Namespace) -> int:
     from . import methods
     from .images import save_image
 
-    overrides = {k: v for k, v in (("steps", args.steps), ("seed", args.seed)) if v is not None}
+    overrides = {k: v for k, v in (("steps", args.steps), ("seed", args.seed),
+                                   ("content_landmarks", args.content_landmarks),
+                                   ("style_landmarks", args.style_landmarks)) if v is not None}
+    if args.steps is not None and args.method in ("dst", "fastdst", "oneshot_foa"):
+        overrides["steps_per_scale"] = overrides.pop("steps")
+    if "steps" in overrides and args.method == "adain":
+        raise ValueError("adain is feed-forward: --steps does not apply")
     res = methods.run(args.method, args.content, args.style, profile=args.profile, device=args.device, **overrides)
     out = save_image(res.image, args.output)
     t = res.timing
@@ -77,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
     s.add_argument("--steps", type=int, help="override the profile's optimisation steps")
     s.add_argument("--seed", type=int, help="random seed (default 0)")
+    s.add_argument("--content-landmarks", help="68-point landmark file (.pts/.ljson/.txt) for the content image "
+                   "(fastdst, oneshot_foa, foa_tps); dlib detects them when omitted")
+    s.add_argument("--style-landmarks", help="the same for the style image, e.g. hand-placed points of an anime face")
     s.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: %(default)s)")
     s.set_defaults(func=_stylize)
 

@@ -76,14 +76,15 @@ class NBBMatcher:
                                {"raw_pairs": len(res.src), "levels": res.levels})
 
 
-def _landmarks(image: ImageLike, role: str, file: str | os.PathLike | None) -> tuple[torch.Tensor, dict]:
+def _landmarks(image: ImageLike, role: str, file: str | os.PathLike | None,
+               hint: str) -> tuple[torch.Tensor, dict]:
     if file is not None:
         return load_landmarks(file), {f"{role}_source": str(file)}
     label = f"the {role} image" + (f" '{image}'" if isinstance(image, (str, os.PathLike)) else "")
     try:
         found = detect(image, name=label)
     except NoFaceFound as exc:
-        raise NoFaceFound(f"{exc} (pass {role}_landmarks=<file>)") from None
+        raise NoFaceFound(f"{exc} ({hint.format(role=role)})") from None
     return found.points, {f"{role}_source": "dlib", f"{role}_faces": found.n_faces}
 
 
@@ -99,6 +100,7 @@ class LandmarkMatcher:
     """
 
     name = "landmarks"
+    hint = "pass {role}_landmarks=<file>"
 
     def __init__(self, content_landmarks=None, style_landmarks=None):
         self.files = {"content": content_landmarks, "style": style_landmarks}
@@ -112,7 +114,7 @@ class LandmarkMatcher:
             if isinstance(given, torch.Tensor):
                 pts[role], extra = given.float(), {f"{role}_source": "given"}
             else:
-                pts[role], extra = _landmarks(image, role, given)
+                pts[role], extra = _landmarks(image, role, given, self.hint)
             info.update(extra)
         return Correspondences(pts["content"], pts["style"], None, time.perf_counter() - t0, self.name, info)
 
@@ -121,6 +123,8 @@ class DlibMatcher(LandmarkMatcher):
     """FastDST's matcher: dlib 68-point landmarks on both images, no files."""
 
     name = "dlib"
+    hint = ("FastDST needs dlib on both images; use the method 'oneshot_foa' with {role}_landmarks=<file> "
+            "(CLI: --{role}-landmarks)")
 
     def __init__(self):
         super().__init__(None, None)

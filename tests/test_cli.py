@@ -4,6 +4,7 @@ import sys
 import numpy as np
 from PIL import Image
 
+from survey_lib import data
 from survey_lib.cli import main
 
 
@@ -21,3 +22,12 @@ def test_cli_reports_bad_input_without_traceback(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "tiny.png" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_stylize_cli_with_hand_landmarks(tmp_path, capsys):
+    out = tmp_path / "anime.png"
+    argv = ["stylize", "astronaut", "manga_girl", "-m", "oneshot_foa", "-p", "smoke", "--steps", "1",
+            "--style-landmarks", str(data.data_dir() / "landmarks" / "manga_girl.pts"), "-o", str(out)]
+    assert main(argv) == 0 and out.is_file()
+    assert main(["stylize", "astronaut", "manga_girl", "-m", "fastdst", "-p", "smoke", "-o", str(out)]) == 2
+    assert "oneshot_foa" in capsys.readouterr().err
