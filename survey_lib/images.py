@@ -155,16 +155,19 @@ def load_image(src: ImageLike, size: int | tuple[int, int] | None = None, *, fit
     return img.to(device) if device is not None else img
 
 
-def center_crop(img: torch.Tensor, aspect: float = 1.0) -> torch.Tensor:
-    """Largest centred crop with ``width / height == aspect``. ``img``: ``(B, C, H, W)``."""
-    h, w = img.shape[-2:]
+def _crop_box(h: int, w: int, aspect: float) -> tuple[int, int, int, int]:
+    """``(x0, y0, width, height)`` of the largest centred crop with ``width / height == aspect``."""
     if w / h > aspect:
         new_w = max(1, round(h * aspect))
-        x0 = (w - new_w) // 2
-        return img[..., :, x0:x0 + new_w]
+        return (w - new_w) // 2, 0, new_w, h
     new_h = max(1, round(w / aspect))
-    y0 = (h - new_h) // 2
-    return img[..., y0:y0 + new_h, :]
+    return 0, (h - new_h) // 2, w, new_h
+
+
+def center_crop(img: torch.Tensor, aspect: float = 1.0) -> torch.Tensor:
+    """Largest centred crop with ``width / height == aspect``. ``img``: ``(B, C, H, W)``."""
+    x0, y0, w, h = _crop_box(*img.shape[-2:], aspect)
+    return img[..., y0:y0 + h, x0:x0 + w]
 
 
 def resize(img: torch.Tensor, size: int | tuple[int, int], *, fit: str = "crop") -> torch.Tensor:
@@ -207,15 +210,9 @@ def resize_points(points: torch.Tensor, from_size: tuple[int, int], size: int | 
         out = (max(1, round(h * s)), max(1, round(w * s)))
     else:
         out = (size, size) if isinstance(size, int) else tuple(size)
-    x0 = y0 = 0.0
+    x0 = y0 = 0
     if fit == "crop":
-        aspect = out[1] / out[0]
-        if w / h > aspect:
-            new_w = max(1, round(h * aspect))
-            x0, w = (w - new_w) // 2, new_w
-        else:
-            new_h = max(1, round(w / aspect))
-            y0, h = (h - new_h) // 2, new_h
+        x0, y0, w, h = _crop_box(h, w, out[1] / out[0])
     scale = torch.tensor([out[1] / w, out[0] / h], dtype=points.dtype)
     shift = torch.tensor([x0, y0], dtype=points.dtype)
     return (points - shift + 0.5) * scale - 0.5

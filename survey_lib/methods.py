@@ -92,7 +92,7 @@ def _run_nst(content: ImageLike, style: ImageLike, profile: Profile, *, device="
 
 def resolve_image(src: ImageLike) -> ImageLike:
     """Catalogue names are accepted wherever an image is: ``run("nst", "astronaut", "starry_night")``."""
-    if isinstance(src, str) and "/" not in src and os.sep not in src and "." not in src:
+    if _catalogue_name(src) is not None:
         from . import data
 
         return data.path(src)
