@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from .images import ImageLike, load_image, resize, to_tensor
 from .landmarks import apply_transform, similarity_transform
 from .vgg import VGG19Features
+from .warp import greedy_keep
 
 __all__ = ["NBBConfig", "NBBResult", "neural_best_buddies", "clean_correspondences", "segments_cross", "LEVELS"]
 
@@ -268,14 +269,7 @@ def segments_cross(p1: torch.Tensor, p2: torch.Tensor, q1: torch.Tensor, q2: tor
 
 def _remove_crossings(src: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """Keep-mask after removing, in order, every later arrow that crosses a kept one."""
-    cross = segments_cross(src[:, None], target[:, None], src[None], target[None])
-    keep = torch.ones(len(src), dtype=torch.bool)
-    for i in range(len(src)):
-        if keep[i]:
-            later = cross[i].clone()
-            later[: i + 1] = False
-            keep &= ~later
-    return keep
+    return greedy_keep(segments_cross(src[:, None], target[:, None], src[None], target[None]))
 
 
 def clean_correspondences(src: torch.Tensor, dst: torch.Tensor, scores: torch.Tensor, *, min_score: float = 1.0,

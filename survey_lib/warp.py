@@ -21,7 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 __all__ = ["TPSError", "TPS", "fit_tps", "tps_kernel", "border_anchors", "sampling_map", "warp_image",
-           "grid_sample_xy", "pixel_grid", "dedupe_pairs", "jacobian_determinant", "folded_fraction", "TPSWarp"]
+           "grid_sample_xy", "pixel_grid", "dedupe_pairs", "greedy_keep", "jacobian_determinant", "folded_fraction", "TPSWarp"]
 
 
 class TPSError(ValueError):
@@ -107,12 +107,18 @@ def dedupe_pairs(src: torch.Tensor, dst: torch.Tensor, min_distance: float = 1.0
     """Keep-mask ``(K,)`` of point pairs whose source *and* destination are at least ``min_distance`` px from those
     of every earlier kept pair (first come, first kept). Landmarks often coincide (a closed mouth puts the
     inner-lip points 61/67, 62/66, 63/65 on top of each other), which would make a TPS singular."""
-    keep = torch.ones(len(src), dtype=torch.bool)
     close = ((src[:, None] - src[None]).norm(dim=-1) < min_distance) | \
             ((dst[:, None] - dst[None]).norm(dim=-1) < min_distance)
-    for i in range(len(src)):
+    return greedy_keep(close)
+
+
+def greedy_keep(conflict: torch.Tensor) -> torch.Tensor:
+    """Keep-mask ``(K,)`` from a ``(K, K)`` boolean conflict matrix: walking in order, each kept item removes every
+    later item it conflicts with."""
+    keep = torch.ones(len(conflict), dtype=torch.bool)
+    for i in range(len(conflict)):
         if keep[i]:
-            later = close[i].clone()
+            later = conflict[i].clone()
             later[: i + 1] = False
             keep &= ~later
     return keep
