@@ -22,8 +22,8 @@ def is_headless() -> bool:
 def explorer(render: Callable[..., object], **controls):
     """``render(**choice)`` for the first value of every control when headless, else ``ipywidgets.interact``.
 
-    ``controls`` map a name to a list of options (dropdown) or a ``(min, max, step)`` tuple (slider); the first
-    option / the minimum is the default."""
+    ``controls`` map a name to a list of options (dropdown, the first is the default) or a
+    ``(default, min, max, step)`` tuple (slider)."""
     defaults = {k: v[0] for k, v in controls.items()}
     if is_headless():
         return render(**defaults)
@@ -34,25 +34,34 @@ def explorer(render: Callable[..., object], **controls):
         if isinstance(v, list):
             widgets[k] = w.Dropdown(options=v, value=v[0], description=k)
         else:
-            lo, hi, step = v
+            default, lo, hi, step = v
             widgets[k] = (w.IntSlider if all(isinstance(x, int) for x in v) else w.FloatSlider)(
-                min=lo, max=hi, step=step, value=lo, description=k)
+                min=lo, max=hi, step=step, value=default, description=k)
     return w.interact_manual(render, **widgets)
 
 
 def method_explorer(contents: list[str], styles: list[str], methods: list[str], profile: str = "smoke"):
-    """Pick a content, a style and a method; shows content, style and result side by side."""
+    """Pick a content, a style, a method and its weight; shows content, style and result side by side.
+
+    ``weight`` multiplies the method's main knob (1 = its default): the style weight of ``nst``/``foa_tps`` (10),
+    AdaIN's content-style trade-off ``alpha`` (1, clipped to [0, 1]), the DST family's warp weight beta (0.5)."""
     import matplotlib.pyplot as plt
 
     from . import data
     from . import methods as m
     from .viz import image_grid
 
-    def render(content: str, style: str, method: str):
-        res = m.run(method, content, style, profile=profile, show_progress=False)
+    knob = {"nst": ("style_weight", 10.0), "foa_tps": ("style_weight", 10.0), "adain": ("alpha", 1.0),
+            "dst": ("warp_weight", 0.5), "fastdst": ("warp_weight", 0.5), "oneshot_foa": ("warp_weight", 0.5)}
+
+    def render(content: str, style: str, method: str, weight: float):
+        name, default = knob.get(method, (None, 1.0))
+        value = min(weight * default, 1.0) if method == "adain" else weight * default
+        kw = {name: value} if name else {}
+        res = m.run(method, content, style, profile=profile, show_progress=False, **kw)
         fig = image_grid([data.get(content, res.image.shape[-1]), data.get(style, res.image.shape[-1]), res.image],
                          ["content", "style", f"{method} ({res.timing['total_s']:.1f} s)"], size=3)
         plt.show()
         return fig
 
-    return explorer(render, content=contents, style=styles, method=methods)
+    return explorer(render, content=contents, style=styles, method=methods, weight=(1.0, 0.0, 4.0, 0.25))

@@ -31,3 +31,11 @@ def test_stylize_cli_with_hand_landmarks(tmp_path, capsys):
     assert main(argv) == 0 and out.is_file()
     assert main(["stylize", "astronaut", "manga_girl", "-m", "fastdst", "-p", "smoke", "-o", str(out)]) == 2
     assert "oneshot_foa" in capsys.readouterr().err
+
+
+def test_explorer_renders_a_static_figure_headless(monkeypatch):
+    from survey_lib.widgets import method_explorer
+
+    monkeypatch.setenv("SURVEY_HEADLESS", "1")
+    fig = method_explorer(["astronaut"], ["mona_lisa"], ["adain", "nst"])
+    assert len(fig.axes) == 3
