@@ -56,22 +56,12 @@ def nst_adam(size: int):
     return _nst(size, "adam")
 
 
-def _known_warp(size: int):
-    from survey_lib.warp import border_anchors, fit_tps, grid_sample_xy, sampling_map
-
-    img = data.get("astronaut", size)
-    g = torch.Generator().manual_seed(1)
-    src = 40 + (size - 80) * torch.rand(6, 2, generator=g)
-    dst = src + 10 * torch.randn(6, 2, generator=g)
-    warped = grid_sample_xy(img, sampling_map(src, dst, (size, size), anchors=5))
-    anchors = border_anchors(size, size, 5)
-    return img, warped, fit_tps(torch.cat([dst, anchors]), torch.cat([src, anchors]))
-
-
 def _nbb(size: int, final_layer: str):
     from survey_lib.nbb import NBBConfig, neural_best_buddies
+    from survey_lib.warp import random_warp
 
-    img, warped, back = _known_warp(size)
+    img = data.get("astronaut", size)
+    warped, back = random_warp(img)
     with Timer() as t:
         res = neural_best_buddies(img, warped, NBBConfig(size=size, final_layer=final_layer), device="cpu")
     err = (back(res.dst) - res.src).norm(dim=1).median()

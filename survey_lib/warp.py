@@ -21,7 +21,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 __all__ = ["TPSError", "TPS", "fit_tps", "tps_kernel", "border_anchors", "sampling_map", "warp_image",
-           "grid_sample_xy", "pixel_grid", "dedupe_pairs", "greedy_keep", "jacobian_determinant", "folded_fraction", "TPSWarp"]
+           "grid_sample_xy", "pixel_grid", "dedupe_pairs", "greedy_keep", "random_warp", "jacobian_determinant", "folded_fraction", "TPSWarp"]
 
 
 class TPSError(ValueError):
@@ -208,6 +208,25 @@ def warp_image(img: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, *, ancho
     """
     pos = sampling_map(src, dst, tuple(img.shape[-2:]), anchors=anchors, reg=reg, grid_step=grid_step)
     return grid_sample_xy(img, pos, padding=padding)
+
+
+def random_warp(img: torch.Tensor, *, n_points: int = 6, magnitude: float = 10.0, anchors: int = 5,
+                seed: int = 1) -> tuple[torch.Tensor, TPS]:
+    """A smooth random TPS warp of ``img`` with its known inverse, for accuracy checks of matchers.
+
+    ``n_points`` control points, 40 px inside the border, move by ``magnitude`` px (Gaussian, seeded).
+
+    Returns:
+        ``(warped, back)``: the warped image and the TPS mapping a pixel (x, y) of ``warped`` to the pixel of ``img``
+        whose content it shows.
+    """
+    h, w = img.shape[-2:]
+    g = torch.Generator().manual_seed(seed)
+    src = 40 + (torch.tensor([w, h], dtype=torch.float32) - 80) * torch.rand(n_points, 2, generator=g)
+    dst = src + magnitude * torch.randn(n_points, 2, generator=g)
+    warped = grid_sample_xy(img, sampling_map(src, dst, (h, w), anchors=anchors))
+    a = border_anchors(h, w, anchors)
+    return warped, fit_tps(torch.cat([dst, a]), torch.cat([src, a]))
 
 
 def jacobian_determinant(positions: torch.Tensor) -> torch.Tensor:

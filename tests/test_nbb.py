@@ -5,20 +5,14 @@ from survey_lib import data
 from survey_lib.matchers import Correspondences, DlibMatcher, LandmarkMatcher, NBBMatcher, get_matcher
 from survey_lib.landmarks import NoFaceFound, save_landmarks
 from survey_lib.nbb import NBBConfig, clean_correspondences, neural_best_buddies, segments_cross
-from survey_lib.warp import border_anchors, fit_tps, grid_sample_xy, sampling_map
+from survey_lib.warp import random_warp
 
 
 @pytest.fixture(scope="module")
 def warped_pair():
     """The astronaut and a copy warped by a known smooth TPS; returns the map warped-pixel -> original pixel."""
-    size = 224
-    img = data.get("astronaut", size)
-    g = torch.Generator().manual_seed(1)
-    src = 40 + (size - 80) * torch.rand(6, 2, generator=g)
-    dst = src + 10 * torch.randn(6, 2, generator=g)
-    warped = grid_sample_xy(img, sampling_map(src, dst, (size, size), anchors=5))
-    anchors = border_anchors(size, size, 5)
-    back = fit_tps(torch.cat([dst, anchors]), torch.cat([src, anchors]))
+    img = data.get("astronaut", 224)
+    warped, back = random_warp(img)
     return img, warped, back
 
 
