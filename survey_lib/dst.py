@@ -297,9 +297,10 @@ def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.T
                 x_u = synthesize(pyr, level)
                 pos_map = _tps_map(src_s, (src + theta) * factor, (h, w), anchors, grid)
                 x_w = grid_sample_xy(x_u, pos_map)
-                feats = extractor(vgg_in(torch.cat([x_u, x_w])), layers)
+                batch = vgg_in(torch.cat([x_u, x_w]))
+                feats = extractor(batch, layers)
                 if strotss:
-                    rgb = (vgg_in(torch.cat([x_u, x_w])) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
+                    rgb = (batch - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
                     pos = torch.rand(cfg.n_samples, 2, generator=gen).to(dev) * 2 - 1
                     cols = _hypercolumns(feats, rgb, pos)
                     c_cols = _hypercolumns(c_feats, c_rgb, pos)[0]
