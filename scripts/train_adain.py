@@ -52,8 +52,9 @@ def image_pools(cache: Path) -> tuple[list, list]:
         return out
 
     sk = Path(skimage.data.__file__).parent
-    content = [p for p in sk.glob("*.png") if p.stem in {"coffee", "chelsea", "rocket", "motorcycle_left", "hubble_deep_field",
-                                                          "chessboard_RGB", "color", "retina", "cell"}]
+    names = {"coffee", "chelsea", "rocket", "motorcycle_left", "hubble_deep_field", "chessboard_RGB", "color",
+             "retina", "cell"}
+    content = [p for p in sk.glob("*.png") if p.stem in names]
     content += sorted((cache / "opencv-doc/usr/share/doc/opencv-doc/examples/data").glob("*.jpg"))
     content += [data.path(e.name) for e in data.list_images(role="content") if e.name not in HELD_OUT]
     style = [data.path(e.name) for e in data.list_images(role="style") if e.name not in HELD_OUT]

@@ -125,7 +125,8 @@ def to_tensor(src: ImageLike, *, allow_download: bool = False) -> torch.Tensor:
         if t.ndim == 2:
             t = t[None]
         if t.ndim != 3:
-            raise ImageError(f"{name}: expected a tensor of shape (H, W), (C, H, W) or (1, C, H, W), got {tuple(src.shape)}")
+            raise ImageError(f"{name}: expected a tensor of shape (H, W), (C, H, W) or (1, C, H, W), "
+                             f"got {tuple(src.shape)}")
         return _array_to_tensor(t.permute(1, 2, 0).numpy(), name)
     raise ImageError(f"unsupported image input of type {type(src).__name__}")
 

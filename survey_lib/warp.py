@@ -21,7 +21,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 __all__ = ["TPSError", "TPS", "fit_tps", "tps_kernel", "border_anchors", "sampling_map", "warp_image",
-           "grid_sample_xy", "pixel_grid", "dedupe_pairs", "greedy_keep", "random_warp", "jacobian_determinant", "folded_fraction", "TPSWarp"]
+           "grid_sample_xy", "pixel_grid", "dedupe_pairs", "greedy_keep", "random_warp", "jacobian_determinant",
+           "folded_fraction", "TPSWarp"]
 
 
 class TPSError(ValueError):

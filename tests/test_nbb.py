@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from survey_lib import data
-from survey_lib.matchers import Correspondences, DlibMatcher, LandmarkMatcher, NBBMatcher, get_matcher
+from survey_lib.matchers import Correspondences, DlibMatcher, LandmarkMatcher, get_matcher
 from survey_lib.landmarks import NoFaceFound, save_landmarks
 from survey_lib.nbb import NBBConfig, clean_correspondences, neural_best_buddies, segments_cross
 from survey_lib.warp import random_warp
