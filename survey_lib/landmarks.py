@@ -31,6 +31,7 @@ from .images import ImageLike, to_numpy, to_tensor
 from .vgg import WeightsNotFoundError
 
 __all__ = ["NoFaceFound", "LandmarkFileError", "FaceLandmarks", "GROUPS", "detect", "predictor_model_path",
+           "opencv_faces",
            "read_pts", "write_pts", "read_ljson", "write_ljson", "read_dst_txt", "write_dst_txt", "load_landmarks",
            "save_landmarks", "similarity_transform", "apply_transform", "align", "mean_shape", "inter_ocular"]
 
@@ -125,6 +126,37 @@ def detect(image: ImageLike, *, upsample: int = 1, name: str | None = None) -> F
     return FaceLandmarks(points=pts, box=(best.left(), best.top(), best.right(), best.bottom()), n_faces=len(boxes))
 
 
+@lru_cache(maxsize=1)
+def _haar_cascade():
+    try:
+        import cv2
+    except ImportError:
+        raise ImportError("the OpenCV face detector needs OpenCV 4: `pip install 'opencv-python-headless<5'` "
+                          "(part of the `landmarks` extra)") from None
+    if not hasattr(cv2, "CascadeClassifier"):
+        raise ImportError(f"OpenCV {cv2.__version__} has no Haar cascades (removed in OpenCV 5): "
+                          "`pip install 'opencv-python-headless<5'`")
+    return cv2, cv2.CascadeClassifier(str(Path(cv2.data.haarcascades) / "haarcascade_frontalface_default.xml"))
+
+
+def opencv_faces(image: ImageLike, *, min_size: int = 40) -> torch.Tensor:
+    """Frontal faces found by OpenCV's Haar cascade (Viola-Jones), a detector independent of dlib's HOG + SVM.
+
+    Args:
+        image: path, array, PIL image or ``(1, 3, H, W)`` tensor.
+        min_size: smallest face side in pixels to look for.
+
+    Returns:
+        ``(N, 4)`` float boxes ``(x0, y0, x1, y1)`` in pixels, largest first; ``N`` may be 0.
+    """
+    cv2, cascade = _haar_cascade()
+    gray = cv2.equalizeHist(cv2.cvtColor(to_numpy(to_tensor(image)), cv2.COLOR_RGB2GRAY))
+    boxes = cascade.detectMultiScale(gray, scaleFactor=1.1, minNeighbors=5, minSize=(min_size, min_size))
+    out = torch.tensor(np.asarray(boxes, dtype=np.float32).reshape(-1, 4))
+    out[:, 2:] += out[:, :2]
+    return out[(out[:, 2] - out[:, 0]).argsort(descending=True)]
+
+
 # ---------------------------------------------------------------------------------------------- file formats
 def _check_points(points: torch.Tensor | np.ndarray, what: str) -> torch.Tensor:
     pts = torch.as_tensor(np.asarray(points, dtype=np.float32))
@@ -139,9 +171,9 @@ def read_pts(path: str | os.PathLike) -> torch.Tensor:
     """iBUG ``.pts`` (``x y`` per line, 1-based) -> ``(N, 2)`` 0-based (x, y)."""
     lines = Path(path).read_text().split("\n")
     try:
-        start = next(i for i, l in enumerate(lines) if l.strip() == "{") + 1
-        end = next(i for i, l in enumerate(lines) if l.strip() == "}")
-        rows = [[float(v) for v in l.split()] for l in lines[start:end] if l.strip()]
+        start = next(i for i, line in enumerate(lines) if line.strip() == "{") + 1
+        end = next(i for i, line in enumerate(lines) if line.strip() == "}")
+        rows = [[float(v) for v in line.split()] for line in lines[start:end] if line.strip()]
     except (StopIteration, ValueError) as exc:
         raise LandmarkFileError(f"'{path}': not a .pts file ({exc or 'missing braces'})") from None
     return _check_points(rows, f"'{path}'") - 1.0
@@ -177,7 +209,8 @@ def write_ljson(path: str | os.PathLike, points: torch.Tensor) -> Path:
 def read_dst_txt(path: str | os.PathLike) -> torch.Tensor:
     """DST/FastDST ``row, col`` text -> ``(N, 2)`` (x, y)."""
     try:
-        rows = [[float(v) for v in l.replace(",", " ").split()] for l in Path(path).read_text().splitlines() if l.strip()]
+        rows = [[float(v) for v in line.replace(",", " ").split()]
+                for line in Path(path).read_text().splitlines() if line.strip()]
     except ValueError as exc:
         raise LandmarkFileError(f"'{path}': not a 'row, col' point file ({exc})") from None
     if not rows:

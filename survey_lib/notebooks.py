@@ -1,8 +1,8 @@
-"""Execute the survey notebooks headlessly with papermill and write the figure report.
+"""The notebooks' shared first cell (:func:`start`) and their headless runner (papermill).
 
-Executed copies go to ``build/executed/``; the notebooks write their figures into ``FIG_DIR``
-(``figures/`` by default) and this module then writes ``figures/README.md`` listing every figure and table
-in notebook order.
+``python -m survey_lib notebooks`` executes the notebooks of the checkout, or the copies inside an installed wheel,
+writes the executed copies to ``build/executed/<profile>/`` and the figures to ``FIG_DIR`` (both relative to the
+working directory unless absolute), then writes ``FIG_DIR/README.md`` listing every figure and table in notebook order.
 """
 from __future__ import annotations
 
@@ -10,10 +10,43 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
-__all__ = ["ROOT", "notebook_paths", "execute", "NotebookFailed", "write_report"]
+from .utils import bundled_dir
 
-ROOT = Path(__file__).resolve().parents[1]
+if TYPE_CHECKING:
+    import torch
+
+    from .profiles import Profile
+
+__all__ = ["Session", "start", "notebook_paths", "execute", "NotebookFailed", "write_report"]
+
+
+class Session(NamedTuple):
+    """What a notebook needs from :func:`start`."""
+
+    profile: Profile              #: sizes and step counts (``survey_lib.profiles``)
+    device: torch.device
+    env: dict[str, str]           #: versions and hardware for captions (``utils.environment_summary``)
+
+
+def start(profile: str = "default", device: str = "auto", seed: int = 0) -> Session:
+    """The set-up cell of every notebook: seed Python, NumPy and torch, pick the device, print one banner line.
+
+    >>> profile, device, env = start("smoke", "cpu", 0)  # doctest: +SKIP
+    survey_lib 0.1.0 | profile smoke | cpu (x86_64, 1 threads) | torch 2.14.1
+    """
+    from . import __version__
+    from .profiles import get_profile
+    from .utils import environment_summary, seed_everything
+    from .vgg import resolve_device
+
+    seed_everything(seed)
+    session = Session(get_profile(profile), resolve_device(device), {})
+    session.env.update(environment_summary(session.device))
+    print(f"survey_lib {__version__} | profile {session.profile.name} | {session.env['device']} | "
+          f"torch {session.env['torch']}")
+    return session
 
 
 class NotebookFailed(RuntimeError):
@@ -28,8 +61,8 @@ class Executed:
 
 
 def notebook_paths(folder: Path | None = None) -> list[Path]:
-    """The ordered survey notebooks ``NN_name.ipynb``."""
-    folder = folder or ROOT / "notebooks"
+    """The ordered survey notebooks ``NN_name.ipynb`` (of the checkout, or the copies in the installed wheel)."""
+    folder = folder or bundled_dir("notebooks")
     return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
 
 

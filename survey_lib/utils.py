@@ -5,11 +5,13 @@ import os
 import platform
 import random
 import time
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 import torch
 
-__all__ = ["seed_everything", "Timer", "environment_summary", "progress"]
+__all__ = ["seed_everything", "Timer", "environment_summary", "progress", "bundled_dir"]
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -66,3 +68,15 @@ def progress(iterable=None, *, total: int | None = None, desc: str | None = None
 
     disable = not enabled or os.environ.get("SURVEY_PROGRESS") == "0"
     return tqdm(iterable, total=total, desc=desc, disable=disable, leave=False, dynamic_ncols=True)
+
+
+def bundled_dir(name: str) -> Path:
+    """The repository folder ``name`` (``"data"`` or ``"notebooks"``) wherever this package runs from.
+
+    An installed wheel carries it as the resource folder ``survey_lib/_<name>``; a checkout (editable install,
+    Colab clone, ``sys.path`` entry) has it beside the package, at ``<checkout>/<name>``.
+    """
+    packaged = resources.files(__package__) / f"_{name}"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[1] / name

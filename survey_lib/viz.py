@@ -9,7 +9,8 @@ from typing import Sequence
 
 import torch
 
-__all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences", "method_grid", "draw_points"]
+__all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences",
+           "method_grid", "draw_points"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -62,12 +63,13 @@ def plot_history(history: dict[str, Sequence[float]], *, ax=None, title: str | N
     return ax
 
 
-def save_figure(fig, name: str, fig_dir: str | Path = "figures", *, dpi: int = 120) -> Path:
-    """Save ``fig`` as ``fig_dir/name.png`` with no timestamp metadata (byte-stable across runs)."""
+def save_figure(fig, name: str, fig_dir: str | Path = "figures", *, dpi: int = 120) -> None:
+    """Save ``fig`` as ``fig_dir/name.png`` with no timestamp metadata (byte-stable across runs).
+
+    Returns nothing, so a notebook cell may end with this call without echoing a value."""
     path = Path(fig_dir) / f"{name}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-    return path
 
 
 def markdown_table(rows: Sequence[dict], columns: Sequence[str] | None = None, floatfmt: str = ".3g") -> str:
@@ -85,7 +87,7 @@ def markdown_table(rows: Sequence[dict], columns: Sequence[str] | None = None, f
 
 
 def save_table(rows: Sequence[dict], name: str, fig_dir: str | Path = "figures", *, caption: str = "",
-               floatfmt: str = ".3g") -> tuple[Path, Path]:
+               floatfmt: str = ".3g") -> None:
     """Write ``name.csv`` and ``name.md`` (Markdown with an optional caption) into ``fig_dir``."""
     import csv
 
@@ -99,7 +101,6 @@ def save_table(rows: Sequence[dict], name: str, fig_dir: str | Path = "figures",
         w.writerows(rows)
     md_path = fig_dir / f"{name}.md"
     md_path.write_text(markdown_table(rows, columns, floatfmt) + (f"\n\n{caption}\n" if caption else "\n"))
-    return csv_path, md_path
 
 
 def show_correspondences(img_a: torch.Tensor, img_b: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, *,

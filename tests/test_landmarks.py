@@ -6,14 +6,28 @@ import torch
 
 from survey_lib import data
 from survey_lib.landmarks import (GROUPS, LandmarkFileError, NoFaceFound, align, apply_transform, detect,
-                                  inter_ocular, load_landmarks, mean_shape, predictor_model_path, save_landmarks,
-                                  similarity_transform)
+                                  inter_ocular, load_landmarks, mean_shape, opencv_faces, predictor_model_path,
+                                  save_landmarks, similarity_transform)
 from survey_lib.vgg import WeightsNotFoundError
 
 
 @pytest.fixture(scope="module")
 def astronaut_landmarks():
     return detect(data.path("astronaut"))
+
+
+def test_opencv_finds_the_same_face_as_dlib(astronaut_landmarks):
+    """The Haar cascade is independent of dlib, yet its box must overlap dlib's on a photograph (IoU > 0.4),
+    and it finds no face in a smooth gradient or in a face turned upside down."""
+    boxes = opencv_faces(data.path("astronaut"))
+    assert boxes.shape == (1, 4)
+    a, b = boxes[0], torch.tensor(astronaut_landmarks.box, dtype=torch.float32)
+    inter = (torch.minimum(a[2:], b[2:]) - torch.maximum(a[:2], b[:2])).clamp(min=0).prod()
+    iou = inter / ((a[2:] - a[:2]).prod() + (b[2:] - b[:2]).prod() - inter)
+    assert iou > 0.4
+    ramp = torch.linspace(0, 1, 256).expand(1, 3, 256, 256)
+    assert opencv_faces(ramp).shape == (0, 4)
+    assert opencv_faces(data.get("astronaut").flip(-2)).shape == (0, 4)
 
 
 def test_dlib_finds_68_points_on_the_astronaut(astronaut_landmarks):

@@ -1,23 +1,69 @@
-"""Every notebook runs end-to-end in the smoke profile (papermill); a failure names the cell that broke."""
+"""The notebooks: paired sources in sync, committed clean, and every one runs end to end in the smoke profile.
+
+The executed copies land in ``build/smoke/executed`` with their figures in ``build/smoke/figures``; ``make nbval``
+then re-executes those copies and compares every output (the same seed must give the same findings).
+"""
+import json
+from pathlib import Path
+
+import jupytext
 import pytest
 
 from survey_lib.notebooks import NotebookFailed, execute, notebook_paths
 
+ROOT = Path(__file__).resolve().parents[1]
+NB_DIR = ROOT / "notebooks"
+SMOKE = ROOT / "build" / "smoke"
 NOTEBOOKS = notebook_paths()
 
 
-def test_there_are_notebooks():
-    assert NOTEBOOKS and NOTEBOOKS[0].name.startswith("00_")
+def _cells(notebook) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(c.cell_type, c.source.strip(), tuple(c.metadata.get("tags", ()))) for c in notebook.cells]
+
+
+def test_runner_finds_the_checkout_notebooks():
+    assert [p.parent for p in NOTEBOOKS] == [NB_DIR] * len(NOTEBOOKS)
+    assert [p.name[:3] for p in NOTEBOOKS] == [f"{i:02d}_" for i in range(len(NOTEBOOKS))]
+
+
+def test_every_notebook_is_a_pair_in_sync():
+    sources = sorted(p.stem for p in NB_DIR.glob("[0-9][0-9]_*.py"))
+    assert sources == [p.stem for p in NOTEBOOKS], "every NN_name.py needs its NN_name.ipynb and vice versa"
+    for nb in NOTEBOOKS:
+        py, ipynb = jupytext.read(nb.with_suffix(".py")), jupytext.read(nb)
+        assert _cells(py) == _cells(ipynb), f"{nb.stem}.py and {nb.name} differ: run `make sync`"
+
+
+@pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_committed_clean_with_colab_and_parameters_cells(nb):
+    raw = json.loads(nb.read_text())
+    code = [c for c in raw["cells"] if c["cell_type"] == "code"]
+    assert all(c["outputs"] == [] and c["execution_count"] is None for c in code), f"{nb.name} has outputs"
+    tags = [c["metadata"].get("tags", []) for c in code]
+    assert tags[0] == ["colab"] and tags[1] == ["parameters"], f"{nb.name}: colab cell, then parameters cell"
+    assert sum("parameters" in t for t in tags) == 1
+    assert raw["metadata"]["kernelspec"]["name"] == "python3"
+    # the shared set-up is one call, not pasted code
+    assert sum("start(PROFILE, DEVICE, SEED)" in "".join(c["source"]) for c in code) == 1
+
+
+def test_colab_cell_is_the_same_in_every_notebook():
+    cells = {nb.name: next(c.source for c in jupytext.read(nb).cells if "colab" in c.metadata.get("tags", ()))
+             for nb in NOTEBOOKS}
+    assert len(set(cells.values())) == 1, "the Colab cells differ between notebooks"
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("nb", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_in_smoke_profile(nb, tmp_path, monkeypatch):
-    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # two kernels side by side on two cores (pytest -n 2)
-    fig_dir = tmp_path / "figures"
+def test_notebook_runs_in_smoke_profile(nb, monkeypatch):
+    # one thread per kernel: two kernels side by side on two cores, and `make nbval` re-runs them the same way
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    fig_dir = SMOKE / "figures"
+    prefix = nb.stem.split("_", 1)[0]
+    for old in fig_dir.glob(f"{prefix}_*"):
+        old.unlink()
     try:
-        execute(nb, profile="smoke", fig_dir=fig_dir, out_dir=tmp_path / "executed", timeout=600)
+        execute(nb, profile="smoke", fig_dir=fig_dir, out_dir=SMOKE / "executed", timeout=600)
     except NotebookFailed as exc:
         pytest.fail(str(exc), pytrace=False)
-    prefix = nb.stem.split("_", 1)[0]
     assert list(fig_dir.glob(f"{prefix}_*.png")), f"{nb.name} wrote no figure"

