@@ -104,7 +104,8 @@ ax.set_xlabel("seconds (symlog)"); ax.invert_yaxis(); ax.legend(fontsize=8)
 ax.set_title(f"time per stylisation, {profile.size}px, {env['device']}", fontsize=10)
 viz.save_figure(fig, "01_timing", FIG_DIR)
 fig = viz.image_grid([data.get(CONTENT, profile.size), data.get(STYLE, profile.size)] +
-                     [results[m].image for m in METHODS], ["content", "style"] + METHODS, size=2.2)
+                     [results[m].image for m in METHODS], ["content", "style"] + [results[m].label for m in METHODS],
+                     size=2.2)
 viz.save_figure(fig, "01_outputs", FIG_DIR)
 
 # %% [markdown]

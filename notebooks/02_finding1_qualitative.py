@@ -81,7 +81,7 @@ import math
 from survey_lib.dst import warp_targets
 from survey_lib.metrics import geometry_scores, keypoint_progress
 
-grid_rows, table = [], []
+grid_rows, table, titles = [], [], {}
 for content in CONTENTS:
     for style in STYLES:
         P = data.landmarks(content, profile.size)
@@ -90,7 +90,7 @@ for content in CONTENTS:
                "label": f"{content} / {style}"}
         for name in METHODS:
             res = methods.run(name, content, style, profile=profile, device=device, seed=SEED)
-            row[name] = res.image
+            row[name], titles[name] = res.image, res.label
             moved = res.extras.get("moved")
             # NST/AdaIN keep every pixel in place; FastDST's keypoints are the landmarks themselves, DST's are
             # NBB points, so progress is reported on the points each method optimised
@@ -101,7 +101,7 @@ for content in CONTENTS:
                           "nme_to_style": round(g["nme_to_style"], 4), "gap": round(g["gap"], 4),
                           "landmark_progress": round(g["progress"], 3)})
         grid_rows.append(row)
-fig = viz.method_grid(grid_rows, ["content", "style", *METHODS])
+fig = viz.method_grid(grid_rows, ["content", "style", *METHODS], titles=titles)
 viz.save_figure(fig, "02_finding1_grid", FIG_DIR)
 viz.save_table(table, "02_geometry_metrics", FIG_DIR, caption=(
     "Per pair and method: keypoint progress toward the aligned style keypoints (0 = unmoved), and dlib "

@@ -10,14 +10,18 @@ Two encoder/decoder pairs:
     registry images only, shipped in ``survey_lib/weights/adain_decoder.pt`` (fp16). See its model card
     (``survey_lib/weights/ADAIN_MODEL_CARD.md``): a small CPU budget, far from the paper's 160k iterations.
 ``"published"``
-    the authors' ``vgg_normalised.pth`` + ``decoder.pth`` (reflection padding, ceil-mode pools), when the user has
-    the two files (:func:`load_published`; a Colab cell in the notebooks downloads them). Nothing is downloaded here.
+    the authors' ``vgg_normalised.pth`` + ``decoder.pth`` (reflection padding, ceil-mode pools): files the user
+    passes, or the release files of naoto0804/pytorch-AdaIN (tag v0.0.0) that :func:`fetch_published` downloads into
+    a cache, only when downloads are allowed (on Colab, or with ``SURVEY_ALLOW_DOWNLOAD=1``).
+``"auto"``
+    ``"published"`` where downloads are allowed or the files are already cached, else ``"project"``.
 
 Images are ``(B, 3, H, W)`` RGB in [0, 1]; sizes should be multiples of 8.
 """
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -29,8 +33,9 @@ from .images import ImageLike, load_image
 from .losses import mean_std
 from .vgg import VGG19Features, WeightsNotFoundError, resolve_device
 
-__all__ = ["adain", "Decoder", "AdaINModel", "load_project", "load_published", "style_loss", "preserve_colour",
-           "PUBLISHED_DECODER_KEYS", "PROJECT_DECODER", "AdaINWeightsError"]
+__all__ = ["adain", "Decoder", "AdaINModel", "load_project", "load_published", "fetch_published", "resolve_decoder",
+           "downloads_allowed", "style_loss", "preserve_colour", "PUBLISHED_DECODER_KEYS", "PUBLISHED_VGG_KEYS",
+           "PROJECT_DECODER", "AdaINWeightsError"]
 
 PROJECT_DECODER = Path(__file__).resolve().parent / "weights" / "adain_decoder.pt"
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
@@ -41,9 +46,15 @@ _DECODER_PLAN = [(512, 256), "up", (256, 256), (256, 256), (256, 256), (256, 128
 #: key -> shape of the published decoder.pth
 PUBLISHED_DECODER_KEYS = {"1": (256, 512), "5": (256, 256), "8": (256, 256), "11": (256, 256), "14": (128, 256),
                           "18": (128, 128), "21": (64, 128), "25": (64, 64), "28": (3, 64)}
-_PUBLISHED_ENCODER_CONVS = {0: (3, 3, 1), 2: (64, 3, 3), 5: (64, 64, 3), 9: (128, 64, 3), 12: (128, 128, 3),
-                            16: (256, 128, 3), 19: (256, 256, 3), 22: (256, 256, 3), 25: (256, 256, 3),
-                            29: (512, 256, 3)}
+#: index -> (out, in, kernel) of every conv in the published vgg_normalised.pth (34 tensors, 20,024,396 parameters);
+#: the encoder uses those up to relu4_1 (index 29)
+PUBLISHED_VGG_KEYS = {0: (3, 3, 1), 2: (64, 3, 3), 5: (64, 64, 3), 9: (128, 64, 3), 12: (128, 128, 3),
+                      16: (256, 128, 3), 19: (256, 256, 3), 22: (256, 256, 3), 25: (256, 256, 3), 29: (512, 256, 3),
+                      **{i: (512, 512, 3) for i in (32, 35, 38, 42, 45, 48, 51)}}
+_PUBLISHED_ENCODER_CONVS = {i: v for i, v in PUBLISHED_VGG_KEYS.items() if i <= 29}
+#: where fetch_published downloads from (``$SURVEY_ADAIN_RELEASE_URL`` overrides, e.g. a mirror)
+PUBLISHED_RELEASE = "https://github.com/naoto0804/pytorch-AdaIN/releases/download/v0.0.0"
+PUBLISHED_FILES = ("vgg_normalised.pth", "decoder.pth")
 
 
 class AdaINWeightsError(ValueError):
@@ -203,7 +214,7 @@ def load_project(path: str | os.PathLike | None = None, *, device="auto") -> Ada
         raise WeightsNotFoundError(f"AdaIN decoder '{path}' not found; it ships with the package, or train one with "
                                    "`python scripts/train_adain.py`")
     dev = resolve_device(device)
-    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    ckpt = _read_weights(path)
     state = ckpt["decoder"] if "decoder" in ckpt else ckpt
     dec = Decoder()
     _load_checked(dec.body, state, str(path))
@@ -212,24 +223,101 @@ def load_project(path: str | os.PathLike | None = None, *, device="auto") -> Ada
     return AdaINModel(enc, dec, "project", dev)
 
 
-def load_published(vgg_path: str | os.PathLike, decoder_path: str | os.PathLike, *, device="auto") -> AdaINModel:
-    """The authors' weights (``vgg_normalised.pth``, ``decoder.pth``), checked key by key and shape by shape."""
+def downloads_allowed() -> bool:
+    """True on Google Colab or with ``SURVEY_ALLOW_DOWNLOAD=1``: the user has opted in to downloads."""
+    return os.environ.get("SURVEY_ALLOW_DOWNLOAD") == "1" or "google.colab" in sys.modules
+
+
+def published_cache() -> Path:
+    """``$SURVEY_CACHE_DIR/adain-published``, by default under ``~/.cache/survey_lib``."""
+    root = os.environ.get("SURVEY_CACHE_DIR") or Path.home() / ".cache" / "survey_lib"
+    return Path(root) / "adain-published"
+
+
+def fetch_published(cache: str | os.PathLike | None = None, *, allow_download: bool | None = None
+                    ) -> tuple[Path, Path]:
+    """Paths of the published ``vgg_normalised.pth`` and ``decoder.pth`` in ``cache`` (default
+    :func:`published_cache`), downloading a missing one from the v0.0.0 release when downloads are allowed.
+
+    Raises:
+        WeightsNotFoundError: a file is missing and downloads are off (the message says how to opt in).
+    """
+    import urllib.request
+
+    cache = Path(cache) if cache is not None else published_cache()
+    allow = downloads_allowed() if allow_download is None else allow_download
+    base = os.environ.get("SURVEY_ADAIN_RELEASE_URL", PUBLISHED_RELEASE).rstrip("/")
+    paths = []
+    for name in PUBLISHED_FILES:
+        path = cache / name
+        if not path.is_file():
+            if not allow:
+                raise WeightsNotFoundError(
+                    f"the published AdaIN weights are not in '{cache}': set SURVEY_ALLOW_DOWNLOAD=1 to download "
+                    f"{', '.join(PUBLISHED_FILES)} from {PUBLISHED_RELEASE} (about 100 MB), or pass vgg_path= and "
+                    "decoder_path=")
+            cache.mkdir(parents=True, exist_ok=True)
+            part = path.with_suffix(".part")
+            try:
+                with urllib.request.urlopen(f"{base}/{name}", timeout=60) as resp, part.open("wb") as fh:  # noqa: S310
+                    while chunk := resp.read(1 << 20):
+                        fh.write(chunk)
+            except OSError as exc:
+                part.unlink(missing_ok=True)
+                raise WeightsNotFoundError(f"could not download {base}/{name}: {exc}") from None
+            part.replace(path)
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def resolve_decoder(decoder: str) -> str:
+    """``"auto"`` -> ``"published"`` when downloads are allowed or both files are cached, else ``"project"``."""
+    if decoder not in ("auto", "project", "published"):
+        raise ValueError(f"decoder must be 'auto', 'project' or 'published', got {decoder!r}")
+    if decoder != "auto":
+        return decoder
+    cached = all((published_cache() / name).is_file() for name in PUBLISHED_FILES)
+    return "published" if downloads_allowed() or cached else "project"
+
+
+def _read_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+    """``torch.load(weights_only=True)`` with a message that names the file when it is truncated or corrupt."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # truncated zip, unexpected EOF, foreign pickle: all mean the same to the user
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise AdaINWeightsError(f"'{path}' cannot be read ({reason}): the file is truncated or corrupt; delete it "
+                                "and download it again") from None
+    if not isinstance(state, dict):
+        raise AdaINWeightsError(f"'{path}' holds a {type(state).__name__}, not a state dict of tensors")
+    return state
+
+
+def load_published(vgg_path: str | os.PathLike | None = None, decoder_path: str | os.PathLike | None = None, *,
+                   device="auto") -> AdaINModel:
+    """The authors' weights (``vgg_normalised.pth``, ``decoder.pth``), checked key by key and shape by shape.
+
+    With no paths, the files come from :func:`fetch_published` (the cache, downloaded when allowed)."""
     dev = resolve_device(device)
+    if vgg_path is None and decoder_path is None:
+        vgg_path, decoder_path = fetch_published()
     for p in (vgg_path, decoder_path):
-        if not Path(p).is_file():
+        if p is None or not Path(p).is_file():
             raise WeightsNotFoundError(f"'{p}' not found. The published AdaIN weights are the release assets "
                                        "vgg_normalised.pth and decoder.pth of github.com/naoto0804/pytorch-AdaIN "
-                                       "(tag v0.0.0); download them (the notebooks have a Colab cell for it)")
-    vgg_state = torch.load(vgg_path, map_location="cpu", weights_only=True)
-    missing = [f"{i}.weight" for i in _PUBLISHED_ENCODER_CONVS if f"{i}.weight" not in vgg_state]
-    if missing:
-        raise AdaINWeightsError(f"'{vgg_path}' is not vgg_normalised.pth: missing keys {missing[:5]}")
-    for i, (cout, cin, k) in _PUBLISHED_ENCODER_CONVS.items():
+                                       "(tag v0.0.0); set SURVEY_ALLOW_DOWNLOAD=1 and pass no paths to download them")
+    vgg_state = _read_weights(vgg_path)
+    expected = {f"{i}.{kind}" for i in PUBLISHED_VGG_KEYS for kind in ("weight", "bias")}
+    missing, unexpected = sorted(expected - set(vgg_state)), sorted(set(vgg_state) - expected)
+    if missing or unexpected:
+        raise AdaINWeightsError(f"'{vgg_path}' is not vgg_normalised.pth: missing keys {missing[:5]}, "
+                                f"unexpected {unexpected[:5]}")
+    for i, (cout, cin, k) in PUBLISHED_VGG_KEYS.items():
         got = tuple(vgg_state[f"{i}.weight"].shape)
         if got != (cout, cin, k, k):
             raise AdaINWeightsError(f"'{vgg_path}': key {i}.weight has shape {got}, expected {(cout, cin, k, k)}")
     dec = Decoder()
-    _load_checked(dec.body, torch.load(decoder_path, map_location="cpu", weights_only=True), str(decoder_path))
+    _load_checked(dec.body, _read_weights(decoder_path), str(decoder_path))
     enc = _PublishedEncoder(vgg_state).to(dev).eval()
     return AdaINModel(enc, dec.to(dev).eval().requires_grad_(False), "published", dev)
 

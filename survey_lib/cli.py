@@ -19,10 +19,14 @@ def _stylize(args: argparse.Namespace) -> int:
         overrides["steps_per_scale"] = overrides.pop("steps")
     if "steps" in overrides and args.method == "adain":
         raise ValueError("adain is feed-forward: --steps does not apply")
+    if args.decoder is not None:
+        if args.method != "adain":
+            raise ValueError(f"--decoder applies to -m adain, not to {args.method}")
+        overrides["decoder"] = args.decoder
     res = methods.run(args.method, args.content, args.style, profile=args.profile, device=args.device, **overrides)
     out = save_image(res.image, args.output)
     t = res.timing
-    print(f"{args.method}: wrote {out} ({res.steps} steps, matching {t['matching_s']:.1f} s, "
+    print(f"{res.label}: wrote {out} ({res.steps} steps, matching {t['matching_s']:.1f} s, "
           f"optimisation {t['optimisation_s']:.1f} s)")
     return 0
 
@@ -92,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--content-landmarks", help="68-point landmark file (.pts/.ljson/.txt) for the content image "
                    "(fastdst, oneshot_foa, foa_tps); dlib detects them when omitted")
     s.add_argument("--style-landmarks", help="the same for the style image, e.g. hand-placed points of an anime face")
+    s.add_argument("--decoder", choices=["auto", "project", "published"],
+                   help="AdaIN weights: the project's decoder, the authors' published files (downloaded only with "
+                        "SURVEY_ALLOW_DOWNLOAD=1 or on Colab), or auto (published when allowed or cached)")
     s.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: %(default)s)")
     s.set_defaults(func=_stylize)
 

@@ -46,6 +46,11 @@ class MethodResult:
     config: dict = field(default_factory=dict)
     extras: dict = field(default_factory=dict)
 
+    @property
+    def label(self) -> str:
+        """The method's name for figure titles; AdaIN's says which decoder ran, e.g. ``"adain (project decoder)"``."""
+        return f"{self.method} ({self.config['decoder']} decoder)" if "decoder" in self.config else self.method
+
 
 _Runner = Callable[..., MethodResult]
 _REGISTRY: dict[str, _Runner] = {}
@@ -214,15 +219,20 @@ _ADAIN_CACHE: dict = {}
 @register("adain")
 def _run_adain(content, style, profile: Profile, *, device="auto", seed: int = 0, alpha: float = 1.0,
                preserve_color: bool = False,
-               decoder: str = "project", vgg_path=None, decoder_path=None, show_progress=True,
+               decoder: str = "auto", vgg_path=None, decoder_path=None, show_progress=True,
                **overrides) -> MethodResult:
-    """Feed-forward AdaIN. ``decoder="project"`` (shipped, trained here) or ``"published"`` with the two files.
+    """Feed-forward AdaIN. ``decoder="project"`` (shipped, trained here), ``"published"`` (the authors' files:
+    ``vgg_path``/``decoder_path``, or the cached release, downloaded where allowed) or ``"auto"`` (published on
+    Colab, with ``SURVEY_ALLOW_DOWNLOAD=1`` or when cached; else project). ``config["decoder"]`` says which ran.
     AdaIN is deterministic; ``seed`` is accepted so every method takes the same arguments."""
-    from .adain import load_project, load_published
+    from .adain import fetch_published, load_project, load_published, resolve_decoder
     from .utils import Timer
 
     if overrides:
         raise TypeError(f"adain does not take {sorted(overrides)}")
+    decoder = "published" if vgg_path is not None else resolve_decoder(decoder)
+    if decoder == "published" and vgg_path is None and decoder_path is None:
+        vgg_path, decoder_path = fetch_published()
     key = (decoder, str(vgg_path), str(decoder_path), str(device))
     if key not in _ADAIN_CACHE:
         _ADAIN_CACHE[key] = (load_published(vgg_path, decoder_path, device=device) if decoder == "published"

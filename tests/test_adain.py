@@ -1,9 +1,12 @@
+import zipfile
+
 import pytest
 import torch
 
 from survey_lib import data, methods
-from survey_lib.adain import (PUBLISHED_DECODER_KEYS, AdaINWeightsError, Decoder, adain, load_project,
-                              load_published, preserve_colour, style_loss)
+from survey_lib.adain import (PUBLISHED_DECODER_KEYS, PUBLISHED_VGG_KEYS, AdaINWeightsError, Decoder, adain,
+                              fetch_published, load_project, load_published, preserve_colour, resolve_decoder,
+                              style_loss)
 from survey_lib.losses import mean_std
 from survey_lib.vgg import WeightsNotFoundError
 
@@ -29,27 +32,88 @@ def test_decoder_shapes_and_published_layout():
     assert sum(p.numel() for p in dec.parameters()) == 3_505_219
 
 
-def _fake_published(tmp_path, break_key=None):
-    from survey_lib.adain import _PUBLISHED_ENCODER_CONVS
+def _published_vgg() -> torch.nn.Sequential:
+    """vgg_normalised as the authors' nn.Sequential: 1x1 conv, then VGG19's 16 convs with reflection padding,
+    ReLUs and ceil-mode pools, so its state dict has their keys 0, 2, 5, ..., 51."""
+    mods = []
+    plan = [(3, 3, 1), "pad", (64, 3, 3), "relu", "pad", (64, 64, 3), "relu", "pool"]
+    for cin, cout, n in ((64, 128, 2), (128, 256, 4), (256, 512, 4), (512, 512, 4)):
+        for j in range(n):
+            plan += ["pad", (cout, cin if j == 0 else cout, 3), "relu"]
+        plan.append("pool")
+    for item in plan:
+        if isinstance(item, tuple):
+            mods.append(torch.nn.Conv2d(item[1], item[0], item[2]))
+        else:
+            mods.append({"pad": torch.nn.ReflectionPad2d(1), "relu": torch.nn.ReLU(),
+                         "pool": torch.nn.MaxPool2d(2, 2, ceil_mode=True)}[item])
+    return torch.nn.Sequential(*mods)
 
-    vgg = {}
-    for i, (cout, cin, k) in _PUBLISHED_ENCODER_CONVS.items():
-        vgg[f"{i}.weight"] = torch.randn(cout, cin, k, k) * 0.01
-        vgg[f"{i}.bias"] = torch.zeros(cout)
+
+def _fake_published(tmp_path, break_key=None):
+    """The two release files in exactly their formats: vgg_normalised.pth a legacy (non-zip) torch.save of the
+    Sequential's state dict, decoder.pth zip-format."""
+    vgg = _published_vgg().state_dict()
     dec = {k: v.clone() for k, v in Decoder().body.state_dict().items()}
     if break_key:
         dec[break_key] = torch.zeros(7, 7, 3, 3)
-    torch.save(vgg, tmp_path / "vgg_normalised.pth")
+    torch.save(vgg, tmp_path / "vgg_normalised.pth", _use_new_zipfile_serialization=False)
     torch.save(dec, tmp_path / "decoder.pth")
     return tmp_path / "vgg_normalised.pth", tmp_path / "decoder.pth"
 
 
 def test_published_layout_loads_and_runs(tmp_path):
     vgg, dec = _fake_published(tmp_path)
+    assert not zipfile.is_zipfile(vgg) and zipfile.is_zipfile(dec)
+    state = torch.load(vgg, weights_only=True)
+    keys = sorted({int(k.split(".")[0]) for k in state})
+    assert keys == [0, 2, 5, 9, 12, 16, 19, 22, 25, 29, 32, 35, 38, 42, 45, 48, 51] == sorted(PUBLISHED_VGG_KEYS)
+    assert len(state) == 34 and sum(v.numel() for v in state.values()) == 20_024_396
+    assert state["0.weight"].shape == (3, 3, 1, 1)
+    assert len(torch.load(dec, weights_only=True)) == 18
     model = load_published(vgg, dec, device="cpu")
     assert model.source == "published"
     out = model.stylize(torch.rand(1, 3, 64, 64), torch.rand(1, 3, 64, 64), size=64)
     assert out.shape == (1, 3, 64, 64)
+    # the encoder is the file's network: its relu4_1 equals the Sequential's output after module 30
+    x = torch.rand(1, 3, 32, 32)
+    reference = _published_vgg()
+    reference.load_state_dict(state)
+    with torch.no_grad():
+        assert torch.allclose(model.encode(x)["relu4_1"], reference[:31](x), atol=1e-5)
+
+
+def test_truncated_or_corrupt_published_files_say_delete_and_download(tmp_path):
+    vgg, dec = _fake_published(tmp_path)
+    for path in (vgg, dec):
+        good = path.read_bytes()
+        path.write_bytes(good[: len(good) // 2])
+        with pytest.raises(AdaINWeightsError, match=f"'{path}'.*truncated or corrupt; delete it and download it"):
+            load_published(vgg, dec, device="cpu")
+        path.write_bytes(good)
+
+
+def test_fetch_published_downloads_once_only_when_allowed(tmp_path, monkeypatch):
+    release = tmp_path / "release"
+    release.mkdir()
+    _fake_published(release)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("SURVEY_ADAIN_RELEASE_URL", release.as_uri())
+    monkeypatch.setenv("SURVEY_CACHE_DIR", str(cache))
+    monkeypatch.delenv("SURVEY_ALLOW_DOWNLOAD", raising=False)
+    assert resolve_decoder("auto") == "project"
+    with pytest.raises(WeightsNotFoundError, match="SURVEY_ALLOW_DOWNLOAD=1"):
+        fetch_published()
+    monkeypatch.setenv("SURVEY_ALLOW_DOWNLOAD", "1")
+    assert resolve_decoder("auto") == "published"
+    vgg, dec = fetch_published()
+    assert vgg.read_bytes() == (release / "vgg_normalised.pth").read_bytes() and dec.parent == cache / "adain-published"
+    for f in release.iterdir():  # a second call reads the cache
+        f.unlink()
+    monkeypatch.delenv("SURVEY_ALLOW_DOWNLOAD")
+    assert fetch_published() == (vgg, dec) and resolve_decoder("auto") == "published"
+    res = methods.run("adain", "astronaut", "starry_night", profile="smoke", decoder="auto")
+    assert res.config["decoder"] == "published"
 
 
 def test_wrong_published_files_fail_clearly(tmp_path):
@@ -83,7 +147,7 @@ def test_shipped_decoder_transfers_style_on_a_held_out_pair():
 
 
 def test_adain_method_and_options():
-    res = methods.run("adain", "astronaut", "starry_night", profile="smoke")
+    res = methods.run("adain", "astronaut", "starry_night", profile="smoke", decoder="project")
     assert res.image.shape == (1, 3, 64, 64) and res.steps == 0 and res.config["decoder"] == "project"
     mix = load_project(device="cpu").stylize(data.path("astronaut"),
                                               [data.path("starry_night"), data.path("mona_lisa")], weights=[1, 3],

@@ -39,3 +39,15 @@ def test_explorer_renders_a_static_figure_headless(monkeypatch):
     monkeypatch.setenv("SURVEY_HEADLESS", "1")
     fig = method_explorer(["astronaut"], ["mona_lisa"], ["adain", "nst"])
     assert len(fig.axes) == 3
+
+
+def test_adain_decoder_flag(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SURVEY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SURVEY_ALLOW_DOWNLOAD", raising=False)
+    argv = ["stylize", "astronaut", "mona_lisa", "-m", "adain", "-p", "smoke", "-o", str(tmp_path / "a.png")]
+    assert main(argv + ["--decoder", "published"]) == 2
+    assert "SURVEY_ALLOW_DOWNLOAD=1" in capsys.readouterr().err
+    assert main(argv + ["--decoder", "project"]) == 0
+    assert "adain (project decoder): wrote" in capsys.readouterr().out
+    assert main(argv[:3] + ["--decoder", "project", "-p", "smoke"]) == 2
+    assert "--decoder applies to -m adain" in capsys.readouterr().err
