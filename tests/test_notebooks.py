@@ -67,3 +67,15 @@ def test_notebook_runs_in_smoke_profile(nb, monkeypatch):
     except NotebookFailed as exc:
         pytest.fail(str(exc), pytrace=False)
     assert list(fig_dir.glob(f"{prefix}_*.png")), f"{nb.name} wrote no figure"
+
+
+def test_report_keeps_durations_of_notebooks_not_rerun(tmp_path):
+    from survey_lib.notebooks import write_report
+
+    (tmp_path / "00_a.png").write_bytes(b"")
+    (tmp_path / "01_t.md").write_text("| x |\n|---|\n| 1 |\n")
+    nbs = [Path("00_setup.ipynb"), Path("01_table.ipynb")]
+    write_report(tmp_path, nbs, "default", {"00_setup": 10, "01_table": 20})
+    text = write_report(tmp_path, nbs, "default", {"00_setup": 5}).read_text()
+    assert "`00_setup.ipynb` ran in 5 s" in text and "`01_table.ipynb` ran in 20 s" in text
+    assert "![00_a](00_a.png)" in text and "| 1 |" in text
