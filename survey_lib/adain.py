@@ -30,12 +30,12 @@ import torch
 import torch.nn as nn
 
 from .images import ImageLike, load_image
-from .losses import mean_std
+from .losses import mean_std, mean_std_loss
 from .vgg import VGG19Features, WeightsNotFoundError, resolve_device
 
 __all__ = ["adain", "Decoder", "AdaINModel", "load_project", "load_published", "fetch_published", "resolve_decoder",
-           "downloads_allowed", "style_loss", "preserve_colour", "PUBLISHED_DECODER_KEYS", "PUBLISHED_VGG_KEYS",
-           "PROJECT_DECODER", "AdaINWeightsError"]
+           "downloads_allowed", "style_loss", "paper_losses", "evaluate_pair", "HELD_OUT_PAIRS", "preserve_colour",
+           "PUBLISHED_DECODER_KEYS", "PUBLISHED_VGG_KEYS", "PROJECT_DECODER", "AdaINWeightsError"]
 
 PROJECT_DECODER = Path(__file__).resolve().parent / "weights" / "adain_decoder.pt"
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
@@ -55,6 +55,11 @@ _PUBLISHED_ENCODER_CONVS = {i: v for i, v in PUBLISHED_VGG_KEYS.items() if i <= 
 #: where fetch_published downloads from (``$SURVEY_ADAIN_RELEASE_URL`` overrides, e.g. a mirror)
 PUBLISHED_RELEASE = "https://github.com/naoto0804/pytorch-AdaIN/releases/download/v0.0.0"
 PUBLISHED_FILES = ("vgg_normalised.pth", "decoder.pth")
+#: held-out evaluation pairs (catalogue names): no image of data/ is in the decoder's training manifest
+#: (scripts/adain_training_manifest.json), which tests/test_adain.py checks
+HELD_OUT_PAIRS = (("astronaut", "mona_lisa"), ("astronaut", "hokusai_fan"), ("astronaut", "starry_night"),
+                  ("grace_hopper", "kandinsky"), ("grace_hopper", "great_wave"), ("grace_hopper", "einstein_drawing"),
+                  ("mlk", "pere_tanguy"), ("mlk", "cafe_terrace"))
 
 
 class AdaINWeightsError(ValueError):
@@ -185,6 +190,41 @@ def style_loss(feats: dict[str, torch.Tensor], targets: dict[str, torch.Tensor])
         norm = (m2.pow(2).mean() + s2.pow(2).mean()).detach() + 1e-8
         total = total + ((m1 - m2).pow(2).mean() + (s1 - s2).pow(2).mean()) / norm
     return total
+
+
+def paper_losses(out_feats: dict[str, torch.Tensor], target: torch.Tensor, style_feats: dict[str, torch.Tensor]
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """The AdaIN paper's objective terms, with this package's encoder (activations in torchvision's range).
+
+    Args:
+        out_feats: encoder features of the output at relu1_1..relu4_1, each ``(B, C, H, W)``.
+        target: the AdaIN target ``t = AdaIN(f_c, f_s)`` at relu4_1.
+        style_feats: encoder features of the style image(s) at the same layers.
+
+    Returns:
+        ``(content, style)``: ``MSE(relu4_1(out), t)`` and the sum over layers of ``MSE(mu) + MSE(sigma)``.
+    """
+    content = (out_feats["relu4_1"] - target.detach()).pow(2).mean()
+    style = sum(mean_std_loss(out_feats[name], style_feats[name]) for name in STYLE_LAYERS)
+    return content, style
+
+
+@torch.no_grad()
+def evaluate_pair(model: "AdaINModel", content: ImageLike, style: ImageLike, *, size: int = 256
+                  ) -> dict[str, float]:
+    """:func:`paper_losses` of the stylised output and, as the baseline, of the unchanged content image.
+
+    Returns ``{"content_output", "content_identity", "style_output", "style_identity"}``; a decoder does its job
+    when both output losses are below the identity's."""
+    c, s = load_image(content, size, device=model.device), load_image(style, size, device=model.device)
+    fc, fs = model.encode(c, STYLE_LAYERS), model.encode(s, STYLE_LAYERS)
+    t = adain(fc["relu4_1"], fs["relu4_1"])
+    out = model.decoder(t).clamp(0, 1)
+    scores = {}
+    for label, img_feats in (("output", model.encode(out, STYLE_LAYERS)), ("identity", fc)):
+        lc, ls = paper_losses(img_feats, t, fs)
+        scores[f"content_{label}"], scores[f"style_{label}"] = float(lc), float(ls)
+    return scores
 
 
 def preserve_colour(style: torch.Tensor, content: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:

@@ -5,7 +5,8 @@ import torch
 
 from survey_lib import data, methods
 from survey_lib.adain import (PUBLISHED_DECODER_KEYS, PUBLISHED_VGG_KEYS, AdaINWeightsError, Decoder, adain,
-                              fetch_published, load_project, load_published, preserve_colour, resolve_decoder,
+                              evaluate_pair, fetch_published, load_project, load_published, preserve_colour,
+                              resolve_decoder,
                               style_loss)
 from survey_lib.losses import mean_std
 from survey_lib.vgg import WeightsNotFoundError
@@ -163,3 +164,12 @@ def test_preserve_colour_matches_content_colour_stats():
     content = torch.rand(1, 3, 25, 25, generator=g) * 0.5 + 0.25
     out = preserve_colour(style, content)
     assert torch.allclose(out.mean((2, 3)), content.mean((2, 3)), atol=0.03)
+
+
+def test_paper_losses_vanish_when_style_and_content_are_the_same_image():
+    """AdaIN(f_c, f_c) = f_c, so the unchanged content image scores ~0 on both terms; a different style does not."""
+    model = load_project(device="cpu")
+    same = evaluate_pair(model, data.path("astronaut"), data.path("astronaut"), size=64)
+    assert same["content_identity"] < 1e-3 and same["style_identity"] < 1e-6
+    other = evaluate_pair(model, data.path("astronaut"), data.path("starry_night"), size=64)
+    assert other["content_identity"] > 1.0 and other["style_identity"] > 1.0
