@@ -35,6 +35,7 @@ from survey_lib.adain import (HELD_OUT_PAIRS, STYLE_LAYERS, Decoder, adain, eval
 from survey_lib.images import load_image  # noqa: E402
 from survey_lib.utils import progress, seed_everything  # noqa: E402
 from survey_lib.vgg import VGG19Features, resolve_device  # noqa: E402
+from survey_lib.viz import markdown_table, save_table  # noqa: E402
 
 MANIFEST = ROOT / "scripts" / "adain_training_manifest.json"
 DATA = ROOT / "build" / "adain_data"
@@ -218,14 +219,9 @@ def main(argv=None) -> int:
         ap.error(f"--size must be a multiple of 8, got {args.size}")
     final = train(args)
     rows = heldout_table(final, resolve_device(args.device), HELD_OUT_PAIRS[:args.eval_pairs], args.eval_size)
-    out = Path(args.out)
-    with (out / "heldout.csv").open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
-    head = "| " + " | ".join(rows[0]) + " |\n|" + "---|" * len(rows[0]) + "\n"
-    (out / "heldout.md").write_text(head + "".join("| " + " | ".join(map(str, r.values())) + " |\n" for r in rows))
-    print((out / "heldout.md").read_text())
+    save_table(rows, "heldout", args.out, caption="The paper's content and style losses on held-out pairs: the new "
+               "decoder, the shipped one, and the unchanged content image.", floatfmt=".1f")
+    print(markdown_table(rows, floatfmt=".1f"))
     return 0
 
 
