@@ -92,8 +92,9 @@ viz.save_figure(fig, "00_data_overview", FIG_DIR)
 #
 # FastDST needs dlib's frontal face detector to find the face in *both* images. We run it on every catalogue
 # image at the survey's working size (short side 256 px, one upsampling pass, as FastDST does) and again at
-# 512 px. Landmark files in `data/landmarks/` come from the first size that works; for a few cartoon faces
-# dlib misses, they were placed by hand (see `landmark_source` in the catalogue).
+# 512 px. Landmark files in `data/landmarks/` come from dlib at the stored image's native size where it finds the
+# face; for the anime and cartoon faces it misses, anchor points were placed by hand and the other points
+# interpolated (see `landmark_source` in the catalogue).
 #
 # As an independent second opinion we also run OpenCV's Haar-cascade face detector (Viola-Jones, a different
 # family of features and classifier) at 256 px. It finds no landmarks, only boxes, so it cannot replace dlib in
@@ -113,7 +114,7 @@ for e in entries:
 viz.save_table(rows, "00_dlib_detection", FIG_DIR,
                caption="dlib frontal face detection (upsample 1) per catalogue image at short side 256 and 512 px, "
                        "and OpenCV's Haar cascade (frontalface_default) at 256 px.")
-order = ["photo", "painting", "cartoon", "anime", "texture"]
+order = list(data.CATEGORIES)
 counts = {c: sum(r["category"] == c for r in rows) for c in order}
 columns = {"dlib 256 px": "faces@256", "dlib 512 px": "faces@512", "OpenCV Haar 256 px": "opencv@256"}
 rate = {c: [sum(r[col] > 0 for r in rows if r["category"] == c) / max(1, counts[c]) for col in columns.values()]

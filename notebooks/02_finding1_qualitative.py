@@ -58,7 +58,7 @@ if "google.colab" in sys.modules:
 PROFILE = "default"  # smoke, default or paper
 DEVICE = "auto"
 SEED = 0
-CONTENTS = ["astronaut", "youngster"]
+CONTENTS = ["astronaut", "obama"]
 STYLES = ["mona_lisa", "hokusai_fan"]
 METHODS = ["nst", "adain", "dst", "fastdst"]
 FIG_DIR = "../figures"

@@ -54,7 +54,7 @@ if "google.colab" in sys.modules:
 PROFILE = "default"  # smoke, default or paper
 DEVICE = "auto"
 SEED = 0
-PAIRS = [["astronaut", "hokusai_fan"], ["youngster", "blonde_cartoon"]]
+PAIRS = [["astronaut", "hokusai_fan"], ["obama", "sylvie_blue"]]
 FIG_DIR = "../figures"
 
 # %%

@@ -52,9 +52,9 @@ if "google.colab" in sys.modules:
 PROFILE = "default"  # smoke, default or paper
 DEVICE = "auto"
 SEED = 0
-CONTENT = "youngster"
-EXEMPLARS = ["manga_girl", "blonde_cartoon", "blue_hair_girl", "manga_boy"]
-STYLE = "manga_girl"
+CONTENT = "obama"
+EXEMPLARS = ["sylvie_blue", "eileen_sprite", "lucy_sprite", "eileen_concert"]  # anime faces, 3 characters
+STYLE = "sylvie_blue"
 FIG_DIR = "../figures"
 
 # %%

@@ -18,8 +18,13 @@ import torch
 from .images import load_image, resize_points
 from .utils import bundled_dir
 
-__all__ = ["Entry", "data_dir", "catalogue", "list_images", "entry", "path", "get", "landmarks", "UnknownImageError",
+__all__ = ["CATEGORIES", "Entry", "data_dir", "catalogue", "list_images", "entry", "path", "get", "landmarks", "UnknownImageError",
            "NoLandmarks"]
+
+
+#: Image categories. photo: face photographs; drawing: clip art traced from photographs; painting: painted or
+#: drawn portraits; cartoon: cartoon, caricature and manga-style clip art; anime: faces from anime art; texture: no face.
+CATEGORIES = ("photo", "drawing", "painting", "cartoon", "anime", "texture")
 
 
 class NoLandmarks(LookupError):
@@ -40,7 +45,7 @@ class Entry:
     name: str
     file: str
     role: str          #: "content" or "style"
-    category: str      #: photo, painting, cartoon, anime, texture
+    category: str      #: one of :data:`CATEGORIES`
     licence: str
     source: dict
     crop: list | None = None

@@ -26,10 +26,10 @@ def test_cli_reports_bad_input_without_traceback(tmp_path):
 
 def test_stylize_cli_with_hand_landmarks(tmp_path, capsys):
     out = tmp_path / "anime.png"
-    argv = ["stylize", "astronaut", "manga_girl", "-m", "oneshot_foa", "-p", "smoke", "--steps", "1",
-            "--style-landmarks", str(data.data_dir() / "landmarks" / "manga_girl.pts"), "-o", str(out)]
+    argv = ["stylize", "astronaut", "sylvie_ios", "-m", "oneshot_foa", "-p", "smoke", "--steps", "1",
+            "--style-landmarks", str(data.data_dir() / "landmarks" / "sylvie_ios.pts"), "-o", str(out)]
     assert main(argv) == 0 and out.is_file()
-    assert main(["stylize", "astronaut", "manga_girl", "-m", "fastdst", "-p", "smoke", "-o", str(out)]) == 2
+    assert main(["stylize", "astronaut", "sylvie_ios", "-m", "fastdst", "-p", "smoke", "-o", str(out)]) == 2
     assert "oneshot_foa" in capsys.readouterr().err
 
 

@@ -13,7 +13,7 @@ def test_catalogue_files_exist_with_licence_and_provenance():
     for e in entries:
         assert data.path(e.name).is_file(), e.name
         assert e.licence and e.source.get("package") and e.source.get("version") and e.source.get("path"), e.name
-        assert e.role in ("content", "style") and e.category in ("photo", "painting", "cartoon", "anime", "texture")
+        assert e.role in ("content", "style") and e.category in data.CATEGORIES, e.name
         img = data.get(e.name)
         assert list(img.shape[-2:]) == e.size[::-1], e.name
     sizes = sum(data.path(e.name).stat().st_size for e in entries)
@@ -22,15 +22,35 @@ def test_catalogue_files_exist_with_licence_and_provenance():
 
 def test_catalogue_has_the_images_the_findings_need():
     counts = collections.Counter(e.category for e in data.list_images())
-    assert counts["photo"] >= 6 and counts["painting"] >= 10 and counts["texture"] >= 3
-    assert counts["cartoon"] + counts["anime"] >= 8
+    assert counts["photo"] >= 8 and counts["anime"] >= 8 and counts["texture"] >= 3
     assert {e.role for e in data.list_images(category="photo")} == {"content"}
+    # painted or drawn portraits stored at a native short side of at least 256 px (not upscaled thumbnails)
+    portraits = [e for e in data.list_images(category="painting") if e.landmarks and min(e.size) >= 256]
+    assert len(portraits) >= 6, [e.name for e in portraits]
+    # anime faces from at least two characters of real anime art, each with landmarks
+    anime = data.list_images(category="anime")
+    assert all(e.landmarks for e in anime)
+    assert len({e.name.split("_")[0] for e in anime}) >= 2
+
+
+def test_every_photograph_is_a_face_dlib_finds_at_native_size():
+    from survey_lib.landmarks import detect
+
+    for e in data.list_images(category="photo"):
+        found = detect(data.path(e.name))
+        w, h = e.size
+        x0, y0, x1, y1 = found.box
+        assert 0.15 * w < x1 - x0 < w and (x0 + x1) / 2 > 0.2 * w and (x0 + x1) / 2 < 0.8 * w, e.name
+        # the stored landmarks are dlib's on this very file
+        assert "dlib" in e.landmark_source, e.name
+        assert torch.allclose(found.points, data.landmarks(e.name), atol=1.0), e.name
 
 
 def test_landmark_files_are_68_points_inside_the_image():
     with_landmarks = [e for e in data.list_images() if e.landmarks]
     assert len(with_landmarks) >= 15
     assert any("hand" in e.landmark_source for e in with_landmarks if e.category in ("cartoon", "anime"))
+    assert all(e.landmark_source.startswith(("dlib", "hand")) for e in with_landmarks)
     for e in with_landmarks:
         pts = load_landmarks(data.data_dir() / e.landmarks)
         w, h = e.size
