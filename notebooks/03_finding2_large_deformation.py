@@ -200,6 +200,7 @@ assert sweep[-1]["exact_tps_folded_%"] >= sweep[0]["exact_tps_folded_%"]
 
 # %% [markdown]
 # **Result.** dlib finds the faces in the photographs but misses most anime faces (the rates above), so FastDST
-# cannot run on those anime styles and says so. With correspondences supplied by hand the optimiser runs, but the larger the geometric gap the smaller
-# the share of it DST closes, and an exact landmark TPS starts folding the image as the gap grows: one
-# exemplar's geometry is a poor target when it is far from a real face, as the survey hypothesises.
+# cannot run on those anime styles and says so. With correspondences supplied by hand the optimiser runs, but
+# the larger the geometric gap the smaller the share of it DST closes, and an exact landmark TPS starts folding
+# the image as the gap grows: one exemplar's geometry is a poor target when it is far from a real face, as the
+# survey hypothesises.

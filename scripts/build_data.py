@@ -121,35 +121,33 @@ SOURCES = [
          path=TL + "latex/komacv/examples/jeyre.jpg", crop=[40, 20, 700, 680],
          licence="LPPL 1.3c or later (komacv package); the artwork, George Richmond's 1850 chalk portrait of "
                  "Charlotte Bronte, is public domain by age", note="George Richmond, Charlotte Bronte, 1850 (chalk)"),
-    dict(name="flare_female01", role="style", category="painting", kind="deb", package="flare-game",
-         path=FLARE + "female01.png", licence=FLARE_LIC, crop=None, note="digital painting, Flare game portrait female01"),
-    dict(name="flare_female05", role="style", category="painting", kind="deb", package="flare-game",
-         path=FLARE + "female05.png", licence=FLARE_LIC, crop=None, note="digital painting, Flare game portrait female05"),
-    dict(name="flare_male02", role="style", category="painting", kind="deb", package="flare-game",
-         path=FLARE + "male02.png", licence=FLARE_LIC, crop=None, note="digital painting, Flare game portrait male02"),
-    dict(name="flare_male05", role="style", category="painting", kind="deb", package="flare-game",
-         path=FLARE + "male05.png", licence=FLARE_LIC, crop=None, note="digital painting, Flare game portrait male05"),
+    *(dict(name=f"flare_{n}", role="style", category="painting", kind="deb", package="flare-game",
+           path=FLARE + f"{n}.png", licence=FLARE_LIC, crop=None, note=f"digital painting, Flare game portrait {n}")
+      for n in ("female01", "female05", "male02", "male05")),
     # ---- style: anime faces (Ren'Py demo games: real anime art, two artists, three characters) ------------
-    dict(name="sylvie_ios", role="style", category="anime", kind="deb", package="renpy-thequestion", path=RP + "the_question/ios-icon.png", licence=RENPY_LIC,
-         crop=[100, 30, 380, 310], note="Sylvie, smiling (The Question, app icon art)"),
-    dict(name="sylvie_blue", role="style", category="anime", kind="deb", package="renpy-thequestion", path=RP + "the_question/game/images/sylvie blue normal.png", licence=RENPY_LIC,
-         crop=[40, 0, 280, 240], note="Sylvie, neutral (The Question sprite)"),
-    dict(name="sylvie_surprised", role="style", category="anime", kind="deb", package="renpy-thequestion", path=RP + "the_question/game/images/sylvie blue surprised.png", licence=RENPY_LIC,
-         crop=[40, 0, 280, 240], note="Sylvie, surprised (The Question sprite)"),
-    dict(name="sylvie_green", role="style", category="anime", kind="deb", package="renpy-thequestion", path=RP + "the_question/game/images/sylvie green smile.png", licence=RENPY_LIC,
-         crop=[61, 0, 301, 240], note="Sylvie, smiling, second outfit (The Question sprite)"),
-    dict(name="eileen_concert", role="style", category="anime", kind="deb", package="renpy-demo", path=RP + "demo/game/images/concert1.png", licence=RENPY_LIC,
-         crop=[1530, 180, 2030, 680], note="Eileen at a concert (Ren'Py demo background art)"),
-    dict(name="lucy_concert", role="style", category="anime", kind="deb", package="renpy-demo", path=RP + "demo/game/images/concert1.png", licence=RENPY_LIC,
-         crop=[280, 430, 540, 690], note="Lucy at a concert, glasses, three-quarter view"),
-    dict(name="drummer_concert", role="style", category="anime", kind="deb", package="renpy-demo", path=RP + "demo/game/images/concert1.png", licence=RENPY_LIC,
-         crop=[760, 520, 1080, 840], note="the drummer at a concert, open mouth"),
-    dict(name="lucy_sprite", role="style", category="anime", kind="deb", package="renpy-demo", path=RP + "demo/game/images/lucy happy.png", licence=RENPY_LIC,
-         crop=[95, 50, 335, 290], note="Lucy, glasses (Ren'Py demo sprite)"),
-    dict(name="eileen_sprite", role="style", category="anime", kind="deb", package="renpy-demo", path=RP + "demo/game/images/eileen happy.png", licence=RENPY_LIC,
-         crop=[35, 15, 285, 265], note="Eileen, smiling (Ren'Py demo sprite)"),
-    dict(name="eileen_vhappy", role="style", category="anime", kind="deb", package="renpy-demo", path=RP + "demo/game/images/eileen vhappy.png", licence=RENPY_LIC,
-         crop=[35, 15, 285, 265], note="Eileen, very happy (Ren'Py demo sprite)"),
+    *(dict(name=name, role="style", category="anime", kind="deb", package=package, path=RP + path,
+           licence=RENPY_LIC, crop=crop, note=note) for name, package, path, crop, note in [
+        ("sylvie_ios", "renpy-thequestion", "the_question/ios-icon.png", [100, 30, 380, 310],
+         "Sylvie, smiling (The Question, app icon art)"),
+        ("sylvie_blue", "renpy-thequestion", "the_question/game/images/sylvie blue normal.png", [40, 0, 280, 240],
+         "Sylvie, neutral (The Question sprite)"),
+        ("sylvie_surprised", "renpy-thequestion", "the_question/game/images/sylvie blue surprised.png",
+         [40, 0, 280, 240], "Sylvie, surprised (The Question sprite)"),
+        ("sylvie_green", "renpy-thequestion", "the_question/game/images/sylvie green smile.png", [61, 0, 301, 240],
+         "Sylvie, smiling, second outfit (The Question sprite)"),
+        ("eileen_concert", "renpy-demo", "demo/game/images/concert1.png", [1530, 180, 2030, 680],
+         "Eileen at a concert (Ren'Py demo background art)"),
+        ("lucy_concert", "renpy-demo", "demo/game/images/concert1.png", [280, 430, 540, 690],
+         "Lucy at a concert, glasses, three-quarter view"),
+        ("drummer_concert", "renpy-demo", "demo/game/images/concert1.png", [760, 520, 1080, 840],
+         "the drummer at a concert, open mouth"),
+        ("lucy_sprite", "renpy-demo", "demo/game/images/lucy happy.png", [95, 50, 335, 290],
+         "Lucy, glasses (Ren'Py demo sprite)"),
+        ("eileen_sprite", "renpy-demo", "demo/game/images/eileen happy.png", [35, 15, 285, 265],
+         "Eileen, smiling (Ren'Py demo sprite)"),
+        ("eileen_vhappy", "renpy-demo", "demo/game/images/eileen vhappy.png", [35, 15, 285, 265],
+         "Eileen, very happy (Ren'Py demo sprite)"),
+    ]),
     # ---- style: cartoon and caricature drawings (large geometry gap) --------------------------------
     dict(name="manga_girl", role="style", category="cartoon", kind="deb", package="openclipart-png",
          path=OC + "manga_girl_dirk_struve_01.png", licence=PD_OC, crop=[0, 37, 160, 197],
@@ -161,7 +159,8 @@ SOURCES = [
          path=OC + "boy_astrid_graeber_.png", licence=PD_OC, crop=[0, 13, 120, 133],
          note="manga-style clip art; an anime face detector finds no face in it"),
     dict(name="blonde_cartoon", role="style", category="cartoon", kind="deb", package="openclipart-png",
-         path=OC + "head11.png", licence=PD_OC, crop=[0, 0, 533, 533], note="big-eyed cartoon face (manga-style clip art)"),
+         path=OC + "head11.png", licence=PD_OC, crop=[0, 0, 533, 533],
+         note="big-eyed cartoon face (manga-style clip art)"),
     dict(name="bearded_cartoon", role="style", category="cartoon", kind="deb", package="openclipart-png",
          path=OC + "head3.png", licence=PD_OC, crop=[0, 0, 533, 533]),
     dict(name="bob_cartoon", role="style", category="cartoon", kind="deb", package="openclipart-png",
@@ -195,10 +194,11 @@ SOURCES = [
 ]
 
 
-# Hand-placed anchor landmarks (iBUG index -> (x, y) in the image shown at 256 x 256 px) for faces dlib cannot find.
-# They were read off a 16 px grid drawn over each image (shown at 512 px, i.e. 8 px precision); the other 68-point landmarks are interpolated from
-# them (see hand_landmarks). Indices: 0/16 jaw at eye level, 8 chin, 19/24 brow middles, 36/39/42/45 eye
-# corners, 30 nose tip, 48/54 mouth corners, 57 lower lip.
+# Hand-placed anchor landmarks (iBUG index -> (x, y) in the image shown at 256 x 256 px) for faces dlib cannot find
+# (and for the one anime face where dlib fires but its 68-point fit is meant for human faces). They were read off a
+# 16 px grid drawn over each image, shown at 512 px; the other 68-point landmarks are interpolated from them (see
+# hand_landmarks). Indices: 0/16 jaw at eye level, 8 chin, 19/24 brow middles, 36/39/42/45 eye corners, 30 nose
+# tip, 48/54 mouth corners, 57 lower lip.
 HAND_ANCHORS = {
     "sylvie_ios": {36: (67, 103), 39: (107, 110), 42: (145, 110), 45: (185, 100), 30: (125, 145), 48: (109, 159),
                    54: (150, 159), 57: (131, 174), 8: (131, 192), 0: (58, 112), 16: (196, 110), 19: (88, 85), 24:

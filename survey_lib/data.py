@@ -18,12 +18,13 @@ import torch
 from .images import load_image, resize_points
 from .utils import bundled_dir
 
-__all__ = ["CATEGORIES", "Entry", "data_dir", "catalogue", "list_images", "entry", "path", "get", "landmarks", "UnknownImageError",
-           "NoLandmarks"]
+__all__ = ["CATEGORIES", "Entry", "data_dir", "catalogue", "list_images", "entry", "path", "get", "landmarks",
+           "UnknownImageError", "NoLandmarks"]
 
 
 #: Image categories. photo: face photographs; drawing: clip art traced from photographs; painting: painted or
-#: drawn portraits; cartoon: cartoon, caricature and manga-style clip art; anime: faces from anime art; texture: no face.
+#: drawn portraits; cartoon: cartoon, caricature and manga-style clip art; anime: faces from anime art;
+#: texture: no face.
 CATEGORIES = ("photo", "drawing", "painting", "cartoon", "anime", "texture")
 
 
