@@ -89,6 +89,20 @@ def dlib_landmarks(size: int):
     return t.seconds, "s for 2 images incl. model loading"
 
 
+@bench("animeface_detect", "-")
+def animeface_detect(size: int):
+    from survey_lib import animeface
+
+    imgs = [data.get(e.name, size) for e in data.list_images(category="anime")]
+    animeface.detect(imgs[0])  # loads the library and runs its one-off self-check
+    times, found = [], 0
+    for img in imgs:
+        with Timer() as t:
+            found += bool(animeface.detect(img))
+        times.append(t.seconds)
+    return statistics.median(times), f"s per {size} px image (median of {len(imgs)} anime faces, {found} found)"
+
+
 @bench("tps_warp", "original DST TPS: 0.73 s/iter at 256 (348 centres)")
 def tps_warp(size: int):
     from survey_lib.warp import warp_image

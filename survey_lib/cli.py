@@ -19,6 +19,10 @@ def _stylize(args: argparse.Namespace) -> int:
         overrides["steps_per_scale"] = overrides.pop("steps")
     if "steps" in overrides and args.method == "adain":
         raise ValueError("adain is feed-forward: --steps does not apply")
+    if args.style_detector is not None:
+        if args.method != "fastdst":
+            raise ValueError(f"--style-detector applies to -m fastdst, not to {args.method}")
+        overrides["style_detector"] = args.style_detector
     if args.decoder is not None:
         if args.method != "adain":
             raise ValueError(f"--decoder applies to -m adain, not to {args.method}")
@@ -78,6 +82,7 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .matchers import STYLE_DETECTORS
     from .methods import available
     from .profiles import PROFILES
 
@@ -95,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--content-landmarks", help="68-point landmark file (.pts/.ljson/.txt) for the content image "
                    "(fastdst, oneshot_foa, foa_tps); dlib detects them when omitted")
     s.add_argument("--style-landmarks", help="the same for the style image, e.g. hand-placed points of an anime face")
+    s.add_argument("--style-detector", choices=list(STYLE_DETECTORS),
+                   help="fastdst: face detector for the style image; auto (default) uses dlib where it finds a face "
+                        "and AnimeFace (anime faces) where it does not")
     s.add_argument("--decoder", choices=["auto", "project", "published"],
                    help="AdaIN weights: the project's decoder, the authors' published files (downloaded only with "
                         "SURVEY_ALLOW_DOWNLOAD=1 or on Colab), or auto (published when allowed or cached)")
@@ -117,11 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from .animeface import AnimeFaceUnavailable
     from .images import ImageError
     from .vgg import WeightsNotFoundError
 
     try:
         return args.func(args)
-    except (ImageError, WeightsNotFoundError, ValueError, KeyError) as exc:
+    except (ImageError, WeightsNotFoundError, AnimeFaceUnavailable, ValueError, KeyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

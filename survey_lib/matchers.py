@@ -1,12 +1,15 @@
 """Correspondence matchers with one interface: ``matcher(content, style) -> Correspondences``.
 
-================  ==========================================================  =====================
-matcher           source of (P, P')                                           used by
-================  ==========================================================  =====================
-``NBBMatcher``    Neural Best Buddies + DST's cleaning                         DST
-``DlibMatcher``   dlib 68 landmarks on both images, matched by index           FastDST
-``LandmarkMatcher``  landmark files where given, dlib otherwise                one-shot FoA, anime
-================  ==========================================================  =====================
+=====================  ======================================================  ======================
+matcher                source of (P, P')                                       used by
+=====================  ======================================================  ======================
+``NBBMatcher``         Neural Best Buddies + DST's cleaning                     DST
+``DlibMatcher``        dlib 68 landmarks on both images, matched by index       FastDST (``"dlib"``)
+``AnimeFaceMatcher``   dlib 68 landmarks on the content, AnimeFace parts on     FastDST (``"animeface"``)
+                       the style, paired through ``animeface.CORRESPONDENCE``
+``FastDSTMatcher``     dlib on the style where it finds a face, else AnimeFace  FastDST (``"auto"``)
+``LandmarkMatcher``    landmark files where given, dlib otherwise               one-shot FoA, FoA TPS
+=====================  ======================================================  ======================
 
 Points are ``(x, y)`` pixels in each image's own frame.
 """
@@ -22,7 +25,8 @@ from .images import ImageLike, to_tensor
 from .landmarks import NoFaceFound, detect, load_landmarks
 from .nbb import NBBConfig, clean_correspondences, neural_best_buddies
 
-__all__ = ["Correspondences", "NBBMatcher", "DlibMatcher", "LandmarkMatcher", "get_matcher"]
+__all__ = ["Correspondences", "NBBMatcher", "DlibMatcher", "AnimeFaceMatcher", "FastDSTMatcher", "LandmarkMatcher",
+           "STYLE_DETECTORS", "get_matcher"]
 
 
 @dataclass
@@ -76,11 +80,19 @@ class NBBMatcher:
                                {"raw_pairs": len(res.src), "levels": res.levels})
 
 
+def _label(image: ImageLike, role: str, name: str | None = None) -> str:
+    """How error messages call an image: ``the style image 'x.png'``."""
+    name = name or (str(image) if isinstance(image, (str, os.PathLike)) else None)
+    return f"the {role} image" + (f" '{name}'" if name else "")
+
+
 def _landmarks(image: ImageLike, role: str, file: str | os.PathLike | None,
-               hint: str) -> tuple[torch.Tensor, dict]:
+               hint: str, name: str | None = None) -> tuple[torch.Tensor, dict]:
+    if isinstance(file, torch.Tensor):
+        return file.float(), {f"{role}_source": "given"}
     if file is not None:
         return load_landmarks(file), {f"{role}_source": str(file)}
-    label = f"the {role} image" + (f" '{image}'" if isinstance(image, (str, os.PathLike)) else "")
+    label = _label(image, role, name)
     try:
         found = detect(image, name=label)
     except NoFaceFound as exc:
@@ -105,16 +117,13 @@ class LandmarkMatcher:
     def __init__(self, content_landmarks=None, style_landmarks=None):
         self.files = {"content": content_landmarks, "style": style_landmarks}
 
-    def __call__(self, content: ImageLike, style: ImageLike) -> Correspondences:
+    def __call__(self, content: ImageLike, style: ImageLike, *, names: dict | None = None) -> Correspondences:
+        """``names`` (``{"content": ..., "style": ...}``) say how error messages call images passed as tensors."""
         t0 = time.perf_counter()
         info: dict = {}
         pts = {}
         for role, image in (("content", content), ("style", style)):
-            given = self.files[role]
-            if isinstance(given, torch.Tensor):
-                pts[role], extra = given.float(), {f"{role}_source": "given"}
-            else:
-                pts[role], extra = _landmarks(image, role, given, self.hint)
+            pts[role], extra = _landmarks(image, role, self.files[role], self.hint, (names or {}).get(role))
             info.update(extra)
         return Correspondences(pts["content"], pts["style"], None, time.perf_counter() - t0, self.name, info)
 
@@ -130,11 +139,103 @@ class DlibMatcher(LandmarkMatcher):
         super().__init__(None, None)
 
 
-_MATCHERS = {"nbb": NBBMatcher, "dlib": DlibMatcher, "landmarks": LandmarkMatcher}
+_NO_STYLE_FACE_HINT = "pass style_landmarks=<file> to the method 'oneshot_foa' (CLI: --style-landmarks)"
+
+
+def _anime_pairs(c68: torch.Tensor, style: ImageLike, min_side: int) -> tuple[torch.Tensor, torch.Tensor, dict] | None:
+    """``(P, P', info)`` from 68 content landmarks and AnimeFace's largest face in ``style``, or ``None``."""
+    from . import animeface
+
+    faces = animeface.detect(style, min_side=min_side)
+    if not faces:
+        return None
+    info = {"style_source": "animeface", "style_faces": len(faces), "style_likelihood": round(faces[0].likelihood, 4),
+            "style_parts": faces[0]}
+    return animeface.ibug_points(c68), animeface.part_points(faces[0]), info
+
+
+class AnimeFaceMatcher:
+    """A face photograph (content) against an anime face (style): dlib's 68 points on the content, AnimeFace's parts
+    on the style, paired through :data:`survey_lib.animeface.CORRESPONDENCE` (13 points: eye corners and centres,
+    nose tip, mouth corners and centre, chin, jaw at eye height).
+
+    Args:
+        content_landmarks: optional ``(68, 2)`` tensor or landmark file for the content (else dlib).
+        min_side: the style is upscaled to at least this short side before AnimeFace runs (its smallest window is
+            about 43 px); the points come back in the style image's frame.
+
+    Raises:
+        NoFaceFound: AnimeFace finds no face in the style (or dlib none in the content); the message names the image.
+        survey_lib.animeface.AnimeFaceUnavailable: the detector is not installed (the message says what to install).
+    """
+
+    name = "animeface"
+
+    def __init__(self, content_landmarks=None, *, min_side: int = 256):
+        self.content_landmarks, self.min_side = content_landmarks, min_side
+
+    def __call__(self, content: ImageLike, style: ImageLike, *, names: dict | None = None) -> Correspondences:
+        t0 = time.perf_counter()
+        names = names or {}
+        c68, info = _landmarks(content, "content", self.content_landmarks, DlibMatcher.hint, names.get("content"))
+        pairs = _anime_pairs(c68, style, self.min_side)
+        if pairs is None:
+            raise NoFaceFound(f"AnimeFace found no anime face in {_label(style, 'style', names.get('style'))}; "
+                              + _NO_STYLE_FACE_HINT)
+        info.update(pairs[2])
+        return Correspondences(pairs[0], pairs[1], None, time.perf_counter() - t0, self.name, info)
+
+
+#: FastDST's choices for the style image's detector.
+STYLE_DETECTORS = ("auto", "dlib", "animeface")
+
+
+class FastDSTMatcher:
+    """FastDST's matcher: dlib on the content; on the style, dlib (68 pairs) where it finds a face, else AnimeFace
+    (13 pairs, see :class:`AnimeFaceMatcher`) with ``style_detector="auto"``, or only the one named.
+
+    ``info["style_detector"]`` records the detector that produced the style points.
+
+    Raises:
+        NoFaceFound: dlib found no face in the content, or the detector(s) tried none in the style; the message
+            names the image and the detectors tried.
+    """
+
+    name = "fastdst"
+
+    def __init__(self, style_detector: str = "auto", *, min_side: int = 256):
+        if style_detector not in STYLE_DETECTORS:
+            raise ValueError(f"style_detector must be one of {', '.join(STYLE_DETECTORS)}; got {style_detector!r}")
+        self.style_detector, self.min_side = style_detector, min_side
+
+    def __call__(self, content: ImageLike, style: ImageLike, *, names: dict | None = None) -> Correspondences:
+        t0 = time.perf_counter()
+        names = names or {}
+        c68, info = _landmarks(content, "content", None, DlibMatcher.hint, names.get("content"))
+        label = _label(style, "style", names.get("style"))
+        tried = []
+        if self.style_detector in ("auto", "dlib"):
+            try:
+                found = detect(style, name=label)
+                info.update({"style_source": "dlib", "style_faces": found.n_faces, "style_detector": "dlib"})
+                return Correspondences(c68, found.points, None, time.perf_counter() - t0, self.name, info)
+            except NoFaceFound:
+                tried.append("dlib")
+        if self.style_detector in ("auto", "animeface"):
+            pairs = _anime_pairs(c68, style, self.min_side)
+            if pairs is not None:
+                info.update(pairs[2], style_detector="animeface")
+                return Correspondences(pairs[0], pairs[1], None, time.perf_counter() - t0, self.name, info)
+            tried.append("AnimeFace")
+        raise NoFaceFound(f"{' and '.join(tried)} found no face in {label}; " + _NO_STYLE_FACE_HINT)
+
+
+_MATCHERS = {"nbb": NBBMatcher, "dlib": DlibMatcher, "animeface": AnimeFaceMatcher, "fastdst": FastDSTMatcher,
+             "landmarks": LandmarkMatcher}
 
 
 def get_matcher(name: str, **kwargs):
-    """Build a matcher by name: ``"nbb"``, ``"dlib"`` or ``"landmarks"``."""
+    """Build a matcher by name: ``"nbb"``, ``"dlib"``, ``"animeface"``, ``"fastdst"`` or ``"landmarks"``."""
     if name not in _MATCHERS:
         raise ValueError(f"unknown matcher {name!r}; choose one of {sorted(_MATCHERS)}")
     return _MATCHERS[name](**kwargs)

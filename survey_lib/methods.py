@@ -48,8 +48,13 @@ class MethodResult:
 
     @property
     def label(self) -> str:
-        """The method's name for figure titles; AdaIN's says which decoder ran, e.g. ``"adain (project decoder)"``."""
-        return f"{self.method} ({self.config['decoder']} decoder)" if "decoder" in self.config else self.method
+        """The method's name for figure titles; AdaIN's says which decoder ran, e.g. ``"adain (project decoder)"``,
+        FastDST which detector gave the style's landmarks when it was not dlib, ``"fastdst (AnimeFace)"``."""
+        if "decoder" in self.config:
+            return f"{self.method} ({self.config['decoder']} decoder)"
+        if self.extras.get("match", {}).get("style_detector") == "animeface":
+            return f"{self.method} (AnimeFace)"
+        return self.method
 
 
 _Runner = Callable[..., MethodResult]
@@ -128,28 +133,30 @@ def _landmark_points(src, role: str, given, size: int) -> tuple[torch.Tensor, st
 
 
 def _match(kind: str, content, style, profile: Profile, *, content_landmarks=None, style_landmarks=None,
-           device="auto"):
+           device="auto", style_detector: str = "auto"):
     """Correspondences at ``profile.size`` found at ``profile.match_size``; returns (src, dst, seconds, info)."""
     import time
 
     from .images import load_image, resize_points
-    from .matchers import DlibMatcher, LandmarkMatcher, NBBMatcher
+    from .matchers import FastDSTMatcher, LandmarkMatcher, NBBMatcher
     from .warp import dedupe_pairs
 
     m = profile.match_size
     t0 = time.perf_counter()
     c_img = load_image(resolve_image(content), m)
     s_img = load_image(resolve_image(style), m)
-    found = {}
+    found, kwargs = {}, {}
     if kind == "nbb":
         matcher = NBBMatcher(device=device)
-    elif kind == "dlib":
-        matcher = DlibMatcher()
+    elif kind == "fastdst":
+        matcher = FastDSTMatcher(style_detector)
+        kwargs["names"] = {role: str(img) for role, img in (("content", content), ("style", style))
+                           if isinstance(img, (str, os.PathLike))}
     else:  # landmark files (catalogue or given), dlib where there are none
         found = {role: _landmark_points(img, role, given, m) for role, img, given in
                  (("content", content, content_landmarks), ("style", style, style_landmarks))}
         matcher = LandmarkMatcher(*(f[0] if f else None for f in found.values()))
-    corr = matcher(c_img, s_img)
+    corr = matcher(c_img, s_img, **kwargs)
     src, dst, info = corr.src, corr.dst, dict(corr.info)
     info.update({f"{role}_source": f[1] for role, f in found.items() if f})
     src, dst = resize_points(src, (m, m), profile.size), resize_points(dst, (m, m), profile.size)
@@ -160,11 +167,14 @@ def _match(kind: str, content, style, profile: Profile, *, content_landmarks=Non
 
 def _run_dst(matcher: str, name: str):
     def runner(content, style, profile: Profile, *, device="auto", show_progress=True, content_landmarks=None,
-               style_landmarks=None, **overrides) -> MethodResult:
+               style_landmarks=None, style_detector: str | None = None, **overrides) -> MethodResult:
         from .dst import DSTConfig, deformable_style_transfer
 
+        if style_detector is not None and name != "fastdst":
+            raise ValueError(f"style_detector is an option of fastdst, not of {name}")
         src, dst, match_s, info = _match(matcher, content, style, profile, content_landmarks=content_landmarks,
-                                         style_landmarks=style_landmarks, device=device)
+                                         style_landmarks=style_landmarks, device=device,
+                                         style_detector=style_detector or "auto")
         cfg = DSTConfig(size=profile.size, scales=profile.dst_scales, steps_per_scale=profile.dst_steps_per_scale,
                         n_samples=profile.dst_samples, n_style_samples=profile.dst_style_samples)
         cfg.theta_lr *= profile.dst_theta_lr_scale
@@ -181,7 +191,7 @@ def _run_dst(matcher: str, name: str):
 
 
 register("dst")(_run_dst("nbb", "dst"))
-register("fastdst")(_run_dst("dlib", "fastdst"))
+register("fastdst")(_run_dst("fastdst", "fastdst"))
 register("oneshot_foa")(_run_dst("landmarks", "oneshot_foa"))
 
 

@@ -29,7 +29,7 @@ def test_stylize_cli_with_hand_landmarks(tmp_path, capsys):
     argv = ["stylize", "astronaut", "sylvie_ios", "-m", "oneshot_foa", "-p", "smoke", "--steps", "1",
             "--style-landmarks", str(data.data_dir() / "landmarks" / "sylvie_ios.pts"), "-o", str(out)]
     assert main(argv) == 0 and out.is_file()
-    assert main(["stylize", "astronaut", "sylvie_ios", "-m", "fastdst", "-p", "smoke", "-o", str(out)]) == 2
+    assert main(["stylize", "astronaut", "eileen_sprite", "-m", "fastdst", "-p", "smoke", "-o", str(out)]) == 2
     assert "oneshot_foa" in capsys.readouterr().err
 
 
