@@ -53,8 +53,8 @@ import torch
 
 from .images import ImageLike, to_numpy, to_tensor
 
-__all__ = ["AnimeFace", "AnimeFaceUnavailable", "CORRESPONDENCE", "MIN_LIKELIHOOD", "detect", "part_points", "ibug_points",
-           "library_path"]
+__all__ = ["AnimeFace", "AnimeFaceUnavailable", "CORRESPONDENCE", "MIN_LIKELIHOOD", "detect", "part_points",
+           "ibug_points", "library_path"]
 
 INSTALL_HINT = "pip install 'animeface==2.0.3' (or: pip install -e '.[landmarks]')"
 

@@ -24,7 +24,7 @@ def test_known_anime_faces_are_found_with_their_parts_in_place():
         f = faces[0]
         (lx, ly), (rx, ry), (mx, my) = _centre(f.left_eye), _centre(f.right_eye), _centre(f.mouth)
         assert max(ly, ry) < f.nose[1] < my < f.chin[1], name  # eyes above nose above mouth above chin
-        assert lx > rx, name  # the character's left eye is on the image's right
+        assert lx > rx and rx < mx < lx, name  # the character's left eye is on the image's right, mouth between
         fx, fy, fw, fh = f.face
         assert fx <= rx and lx <= fx + fw and fy <= min(ly, ry) and f.likelihood >= animeface.MIN_LIKELIHOOD, name
 
