@@ -24,13 +24,15 @@
 # > *DST-based methods do not work well with large geometry deformation (e.g. some anime style) [...] FastDST
 # > does not work with the above style images [...] dlib can not find a face.* (survey, Section 4)
 #
-# Three measurements:
-# 1. **dlib on real anime art vs face photographs**, measured at the survey's 256 px: the share of images in
-#    which dlib finds a face (the full table over all categories is in notebook 00). Where it finds none,
-#    FastDST raises `NoFaceFound` and says what to do, instead of crashing.
-# 2. **DST on anime styles** with NBB correspondences, and with hand-placed landmarks (one-shot FoA):
+# Four measurements:
+# 1. **dlib and AnimeFace per category** (photo, painting, drawing, cartoon, anime), measured at the survey's
+#    256 px: the share of images in which each finds a face. Where dlib finds none, FastDST as in the survey
+#    raises `NoFaceFound` and says what to do, instead of crashing.
+# 2. **FastDST with AnimeFace landmarks** on every anime style, the survey's proposed way forward (cartoon facial
+#    landmarks): does it run, and how far does the geometry move toward the anime face?
+# 3. **DST on anime styles** with NBB correspondences, and with hand-placed landmarks (one-shot FoA):
 #    warp diagnostics (folded pixels, Jacobian range) and the keypoint gap.
-# 3. **A controlled sweep**: exaggerate the content's own landmark geometry step by step (eyes apart and
+# 4. **A controlled sweep**: exaggerate the content's own landmark geometry step by step (eyes apart and
 #    larger, mouth lower) and record where the DST warp starts to fold.
 #
 # *On Google Colab:* open this notebook from the repository on GitHub, run the first code cell (once, with
@@ -76,40 +78,117 @@ if profile.name == "smoke":  # CI: fewer styles and sweep steps
     ANIME_STYLES, EXAGGERATION = ANIME_STYLES[:2], [EXAGGERATION[0], EXAGGERATION[-1]]
 
 # %%
+from survey_lib import animeface
 from survey_lib.metrics import detect_at_sizes
 
-SURVEY_SIZE = 256  # the survey resizes every image to 256 x 256; dlib is cheap, so every profile measures there
+SURVEY_SIZE = 256  # the survey resizes every image to 256 x 256; detection is cheap, so every profile measures there
+CATEGORIES = ["photo", "painting", "drawing", "cartoon", "anime"]
 detection = []
-for category in ("photo", "anime"):
+for category in CATEGORIES:
     for e in data.list_images(category=category):
-        found = detect_at_sizes(data.get(e.name), sizes=(SURVEY_SIZE,))
-        detection.append({"name": e.name, "category": category, "faces": found[f"faces@{SURVEY_SIZE}"]})
-rate = {c: sum(r["faces"] > 0 for r in detection if r["category"] == c) / sum(r["category"] == c for r in detection)
-        for c in ("photo", "anime")}
-counts = {c: f"{sum(r['faces'] > 0 for r in detection if r['category'] == c)}/"
-             f"{sum(r['category'] == c for r in detection)}" for c in ("photo", "anime")}
-viz.save_table(detection, "03_dlib_photo_vs_anime", FIG_DIR, caption=(
-    f"dlib's frontal face detector (upsample 1) at {SURVEY_SIZE} px, the survey's image size, on every face "
-    f"photograph and every anime face in data/: faces found on {counts['photo']} photos, {counts['anime']} anime."))
-print(f"dlib finds a face in {counts['photo']} photographs ({rate['photo']:.0%}) "
-      f"and in {counts['anime']} anime faces ({rate['anime']:.0%})")
-assert rate["photo"] >= 0.9, "dlib should find the faces in the photographs"
-assert rate["anime"] <= rate["photo"] - 0.5, "the survey's claim: dlib finds far fewer anime faces than photo faces"
+        img = data.get(e.name, SURVEY_SIZE)
+        detection.append({"name": e.name, "category": category,
+                          "dlib": detect_at_sizes(img, sizes=(SURVEY_SIZE,))[f"faces@{SURVEY_SIZE}"],
+                          "animeface": len(animeface.detect(img))})
+summary = []
+for c in CATEGORIES:
+    rows_c = [r for r in detection if r["category"] == c]
+    found = {d: sum(r[d] > 0 for r in rows_c) for d in ("dlib", "animeface")}
+    summary.append({"category": c, "images": len(rows_c), **{f"{d}_found": n for d, n in found.items()},
+                    **{f"{d}_rate": round(n / len(rows_c), 3) for d, n in found.items()}})
+rate = {(r["category"], d): r[f"{d}_rate"] for r in summary for d in ("dlib", "animeface")}
+viz.save_table(detection, "03_detection_per_image", FIG_DIR, caption=(
+    f"Faces found at {SURVEY_SIZE} px, the survey's image size, by dlib's frontal detector (upsample 1) and by "
+    f"AnimeFace (likelihood >= {animeface.MIN_LIKELIHOOD})."))
+viz.save_table(summary, "03_detection_by_category", FIG_DIR, caption=(
+    f"Share of images per category in which dlib and AnimeFace find a face at {SURVEY_SIZE} px."))
+print(viz.markdown_table(summary))
+fig, ax = plt.subplots(figsize=(6.5, 2.8))
+for k, (d, label) in enumerate((("dlib", "dlib (HOG, photographs)"), ("animeface", "AnimeFace (anime)"))):
+    ax.bar([i + 0.38 * k for i in range(len(CATEGORIES))], [rate[(c, d)] for c in CATEGORIES], width=0.38,
+           label=label)
+ax.set_xticks([i + 0.19 for i in range(len(CATEGORIES))],
+              [f"{r['category']}\n(n={r['images']})" for r in summary])
+ax.set_ylabel("images with a face found"); ax.set_ylim(0, 1.05); ax.legend(fontsize=8)
+ax.set_title(f"face detection at {SURVEY_SIZE} px by category", fontsize=10)
+viz.save_figure(fig, "03_detection_by_category", FIG_DIR)
+assert rate[("photo", "dlib")] >= 0.9, "dlib should find the faces in the photographs"
+assert rate[("anime", "dlib")] <= rate[("photo", "dlib")] - 0.5, "the survey's claim: dlib finds far fewer anime faces"
+assert rate[("anime", "animeface")] >= 0.7 and rate[("photo", "animeface")] <= 0.1, "AnimeFace: anime, not photos"
+
+# %% [markdown]
+# ### FastDST with dlib, as in the survey, on every anime style
+#
+# FastDST finds the style's landmarks with dlib (`style_detector="dlib"`). Where dlib finds no face it raises
+# `NoFaceFound` naming the file (the survey: "FastDST does not work with the above style images").
 
 # %%
 from survey_lib.landmarks import NoFaceFound
 
-failures = []
-for style in ANIME_STYLES:
+ANIME = [e.name for e in data.list_images(category="anime")]
+with_dlib = []
+for style in ANIME:
     try:
-        methods.run("fastdst", CONTENT, style, profile=profile, device=device)
-        failures.append({"style": style, "fastdst": "ran"})
+        methods.run("fastdst", CONTENT, style, profile=profile, device=device, style_detector="dlib",
+                    show_progress=False)
+        with_dlib.append({"style": style, "fastdst (dlib)": "ran"})
     except NoFaceFound as exc:
-        failures.append({"style": style, "fastdst": "NoFaceFound"})
+        with_dlib.append({"style": style, "fastdst (dlib)": "NoFaceFound"})
         print(f"{style}: {exc}")
-viz.save_table(failures, "03_fastdst_on_anime", FIG_DIR,
-               caption="FastDST (dlib on both images) on anime styles.")
-assert all(f["fastdst"] == "NoFaceFound" for f in failures), "FastDST should fail on these anime styles (dlib)"
+failed_dlib = sum(r["fastdst (dlib)"] == "NoFaceFound" for r in with_dlib)
+viz.save_table(with_dlib, "03_fastdst_on_anime", FIG_DIR, caption=(
+    f"FastDST with dlib on both images, on every anime face: NoFaceFound on {failed_dlib} of {len(ANIME)}."))
+print(f"FastDST with dlib fails on {failed_dlib} of {len(ANIME)} anime styles")
+assert failed_dlib >= 0.8 * len(ANIME), "Finding 2: FastDST (dlib) should fail on most anime styles"
+
+# %% [markdown]
+# ### FastDST with AnimeFace landmarks: the survey's way forward, measured
+#
+# With `style_detector="animeface"` the style's points come from AnimeFace's parts (eye corners and centres, nose
+# tip, mouth corners and centre, chin, jaw at eye height), paired with the content's dlib landmarks (the table is
+# in `survey_lib.animeface`). Two measures of how far the geometry moved toward the anime face:
+# * **keypoint progress** of the optimiser's keypoints toward the similarity-aligned AnimeFace points (1 = reached,
+#   0 = did not move);
+# * **AnimeFace re-run on the output**: where it finds a face there, the same progress computed from the parts it
+#   detects (an independent check of the output image; blank where it finds no face).
+
+# %%
+from survey_lib.metrics import keypoint_progress
+
+with_anime, outputs, titles = [], [], []
+for style in ANIME:
+    try:
+        res = methods.run("fastdst", CONTENT, style, profile=profile, device=device, seed=SEED,
+                          style_detector="animeface", show_progress=False)
+    except NoFaceFound as exc:
+        with_anime.append({"style": style, "fastdst (AnimeFace)": "NoFaceFound"})
+        print(f"{style}: {exc}")
+        continue
+    src, targets = res.points[0], res.extras["targets"]
+    again = animeface.detect(res.image, min_side=SURVEY_SIZE)
+    redetected = keypoint_progress(src, animeface.part_points(again[0]), targets) if again else float("nan")
+    with_anime.append({"style": style, "fastdst (AnimeFace)": "ran", "points": len(src),
+                       "gap_px": round(float((targets - src).norm(dim=1).mean()), 2),
+                       "keypoint_progress": round(keypoint_progress(src, res.extras["moved"], targets), 3),
+                       "animeface_on_output": len(again), "redetected_progress": round(redetected, 3)})
+    outputs += [data.get(style, profile.size), res.image]
+    titles += [style, f"fastdst (AnimeFace)\nprogress {with_anime[-1]['keypoint_progress']:.2f}"]
+viz.save_table(with_anime, "03_fastdst_animeface", FIG_DIR, caption=(
+    f"FastDST with AnimeFace landmarks on the style ({CONTENT} as content): mean gap to the aligned style points "
+    "(px), keypoint progress of the optimiser, faces AnimeFace finds on the output and the progress of the parts "
+    "it detects there (blank: none found)."))
+print(viz.markdown_table(with_anime))
+viz.save_figure(viz.image_grid(outputs, titles, ncols=4, size=2.3), "03_fastdst_animeface", FIG_DIR)
+ran = [r for r in with_anime if r["fastdst (AnimeFace)"] == "ran"]
+found_af = {r["name"] for r in detection if r["category"] == "anime" and r["animeface"] > 0}
+assert {r["style"] for r in ran} >= found_af, "FastDST must run on every anime style AnimeFace finds"
+assert len(ran) >= 8 and all(r["keypoint_progress"] > 0 for r in ran), "the keypoints should move toward the anime face"
+mean_progress = sum(r["keypoint_progress"] for r in ran) / len(ran)
+redetected = [r["redetected_progress"] for r in ran if r["animeface_on_output"]]
+print(f"FastDST (AnimeFace) ran on {len(ran)} of {len(ANIME)} anime styles (dlib: "
+      f"{len(ANIME) - failed_dlib}); mean keypoint progress {mean_progress:.2f}; AnimeFace finds a face on "
+      f"{len(redetected)} outputs" + (f", parts moved {sum(redetected) / len(redetected):.2f} of the way"
+                                      if redetected else ""))
 
 # %%
 from survey_lib.metrics import keypoint_progress
@@ -200,7 +279,11 @@ assert sweep[-1]["exact_tps_folded_%"] >= sweep[0]["exact_tps_folded_%"]
 
 # %% [markdown]
 # **Result.** dlib finds the faces in the photographs but misses most anime faces (the rates above), so FastDST
-# cannot run on those anime styles and says so. With correspondences supplied by hand the optimiser runs, but
+# as in the survey cannot run on those anime styles and says so. An anime face detector fixes the first half of
+# Finding 2: AnimeFace finds most of the anime faces (and none of the photographs), and FastDST with its parts
+# runs on every anime style it finds and moves the keypoints toward the anime geometry. It still fails where
+# AnimeFace does (on the two Eileen sprites neither detector finds a face), and 13 parts pin far fewer
+# points than 68 landmarks. With correspondences supplied by hand the optimiser runs, but
 # the larger the geometric gap the smaller the share of it DST closes, and an exact landmark TPS starts folding
 # the image as the gap grows: one exemplar's geometry is a poor target when it is far from a real face, as the
 # survey hypothesises.
