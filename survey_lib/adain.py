@@ -325,7 +325,8 @@ def _read_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # truncated zip, unexpected EOF, foreign pickle: all mean the same to the user
-        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        first = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+        reason = type(exc).__name__ if not first or "weights only" in first.lower().replace("_", " ") else first
         raise AdaINWeightsError(f"'{path}' cannot be read ({reason}): the file is truncated or corrupt; delete it "
                                 "and download it again") from None
     if not isinstance(state, dict):

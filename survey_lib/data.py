@@ -87,7 +87,12 @@ def entry(name: str) -> Entry:
     """The catalogue row of ``name``; :class:`UnknownImageError` lists the valid names."""
     cat = catalogue()
     if name not in cat:
-        raise UnknownImageError(f"no image named {name!r} in the catalogue; known names: {', '.join(sorted(cat))}")
+        import difflib
+
+        close = difflib.get_close_matches(name, cat, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise UnknownImageError(f"no image named {name!r} in the catalogue and no such file; {hint}known names: "
+                                f"{', '.join(sorted(cat))}")
     return cat[name]
 
 

@@ -32,7 +32,7 @@ Points are ``(x, y)`` pixels of the ``size x size`` working images.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Callable
 
 import torch
@@ -82,6 +82,8 @@ class DSTConfig:
     def __post_init__(self):
         if self.loss not in ("strotss", "gram"):
             raise ValueError(f"loss must be 'strotss' or 'gram', got {self.loss!r}")
+        # the fields left to their loss-dependent default; replace() derives them again
+        self._derived = frozenset(f for f in _DERIVED if getattr(self, f) is None)
         if self.optimizer is None:
             self.optimizer = "sgd" if self.loss == "strotss" else "adam"
         if self.warp_weight is None:
@@ -92,10 +94,25 @@ class DSTConfig:
             self.lr = 0.3 if self.optimizer == "sgd" else 0.01
         if self.theta_lr is None:
             self.theta_lr = self.lr if self.optimizer == "sgd" else 0.5
+        if self.scales < 1 or self.steps_per_scale < 1:
+            raise ValueError(f"scales and steps_per_scale must be >= 1; got {self.scales} and {self.steps_per_scale}")
         min_side = 32 * 2 ** (self.scales - 1)
         if self.size < min_side:
             raise ValueError(f"size {self.size} is too small for {self.scales} scales: VGG needs >= 32 px at the "
                              f"coarsest scale, i.e. size >= {min_side}; lower `scales` or raise `size`")
+
+
+    def replace(self, **overrides) -> "DSTConfig":
+        """A copy with ``overrides``; settings that were left to their default are derived again, so
+        ``replace(loss="gram")`` gets Adam, lr 0.01 and warp weight 20, as ``DSTConfig(loss="gram")`` does."""
+        unknown = set(overrides) - {f.name for f in fields(self)}
+        if unknown:
+            raise TypeError(f"unknown DST setting(s) {', '.join(sorted(unknown))}; see DSTConfig")
+        kept = {k: v for k, v in asdict(self).items() if k not in self._derived}
+        return DSTConfig(**{**kept, **overrides})
+
+
+_DERIVED = ("optimizer", "warp_weight", "lr", "theta_lr")
 
 
 @dataclass
@@ -238,7 +255,7 @@ def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.T
     """
     cfg = config or DSTConfig()
     if overrides:
-        cfg = DSTConfig(**{**asdict(cfg), **overrides})
+        cfg = cfg.replace(**overrides)
     if src.shape != dst.shape or src.ndim != 2 or src.shape[-1] != 2:
         raise ValueError(f"src and dst must both be (K, 2) with the same K; got {tuple(src.shape)} and "
                          f"{tuple(dst.shape)}")
@@ -317,8 +334,8 @@ def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.T
                 loss = l_content + l_style + l_style_w + cfg.warp_weight * l_warp + cfg.reg_weight * l_tv
                 loss.backward()
                 opt.step()
-                with torch.no_grad():  # keep the moved keypoints inside the image (a runaway point breaks the TPS)
-                    theta.copy_((src + theta).clamp(0, size - 1) - src)
+                with torch.no_grad():  # keep the moved keypoints inside the image and 1 px off the border, where
+                    theta.copy_((src + theta).clamp(1, size - 2) - src)  # the fixed anchors sit (no coincidence)
                 for k, v in zip(history, (loss, l_content, l_style, l_style_w, l_warp, l_tv)):
                     history[k].append(float(v.detach()))
                 if callback is not None:

@@ -233,6 +233,20 @@ def to_pil(img: torch.Tensor) -> Image.Image:
     return Image.fromarray(to_numpy(img))
 
 
+def check_output_path(path: str | os.PathLike) -> Path:
+    """Check, before any work, that an image can be written to ``path`` (a suffix PIL can write).
+
+    Raises:
+        ImageError: no suffix or one PIL cannot write, naming the path and the usual choices.
+    """
+    path = Path(path)
+    writable = {ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.SAVE}
+    if path.suffix.lower() not in writable:
+        raise ImageError(f"cannot write an image to '{path}': its extension {path.suffix or '(none)'!r} is not an "
+                         "image format; use .png, .jpg or .webp")
+    return path
+
+
 def save_image(img: torch.Tensor, path: str | os.PathLike) -> Path:
     """Save a ``(1, 3, H, W)`` image (PNG/JPEG by suffix); parent folders are created."""
     path = Path(path)

