@@ -38,7 +38,7 @@ def _readme_command(pattern: str) -> str:
 def test_readme_short_commands_run_verbatim_after_setup(tmp_path):
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     info = _run(["bash", "-c", _readme_command(r"python -m survey_lib info")], cwd=tmp_path, env=env)
-    assert "vgg19" in info.stdout and "MISSING" not in info.stdout
+    assert "vgg19" in info.stdout and "PROBLEM" not in info.stdout and "animeface" in info.stdout
     smoke = _readme_command(r"python -m survey_lib stylize astronaut \S+ .*--profile smoke.*")
     out = _run(["bash", "-c", smoke], cwd=tmp_path, env=env)
     written = re.search(r"wrote (\S+)", out.stdout)
@@ -161,7 +161,7 @@ def test_wheel_ships_data_and_notebooks_and_works_outside_the_checkout(tmp_path)
     out = _run([str(python), "-c", api], cwd=user).stdout
     assert out.strip().startswith(str(site))
     info = _run([str(python), "-m", "survey_lib", "info"], cwd=user).stdout
-    assert "MISSING" not in info
+    assert "PROBLEM" not in info
     _run([str(python), "-m", "survey_lib", "notebooks", "--profile", "smoke", "--only", "05"], cwd=user)
     assert list((user / "figures").glob("05_*.png")) and (user / "figures" / "README.md").is_file()
     assert not list((site / "survey_lib").rglob("05_*.png")), "figures were written into site-packages"
