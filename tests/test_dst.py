@@ -89,13 +89,25 @@ def test_oneshot_foa_uses_hand_landmarks_where_dlib_fails():
     assert res.extras["match"]["style_source"].startswith("style: hand")
 
 
-def test_foa_tps_puts_landmarks_on_the_style_landmarks():
-    """The TPS stage maps the content landmarks onto the aligned style landmarks within a pixel."""
-    res = methods.run("foa_tps", "astronaut", "mona_lisa", profile="smoke", steps=2, show_progress=False)
+def test_foa_tps_map_is_the_thin_plate_spline_through_landmarks_and_anchors():
+    """Between the control points too: foa_tps samples the content where an independent TPS (scipy) through
+    (aligned style landmarks -> content landmarks) plus the fixed border anchors says. A swapped direction, lost
+    anchors or a wrong frame moves the map by pixels, not hundredths."""
+    from scipy.interpolate import RBFInterpolator
+
+    from survey_lib.warp import border_anchors
+
+    res = methods.run("foa_tps", "astronaut", "mona_lisa", profile="smoke", steps=1, show_progress=False)
     pos, src, targets = res.extras["sampling_map"], res.points[0], res.extras["targets"]
-    ij = targets.round().long().clamp(0, 63)
-    landed = pos[ij[:, 1], ij[:, 0]]  # where the output pixel at each target samples the content
-    assert (landed - (src + (ij - targets))).norm(dim=1).median() < 1.0
+    n = pos.shape[0]
+    anchors = border_anchors(n, n, 5)
+    ref = RBFInterpolator(torch.cat([targets, anchors]).double().numpy(), torch.cat([src, anchors]).double().numpy(),
+                          kernel="thin_plate_spline")
+    probe = torch.randint(0, n, (300, 2), generator=torch.Generator().manual_seed(0))
+    expected = torch.from_numpy(ref(probe.double().numpy())).float()
+    got = pos[probe[:, 1], probe[:, 0]]
+    assert (got - expected).norm(dim=1).max() < 0.05
+    assert (expected - probe.float()).norm(dim=1).max() > 1.0  # the probes do move: the check is not vacuous
 
 
 def test_geometry_scores_on_a_real_warp():

@@ -104,7 +104,8 @@ def test_similarity_transform_recovers_known_transform():
 
 def test_mean_shape_of_similar_copies_is_the_shape(astronaut_landmarks):
     pts = astronaut_landmarks.points.double()
-    copies = [pts, align(pts, pts * 1.3 + 10), pts.flip(0).flip(0) * 0.8 - 4]
+    turn = torch.tensor([[0.8, -0.6], [0.6, 0.8]], dtype=torch.float64)  # a 37 degree rotation
+    copies = [pts, align(pts, pts * 1.3 + 10), (pts @ turn.T) * 0.8 - 4]  # similar copies: same mean shape
     mean = mean_shape(copies)
     assert (mean - pts).abs().max() < 1e-6
     # averaging two different faces lands in between, in the frame of the reference
