@@ -10,7 +10,7 @@ import torch
 from .images import ImageLike, resize, to_tensor
 from .landmarks import NoFaceFound, detect, inter_ocular
 
-__all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress"]
+__all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "points_through_warp"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -78,3 +78,49 @@ def keypoint_progress(src: torch.Tensor, moved: torch.Tensor, targets: torch.Ten
     before = (targets - src).norm(dim=1).mean()
     after = (targets - moved).norm(dim=1).mean()
     return float(1 - after / before) if before > 1e-3 else float("nan")
+
+
+def points_through_warp(sampling_map: torch.Tensor, points: torch.Tensor, *, iterations: int = 8,
+                        tolerance: float = 0.5) -> torch.Tensor:
+    """Where a warp carries ``points``: invert its backward map at them.
+
+    A warped image samples its input at ``sampling_map[y, x]`` (the backward map every method here applies); the
+    input point ``p`` therefore appears at the output position ``q`` with ``sampling_map(q) = p``. This reads the
+    geometry off the warp that was actually applied, independent of any optimiser's targets.
+
+    Args:
+        sampling_map: ``(H, W, 2)`` input positions (x, y) per output pixel.
+        points: ``(K, 2)`` input positions (x, y).
+        iterations: Newton steps on the bilinearly interpolated map after a nearest-pixel start.
+        tolerance: a point whose best preimage still misses it by more than this many pixels (it left the frame,
+            or the map never reaches it) comes back as NaN.
+
+    Returns:
+        ``(K, 2)`` output positions (x, y); NaN rows where the map does not reach the point.
+    """
+    pos = sampling_map.detach().double()
+    p = points.detach().double().to(pos.device)
+    h, w = pos.shape[:2]
+    flat = pos.reshape(-1, 2)
+    start = torch.cdist(p, flat).argmin(dim=1)
+    q = torch.stack([start % w, start // w], dim=1).double()
+
+    def sample(q):  # bilinear value and Jacobian of the map at output positions q (clamped inside the grid)
+        x = q[:, 0].clamp(0, w - 1 - 1e-9)
+        y = q[:, 1].clamp(0, h - 1 - 1e-9)
+        x0, y0 = x.floor().long().clamp(max=w - 2), y.floor().long().clamp(max=h - 2)
+        fx, fy = (x - x0)[:, None], (y - y0)[:, None]
+        a, b, c, d = pos[y0, x0], pos[y0, x0 + 1], pos[y0 + 1, x0], pos[y0 + 1, x0 + 1]
+        value = a * (1 - fx) * (1 - fy) + b * fx * (1 - fy) + c * (1 - fx) * fy + d * fx * fy
+        jac = torch.stack([(b - a) * (1 - fy) + (d - c) * fy, (c - a) * (1 - fx) + (d - b) * fx], dim=2)
+        return value, jac
+
+    for _ in range(iterations):
+        value, jac = sample(q)
+        det = torch.linalg.det(jac)
+        step = torch.linalg.solve(jac + 1e-9 * torch.eye(2, dtype=jac.dtype), (value - p)[..., None])[..., 0]
+        q = torch.where((det.abs() > 1e-9)[:, None], q - step, q)
+        q[:, 0], q[:, 1] = q[:, 0].clamp(0, w - 1), q[:, 1].clamp(0, h - 1)
+    miss = (sample(q)[0] - p).norm(dim=1) > tolerance
+    q[miss] = float("nan")
+    return q.to(points.dtype if points.dtype.is_floating_point else torch.float32)

@@ -103,3 +103,37 @@ def test_jacobian_and_folding():
     dst = torch.tensor([[40.0, 32.0], [30.0, 32.0]])
     assert folded_fraction(sampling_map(src, dst, (64, 64))) > 0.005
     assert border_anchors(10, 20, 3).shape == (8, 2)
+
+
+def test_points_through_warp_recovers_where_a_known_warp_moves_the_landmarks():
+    """sampling_map(src, dst) is the warp that moves src onto dst; inverting it at src must give dst; between the
+    control points the exact backward spline must send the found positions back to the points; identity stays."""
+    from survey_lib.metrics import points_through_warp
+    from survey_lib.warp import fit_tps, sampling_map
+
+    from survey_lib.warp import folded_fraction
+
+    g = torch.Generator().manual_seed(0)
+    ys, xs = torch.meshgrid(torch.arange(34.0, 100, 20), torch.arange(34.0, 100, 20), indexing="ij")
+    src = torch.stack([xs.flatten(), ys.flatten()], 1)  # 16 well-spread landmarks
+    dst = src + 4 * torch.randn(16, 2, generator=g)  # a face-sized, unfolded deformation
+    pos = sampling_map(src, dst, (128, 128))
+    assert folded_fraction(pos) == 0
+    assert (points_through_warp(pos, src) - dst).norm(dim=1).max() < 0.15  # bilinear between pixels
+    between = 40 + 48 * torch.rand(20, 2, generator=g)
+    backward = fit_tps(*_with_anchor_pairs(dst, src, 128))  # the exact spline the map samples
+    found = points_through_warp(pos, between)
+    assert (backward(found.double()).float() - between).norm(dim=1).max() < 0.15
+    assert (found - between).norm(dim=1).max() > 1.0  # they did move
+    identity = sampling_map(src, src, (128, 128))
+    assert (points_through_warp(identity, between) - between).norm(dim=1).max() < 1e-3
+    # a point the map never reaches (it would come from outside the frame) is NaN, not a border pixel
+    far = torch.tensor([[500.0, 500.0]])
+    assert torch.isnan(points_through_warp(pos, far)).all()
+
+
+def _with_anchor_pairs(src, dst, n):
+    from survey_lib.warp import border_anchors
+
+    a = border_anchors(n, n, 5)
+    return torch.cat([src, a]).double(), torch.cat([dst, a]).double()
