@@ -17,6 +17,7 @@ from typing import Callable
 import torch
 
 from .images import ImageLike
+from .metrics import points_through_warp
 from .profiles import Profile, get_profile
 
 __all__ = ["MethodResult", "register", "run", "available", "resolve_image"]
@@ -34,6 +35,11 @@ class MethodResult:
         timing: ``{"matching_s", "optimisation_s", "total_s"}``.
         steps: optimisation steps (0 for feed-forward methods).
         profile: profile name; ``config``: the method's full settings.
+        extras: method details. Warping methods: ``targets`` (the similarity-aligned style points, ``(K, 2)`` at
+            the working size), ``sampling_map`` (the applied backward map, ``(H, W, 2)``), ``carried`` (where that
+            map puts the content points, read off it with :func:`survey_lib.metrics.points_through_warp`) and
+            ``moved`` (the DST optimiser's keypoints; for ``foa_tps`` the same as ``carried``); ``match``
+            (where the correspondences came from).
     """
 
     method: str
@@ -225,6 +231,7 @@ def _run_dst(matcher: str, name: str):
                                     "total_s": match_s + res.seconds},
                             steps=res.steps, profile=profile.name, config=res.config,
                             extras={"targets": res.targets, "moved": res.moved, "theta": res.theta,
+                                    "carried": points_through_warp(res.sampling_map, src),
                                     "unwarped": res.unwarped, "sampling_map": res.sampling_map, "match": info})
 
     return runner
@@ -253,14 +260,15 @@ def _run_foa_tps(content, style, profile: Profile, *, device="auto", show_progre
         c_img = load_image(resolve_image(content), profile.size)
         pos = sampling_map(src, targets, (profile.size, profile.size), anchors=anchors)
         warped = grid_sample_xy(c_img, pos)
+        carried = points_through_warp(pos, src)  # measured on the applied map, not copied from the targets
     cfg = NSTConfig(size=profile.size, steps=profile.nst_steps, optimizer=profile.nst_optimizer)
     res = stylize(warped, resolve_image(style), cfg, device=device, show_progress=show_progress, **overrides)
     return MethodResult(method="foa_tps", image=res.image, points=(src, dst), history=res.history,
                         timing={"matching_s": match_s + t_warp.seconds, "optimisation_s": res.seconds,
                                 "total_s": match_s + t_warp.seconds + res.seconds},
                         steps=res.steps, profile=profile.name, config=res.config,
-                        extras={"targets": targets, "moved": targets, "warped_content": warped, "sampling_map": pos,
-                                "match": info})
+                        extras={"targets": targets, "moved": carried, "carried": carried, "warped_content": warped,
+                                "sampling_map": pos, "match": info})
 
 
 _ADAIN_CACHE: dict = {}
