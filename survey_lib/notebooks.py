@@ -68,7 +68,7 @@ def notebook_paths(folder: Path | None = None) -> list[Path]:
 
 
 def execute(notebook: Path, *, profile: str, fig_dir: Path, out_dir: Path, parameters: dict | None = None,
-            timeout: int = 1800) -> Executed:
+            timeout: int = 4 * 3600) -> Executed:
     """Run one notebook with papermill; raise :class:`NotebookFailed` with the failing cell's source."""
     import papermill
 
