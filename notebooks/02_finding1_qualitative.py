@@ -171,8 +171,10 @@ print("\n".join(verdict))
 # stay near the content's (landmark progress about zero, negative when the texture distorts the features).
 # FastDST, whose 68 keypoints *are* the facial landmarks, carries them a large part of the way and the re-detected
 # landmarks follow: this is the survey's Finding 1, now measured. DST with Neural Best Buddies warps too, but its
-# points are fewer and less tied to facial features, so its warp carries the landmarks a smaller share of the way
-# and the re-detected landmarks follow less (see the verdict above). How far any of them get depends on the warp
+# points are fewer and less tied to facial features: its warp does not carry the facial landmarks toward the
+# style's (in the committed default run slightly away, on all four pairs), and the re-detected landmarks do not
+# follow either (see the verdict above). Finding 1 holds for FastDST, not for NBB-based DST at these settings.
+# How far any of them get depends on the warp
 # weight (β = 0.5) against the style terms on the warped image and the flow regulariser (γ = 50): with the
 # published weights the keypoints settle part of the way, not on the targets.
 
