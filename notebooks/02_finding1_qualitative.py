@@ -146,6 +146,7 @@ by = {s["method"]: s for s in summary}
 # keypoints) further than DST's (NBB points); where dlib re-detects the faces, FastDST's landmarks follow the
 # style and NST's and AdaIN's do not.
 assert by["fastdst"]["warp_progress"] > 0.2 and by["dst"]["warp_progress"] < by["fastdst"]["warp_progress"]
+assert by["dst"]["warp_progress"] < 0.1, "NBB-based DST's warp was measured not to carry the landmarks along"
 if profile.size >= 256:  # dlib needs the survey's 256 px: it re-detects almost nothing on 64 px smoke outputs
     for name in ("nst", "adain", "fastdst"):
         assert by[name]["faces re-detected"] >= 1, f"dlib re-detected no {name} output: Finding 1 is not measured"
