@@ -174,19 +174,38 @@ def _landmark_points(src, role: str, given, size: int) -> tuple[torch.Tensor, st
     return None
 
 
+#: largest side at which landmarks are detected; bigger images are shrunk to it (dlib's time grows with the area)
+MAX_DETECT_SIDE = 1024
+
+
+def _detection_image(src, profile: Profile) -> torch.Tensor:
+    """The centre square of ``src`` at the side landmarks are detected at: its own, raised to
+    ``profile.match_size`` for small images (dlib misses faces under ~80 px) and capped at :data:`MAX_DETECT_SIDE`."""
+    from .images import center_crop, load_image, resize
+
+    img = center_crop(load_image(resolve_image(src)))
+    side = min(max(img.shape[-1], profile.match_size), MAX_DETECT_SIDE)
+    return img if side == img.shape[-1] else resize(img, side)
+
+
 def _match(kind: str, content, style, profile: Profile, *, content_landmarks=None, style_landmarks=None,
            device="auto", style_detector: str = "auto"):
-    """Correspondences at ``profile.size`` found at ``profile.match_size``; returns (src, dst, seconds, info)."""
+    """Correspondences at ``profile.size``; returns (src, dst, seconds, info).
+
+    NBB runs at ``profile.match_size``; landmark detectors (dlib, AnimeFace) at each image's own resolution (see
+    :func:`_detection_image`), so a face that fills few pixels of the working size is still found, and the points
+    are scaled to the working size afterwards."""
     import time
 
     from .images import load_image, resize_points
     from .matchers import FastDSTMatcher, LandmarkMatcher, NBBMatcher
     from .warp import dedupe_pairs
 
-    m = profile.match_size
     t0 = time.perf_counter()
-    c_img = load_image(resolve_image(content), m)
-    s_img = load_image(resolve_image(style), m)
+    if kind == "nbb":
+        c_img, s_img = (load_image(resolve_image(img), profile.match_size) for img in (content, style))
+    else:
+        c_img, s_img = (_detection_image(img, profile) for img in (content, style))
     found, kwargs = {}, {}
     if kind == "nbb":
         matcher = NBBMatcher(device=device)
@@ -195,13 +214,16 @@ def _match(kind: str, content, style, profile: Profile, *, content_landmarks=Non
         kwargs["names"] = {role: str(img) for role, img in (("content", content), ("style", style))
                            if isinstance(img, (str, os.PathLike))}
     else:  # landmark files (catalogue or given), dlib where there are none
-        found = {role: _landmark_points(img, role, given, m) for role, img, given in
-                 (("content", content, content_landmarks), ("style", style, style_landmarks))}
+        found = {role: _landmark_points(img, role, given, side) for role, img, given, side in
+                 (("content", content, content_landmarks, c_img.shape[-1]),
+                  ("style", style, style_landmarks, s_img.shape[-1]))}
         matcher = LandmarkMatcher(*(f[0] if f else None for f in found.values()))
     corr = matcher(c_img, s_img, **kwargs)
     src, dst, info = corr.src, corr.dst, dict(corr.info)
     info.update({f"{role}_source": f[1] for role, f in found.items() if f})
-    src, dst = resize_points(src, (m, m), profile.size), resize_points(dst, (m, m), profile.size)
+    info["detect_sides"] = (c_img.shape[-1], s_img.shape[-1])
+    src = resize_points(src, tuple(c_img.shape[-2:]), profile.size)
+    dst = resize_points(dst, tuple(s_img.shape[-2:]), profile.size)
     keep = dedupe_pairs(src, dst, min_distance=0.5)
     info["dropped_coincident"] = int((~keep).sum())
     return src[keep], dst[keep], time.perf_counter() - t0, info

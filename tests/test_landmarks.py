@@ -113,3 +113,31 @@ def test_mean_shape_of_similar_copies_is_the_shape(astronaut_landmarks):
     other[48:68, 1] += 10  # lower mouth
     mean = mean_shape([pts, other])
     assert 2 < (mean[48:68, 1] - pts[48:68, 1]).mean() < 8
+
+
+def test_weak_detections_do_not_count_as_faces():
+    """skimage's full 512 px astronaut, upsampled once, gives dlib a second, weak box on the suit almost as large as
+    the face: it must neither be chosen nor reported as a second face."""
+    skimage_data = pytest.importorskip("skimage.data")
+    found = detect(skimage_data.astronaut())
+    x0, y0, x1, y1 = found.box
+    assert found.n_faces == 1
+    assert 150 < (x0 + x1) / 2 < 290 and 50 < (y0 + y1) / 2 < 190  # the face, in the upper middle of the photo
+
+
+def test_fastdst_detects_at_the_image_resolution_not_the_match_size():
+    """The smoke profile matches at 160 px, where dlib misses skimage's astronaut (a face of ~30 px); FastDST now
+    detects on the 512 px image and scales the points to the working size, so they agree with dlib run at 512."""
+    from survey_lib.methods import _match
+    from survey_lib.profiles import get_profile
+
+    skimage_data = pytest.importorskip("skimage.data")
+    photo = skimage_data.astronaut()
+    profile = get_profile("smoke")
+    with pytest.raises(NoFaceFound):
+        detect(torch.nn.functional.interpolate(torch.from_numpy(photo).permute(2, 0, 1)[None].float() / 255,
+                                               size=profile.match_size, mode="area"))
+    src, dst, _, info = _match("fastdst", photo, "obama", profile)
+    assert info["detect_sides"][0] == 512
+    expected = detect(photo).points * profile.size / 512  # the face spans ~11 px at 64: a few points coincide
+    assert len(src) >= 60 and torch.cdist(src, expected).min(dim=1).values.max() < 0.01 * profile.size
