@@ -182,8 +182,13 @@ def _flow_tv(flow: torch.Tensor) -> torch.Tensor:
 
 def _tps_map(src: torch.Tensor, moved: torch.Tensor, size: tuple[int, int], anchors: torch.Tensor,
              grid: torch.Tensor) -> torch.Tensor:
-    """Backward map ``(H, W, 2)`` that carries content at ``src`` to ``moved`` (differentiable in ``moved``)."""
-    tps = fit_tps(torch.cat([moved, anchors]), torch.cat([src, anchors]))
+    """Backward map ``(H, W, 2)`` that carries content at ``src`` to ``moved`` (differentiable in ``moved``).
+
+    A keypoint that lands within 0.5 px of an earlier one (momentum can push two of them into the same image
+    corner, where the clamp stops both) is left out of this map: a spline cannot send one point to two places."""
+    d = torch.cdist(moved.detach(), moved.detach())
+    keep = ~(d < 0.5).triu(1).any(0)
+    tps = fit_tps(torch.cat([moved[keep], anchors]), torch.cat([src[keep], anchors]))
     return tps(grid.reshape(-1, 2)).reshape(*size, 2)
 
 

@@ -155,3 +155,12 @@ def test_keypoints_at_the_border_do_not_collide_with_the_anchors():
                       show_progress=False)
     moved = res.extras["moved"]
     assert torch.isfinite(res.image).all() and (moved[:, 0] >= 1 - 1e-4).all() and (moved[:, 0] <= 62 + 1e-4).all()
+
+
+def test_keypoints_pushed_into_one_corner_do_not_stop_the_run():
+    """DST at 64 x its published warp weight (the notebook's beta sweep, smoke profile): momentum carries two NBB
+    keypoints past the same image corner, where the clamp used to stack them and the next spline fit failed."""
+    res = methods.run("dst", "astronaut", "mona_lisa", profile="smoke", warp_weight=32.0, show_progress=False)
+    moved = res.extras["moved"]
+    assert torch.isfinite(res.image).all() and res.steps == 16
+    assert (torch.cdist(moved, moved) + torch.eye(len(moved)) < 0.5).any(), "no two keypoints met: nothing tested"
