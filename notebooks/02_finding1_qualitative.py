@@ -65,6 +65,7 @@ FIG_DIR = "../figures"
 
 # %%
 import matplotlib.pyplot as plt
+import torch
 
 import survey_lib
 from survey_lib import data, methods, viz
@@ -178,6 +179,114 @@ print("\n".join(verdict))
 # How far any of them get depends on the warp
 # weight (β = 0.5) against the style terms on the warped image and the flow regulariser (γ = 50): with the
 # published weights the keypoints settle part of the way, not on the targets.
+
+# %% [markdown]
+# ### The trade-off the survey does not show: warp weight β and steps
+#
+# DST's keypoints follow the style only as far as the warp term β·L_warp wins against the style terms on the warped
+# image and the flow regulariser γ·TV. With the published weights (α 8, β 0.5, γ 50, SGD lr 0.3, 3 × 150 steps)
+# they travel only part of the way: on DST's own example pair the original code moves them about 17 % in 3 × 50
+# steps (L_warp 35.2 → 29.3 px), and so does `survey_lib.dst` on the same inputs and points. The **default profile
+# keeps the published α, β and γ** but takes 3 × 15 steps instead of 3 × 150, so it raises the keypoints' learning
+# rate 7.5× (`Profile.dst_theta_lr_scale`; the full 10× makes the momentum SGD overshoot): the keypoints then cover
+# about the distance the published schedule covers, and figures stay within the CPU budget. The `paper` profile
+# runs the published schedule unchanged.
+#
+# Below, one pair, both methods, β from the published 0.5 up to 64× it, everything else as in this profile. For
+# each run: keypoint progress (the optimised points: NBB matches for DST, landmarks for FastDST), warp progress of
+# the 68 landmarks, the share of folded pixels of the applied warp, and the keypoint progress after every step
+# (1 − L_warp(t) / L_warp(0)), which is the steps axis.
+
+# %%
+from survey_lib.warp import folded_fraction
+
+SWEEP_PAIR, BETAS = (CONTENTS[0], STYLES[0]), [0.5, 2.0, 8.0, 32.0]
+P = data.landmarks(SWEEP_PAIR[0], profile.size)
+target = warp_targets(P, data.landmarks(SWEEP_PAIR[1], profile.size), profile.size)
+sweep, curves = [], {}
+for name in ("dst", "fastdst"):
+    for beta in BETAS:
+        res = methods.run(name, *SWEEP_PAIR, profile=profile, device=device, seed=SEED, warp_weight=beta,
+                          show_progress=False)
+        lw = torch.tensor(res.history["warp"])
+        curves[name, beta] = (1 - lw / lw[0]).tolist()
+        sweep.append({"method": name, "beta": beta, "published": beta == 0.5, "steps": res.steps,
+                      "gap_px": round(float(lw[0]), 2),
+                      "keypoint_progress": round(keypoint_progress(res.points[0], res.extras["moved"],
+                                                                   res.extras["targets"]), 3),
+                      "warp_progress": round(keypoint_progress(P, points_through_warp(res.extras["sampling_map"], P),
+                                                               target), 3),
+                      "folded_%": round(100 * folded_fraction(res.extras["sampling_map"]), 3)})
+viz.save_table(sweep, "02_beta_sweep", FIG_DIR, caption=(
+    f"{SWEEP_PAIR[0]} / {SWEEP_PAIR[1]}, {profile.name} profile ({profile.dst_scales} x {profile.dst_steps_per_scale} "
+    f"steps, keypoint lr x{profile.dst_theta_lr_scale}); beta = warp weight (published: 0.5). gap_px = mean distance "
+    "of the optimised keypoints to their targets before the first step; keypoint_progress = share of it closed; "
+    "warp_progress = the same for the 68 landmarks carried by the applied warp; folded_% = pixels where that warp "
+    "folds over (Jacobian determinant <= 0)."))
+print(viz.markdown_table(sweep))
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
+for name, color in (("dst", "tab:green"), ("fastdst", "tab:red")):
+    rows_m = [r for r in sweep if r["method"] == name]
+    axes[0].plot(BETAS, [r["keypoint_progress"] for r in rows_m], "o-", color=color, label=f"{name} keypoints")
+    lm = [r["warp_progress"] for r in rows_m]  # DST's can fall far below -1: drawn at -1, value written beside
+    axes[0].plot(BETAS, [max(v, -1) for v in lm], "s--", color=color, alpha=0.6, label=f"{name} landmarks via warp")
+    for beta, v in zip(BETAS, lm):
+        if not v >= -1:  # also NaN: a warp folded beyond inverting
+            axes[0].annotate(f"{v:.1f}" if v == v else "folded", (beta, -1), textcoords="offset points",
+                             xytext=(-30, 4 if name == "dst" else 14), fontsize=7, color=color)
+    axes[1].plot(BETAS, [r["folded_%"] for r in rows_m], "o-", color=color, label=name)
+    for beta, ls in zip(BETAS, ("-", "--", "-.", ":")):
+        axes[2].plot(range(1, len(curves[name, beta]) + 1), curves[name, beta], ls, color=color,
+                     label=f"{name} β={beta:g}")
+for ax in axes[:2]:
+    ax.set_xscale("log", base=2); ax.set_xticks(BETAS, [f"{b:g}" for b in BETAS]); ax.set_xlabel("warp weight β")
+    ax.axvline(0.5, color="k", lw=0.6, ls=":")
+    ax.text(0.5, 0.5, " published β", fontsize=7, rotation=90, transform=ax.get_xaxis_transform())
+axes[0].set_ylabel("progress toward the style geometry"); axes[0].axhline(0, color="k", lw=0.5)
+axes[0].set_ylim(-1.1, 1.05)
+axes[1].set_ylabel("folded pixels (%)")
+axes[2].set_xlabel("optimisation step (all scales)"); axes[2].set_ylabel("keypoint progress")
+axes[0].legend(fontsize=6, loc="center right"); axes[1].legend(fontsize=6); axes[2].legend(fontsize=6, ncol=2)
+fig.suptitle(f"{SWEEP_PAIR[0]} / {SWEEP_PAIR[1]}: how far the warp follows the style, against β and steps",
+             fontsize=10)
+fig.tight_layout()
+viz.save_figure(fig, "02_beta_sweep", FIG_DIR)
+
+# %%
+sw = {(r["method"], r["beta"]): r for r in sweep}
+dst_kp = [sw["dst", b]["keypoint_progress"] for b in BETAS]
+fast_kp = [sw["fastdst", b]["keypoint_progress"] for b in BETAS]
+print(f"published beta: dst keypoints {dst_kp[0]:.2f}, fastdst {fast_kp[0]:.2f} of the way; best fastdst "
+      f"{max(fast_kp):.2f} at beta {BETAS[fast_kp.index(max(fast_kp))]:g}; dst folds "
+      f"{', '.join(str(sw['dst', b]['folded_%']) for b in BETAS)} %")
+if profile.size >= 256:  # the survey's size; smoke's 64 px runs of 2 x 8 steps only check that the sweep runs
+    # at the published beta the keypoints settle part of the way: DST's NBB points about a sixth (as DST's own
+    # code on its example pair), FastDST's landmarks more, but short of the targets
+    assert dst_kp[0] < 0.25 and 0.3 < fast_kp[0] < 0.8, (dst_kp[0], fast_kp[0])
+    # a larger beta moves DST's keypoints further at every step of the sweep...
+    assert all(a < b for a, b in zip(dst_kp, dst_kp[1:])) and dst_kp[-1] > 0.8, dst_kp
+    # ...at the price of a folding warp (none at the published beta)...
+    assert sw["dst", 0.5]["folded_%"] < 0.1 and sw["dst", 8.0]["folded_%"] > 1, "DST's warp should fold at large beta"
+    # ...that drags the facial landmarks away from the style's, more so as beta grows (NaN: folded beyond inverting)
+    dst_lm = [sw["dst", b]["warp_progress"] for b in BETAS]
+    assert dst_lm[0] < 0 and dst_lm[2] < dst_lm[0], dst_lm
+    # FastDST gains from beta up to a point, without folding; past it the momentum SGD overshoots
+    assert max(fast_kp) > fast_kp[0] + 0.2 and fast_kp[-1] < max(fast_kp) - 0.1, fast_kp
+    assert all(sw["fastdst", b]["folded_%"] < 0.1 for b in BETAS)
+
+# %% [markdown]
+# **Reading the sweep.** With the published β both methods stop part of the way; DST's NBB keypoints close only
+# about a sixth of their gap, as DST's released code does on its own example pair. Raising β is no free fix:
+# DST's NBB points then reach their targets, but its warp starts to fold (none at β = 0.5, several per cent of the
+# pixels from β = 8) and the facial landmarks it carries move *away* from the style's, because NBB matches on this
+# pair are not the facial features: a stronger warp follows the wrong points more faithfully. FastDST, whose
+# keypoints are the landmarks, gains from a larger β without any fold until the momentum SGD overshoots (β = 32).
+# The default profile keeps the published β = 0.5 (with the keypoint learning rate scaled for its 45 steps, see
+# above): one setting for both methods, the one the survey timed and judged, rather than a β tuned per method on
+# the pair we report. The table above is where a reader who wants FastDST to follow the style more closely can pick
+# a larger β.
 
 # %%
 from survey_lib.widgets import method_explorer
