@@ -19,7 +19,8 @@ class Profile:
     size: int                  #: square working size in pixels (the survey resizes to 256x256)
     nst_steps: int             #: NST optimisation steps (L-BFGS iterations)
     nst_optimizer: str = "lbfgs"
-    match_size: int = 256      #: size at which correspondences are found (dlib needs faces of >= ~80 px)
+    #: NBB matches at this size; landmark detectors run at the image's own size, raised to at least this one
+    match_size: int = 256
     dst_scales: int = 3
     dst_steps_per_scale: int = 150
     dst_samples: int = 2048    #: output/content positions per DST step (STROTSS losses)
