@@ -100,8 +100,10 @@ optim = [r["optimisation_s"] for r in rows]
 ax.barh(names, match, color="tab:orange", label="matching (NBB / landmarks)")
 ax.barh(names, optim, left=match, color="tab:blue", label="optimisation / inference")
 ax.set_xscale("symlog", linthresh=0.1)
-ax.set_xlabel("seconds (symlog)"); ax.invert_yaxis(); ax.legend(fontsize=8)
+ax.set_xlabel("seconds (symlog)"); ax.invert_yaxis()
+ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
 ax.set_title(f"time per stylisation, {profile.size}px, {env['device']}", fontsize=10)
+fig.tight_layout()
 viz.save_figure(fig, "01_timing", FIG_DIR)
 fig = viz.image_grid([data.get(CONTENT, profile.size), data.get(STYLE, profile.size)] +
                      [results[m].image for m in METHODS], ["content", "style"] + [results[m].label for m in METHODS],
