@@ -184,10 +184,10 @@ def _tps_map(src: torch.Tensor, moved: torch.Tensor, size: tuple[int, int], anch
              grid: torch.Tensor) -> torch.Tensor:
     """Backward map ``(H, W, 2)`` that carries content at ``src`` to ``moved`` (differentiable in ``moved``).
 
-    A keypoint that lands within 0.5 px of an earlier one (momentum can push two of them into the same image
-    corner, where the clamp stops both) is left out of this map: a spline cannot send one point to two places."""
+    A keypoint on the very spot of an earlier one (momentum can push two of them into the same image corner, where
+    the clamp stacks them) is left out of this map: a spline cannot send one point to two places."""
     d = torch.cdist(moved.detach(), moved.detach())
-    keep = ~(d < 0.5).triu(1).any(0)
+    keep = ~(d < 1e-3).triu(1).any(0)  # fit_tps's own threshold for coincident centres
     tps = fit_tps(torch.cat([moved[keep], anchors]), torch.cat([src[keep], anchors]))
     return tps(grid.reshape(-1, 2)).reshape(*size, 2)
 
