@@ -265,24 +265,26 @@ if profile.size >= 256:  # the survey's size; smoke's 64 px runs of 2 x 8 steps 
     # at the published beta the keypoints settle part of the way: DST's NBB points about a sixth (as DST's own
     # code on its example pair), FastDST's landmarks more, but short of the targets
     assert dst_kp[0] < 0.25 and 0.3 < fast_kp[0] < 0.8, (dst_kp[0], fast_kp[0])
-    # a larger beta moves DST's keypoints further at every step of the sweep...
-    assert all(a < b for a, b in zip(dst_kp, dst_kp[1:])) and dst_kp[-1] > 0.8, dst_kp
+    # a larger beta moves DST's keypoints further (from 0.5 to 8; at 32 the run folds and overshoots, and where it
+    # ends depends on float rounding: 0.78-0.93 over runs with 1 or 2 threads)...
+    assert dst_kp[1] > dst_kp[0] + 0.2 and dst_kp[2] > dst_kp[1], dst_kp
     # ...at the price of a folding warp (none at the published beta)...
     assert sw["dst", 0.5]["folded_%"] < 0.1 and sw["dst", 8.0]["folded_%"] > 1, "DST's warp should fold at large beta"
     # ...that drags the facial landmarks away from the style's, more so as beta grows (NaN: folded beyond inverting)
     dst_lm = [sw["dst", b]["warp_progress"] for b in BETAS]
     assert dst_lm[0] < 0 and dst_lm[2] < dst_lm[0], dst_lm
-    # FastDST gains from beta up to a point, without folding; past it the momentum SGD overshoots
+    # FastDST gains from beta up to a point, without folding (up to beta 8); past it the momentum SGD overshoots
     assert max(fast_kp) > fast_kp[0] + 0.2 and fast_kp[-1] < max(fast_kp) - 0.1, fast_kp
-    assert all(sw["fastdst", b]["folded_%"] < 0.1 for b in BETAS)
+    assert all(sw["fastdst", b]["folded_%"] < 0.1 for b in BETAS[:3])
 
 # %% [markdown]
 # **Reading the sweep.** With the published β both methods stop part of the way; DST's NBB keypoints close only
 # about a sixth of their gap, as DST's released code does on its own example pair. Raising β is no free fix:
-# DST's NBB points then reach their targets, but its warp starts to fold (none at β = 0.5, several per cent of the
-# pixels from β = 8) and the facial landmarks it carries move *away* from the style's, because NBB matches on this
-# pair are not the facial features: a stronger warp follows the wrong points more faithfully. FastDST, whose
-# keypoints are the landmarks, gains from a larger β without any fold until the momentum SGD overshoots (β = 32).
+# DST's NBB points then get closer to their targets, but its warp starts to fold (none at β = 0.5, several per cent
+# of the pixels from β = 8) and the facial landmarks it carries move *away* from the style's, because NBB matches on
+# this pair are not the facial features: a stronger warp follows the wrong points more faithfully. FastDST, whose
+# keypoints are the landmarks, gains from a larger β without folding up to β = 8; at β = 32 the momentum SGD
+# overshoots.
 # The default profile keeps the published β = 0.5 (with the keypoint learning rate scaled for its 45 steps, see
 # above): one setting for both methods, the one the survey timed and judged, rather than a β tuned per method on
 # the pair we report. The table above is where a reader who wants FastDST to follow the style more closely can pick
