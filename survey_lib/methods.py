@@ -202,18 +202,17 @@ def _match(kind: str, content, style, profile: Profile, *, content_landmarks=Non
     from .warp import dedupe_pairs
 
     t0 = time.perf_counter()
-    if kind == "nbb":
-        c_img, s_img = (load_image(resolve_image(img), profile.match_size) for img in (content, style))
-    else:
-        c_img, s_img = (_detection_image(img, profile) for img in (content, style))
     found, kwargs = {}, {}
     if kind == "nbb":
+        c_img, s_img = (load_image(resolve_image(img), profile.match_size) for img in (content, style))
         matcher = NBBMatcher(device=device)
     elif kind == "fastdst":
+        c_img, s_img = (_detection_image(img, profile) for img in (content, style))
         matcher = FastDSTMatcher(style_detector)
         kwargs["names"] = {role: str(img) for role, img in (("content", content), ("style", style))
                            if isinstance(img, (str, os.PathLike))}
     else:  # landmark files (catalogue or given), dlib where there are none
+        c_img, s_img = (_detection_image(img, profile) for img in (content, style))
         found = {role: _landmark_points(img, role, given, side) for role, img, given, side in
                  (("content", content, content_landmarks, c_img.shape[-1]),
                   ("style", style, style_landmarks, s_img.shape[-1]))}
