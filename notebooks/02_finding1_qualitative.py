@@ -226,7 +226,7 @@ viz.save_table(sweep, "02_beta_sweep", FIG_DIR, caption=(
 print(viz.markdown_table(sweep))
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.2))
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
 for name, color in (("dst", "tab:green"), ("fastdst", "tab:red")):
     rows_m = [r for r in sweep if r["method"] == name]
     axes[0].plot(BETAS, [r["keypoint_progress"] for r in rows_m], "o-", color=color, label=f"{name} keypoints")
@@ -240,15 +240,16 @@ for name, color in (("dst", "tab:green"), ("fastdst", "tab:red")):
     for beta, ls in zip(BETAS, ("-", "--", "-.", ":")):
         axes[2].plot(range(1, len(curves[name, beta]) + 1), curves[name, beta], ls, color=color,
                      label=f"{name} β={beta:g}")
-for ax in axes[:2]:
+for ax, text_y in zip(axes[:2], (0.03, 0.5)):  # the label kept clear of the curves
     ax.set_xscale("log", base=2); ax.set_xticks(BETAS, [f"{b:g}" for b in BETAS]); ax.set_xlabel("warp weight β")
     ax.axvline(0.5, color="k", lw=0.6, ls=":")
-    ax.text(0.5, 0.5, " published β", fontsize=7, rotation=90, transform=ax.get_xaxis_transform())
+    ax.text(0.5, text_y, " published β", fontsize=7, rotation=90, transform=ax.get_xaxis_transform())
 axes[0].set_ylabel("progress toward the style geometry"); axes[0].axhline(0, color="k", lw=0.5)
 axes[0].set_ylim(-1.1, 1.05)
 axes[1].set_ylabel("folded pixels (%)")
 axes[2].set_xlabel("optimisation step (all scales)"); axes[2].set_ylabel("keypoint progress")
-axes[0].legend(fontsize=6, loc="center right"); axes[1].legend(fontsize=6); axes[2].legend(fontsize=6, ncol=2)
+axes[0].legend(fontsize=6, loc="center right"); axes[1].legend(fontsize=6)
+axes[2].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: no curve hidden
 fig.suptitle(f"{SWEEP_PAIR[0]} / {SWEEP_PAIR[1]}: how far the warp follows the style, against β and steps",
              fontsize=10)
 fig.tight_layout()
