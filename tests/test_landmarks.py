@@ -2,6 +2,7 @@ import math
 
 import numpy as np
 import pytest
+import skimage.data
 import torch
 
 from survey_lib import data
@@ -118,8 +119,7 @@ def test_mean_shape_of_similar_copies_is_the_shape(astronaut_landmarks):
 def test_weak_detections_do_not_count_as_faces():
     """skimage's full 512 px astronaut, upsampled once, gives dlib a second, weak box on the suit almost as large as
     the face: it must neither be chosen nor reported as a second face."""
-    skimage_data = pytest.importorskip("skimage.data")
-    found = detect(skimage_data.astronaut())
+    found = detect(skimage.data.astronaut())
     x0, y0, x1, y1 = found.box
     assert found.n_faces == 1
     assert 150 < (x0 + x1) / 2 < 290 and 50 < (y0 + y1) / 2 < 190  # the face, in the upper middle of the photo
@@ -132,8 +132,7 @@ def test_fastdst_detects_at_the_image_resolution_not_the_match_size():
     from survey_lib.methods import _match
     from survey_lib.profiles import get_profile
 
-    skimage_data = pytest.importorskip("skimage.data")
-    photo = skimage_data.astronaut()
+    photo = skimage.data.astronaut()
     profile = get_profile("smoke")
     with pytest.raises(NoFaceFound):  # the old path: the photo loaded at the match size
         detect(load_image(photo, profile.match_size))
