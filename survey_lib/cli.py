@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 __all__ = ["main"]
@@ -14,21 +15,20 @@ def _stylize(args: argparse.Namespace) -> int:
 
     check_output_path(args.output)  # before the run, not after it
 
-    overrides = {k: v for k, v in (("steps", args.steps), ("seed", args.seed),
-                                   ("content_landmarks", args.content_landmarks),
+    spec = methods.get(args.method)
+    overrides = {k: v for k, v in (("seed", args.seed), ("content_landmarks", args.content_landmarks),
                                    ("style_landmarks", args.style_landmarks)) if v is not None}
-    if args.steps is not None and args.method in ("dst", "fastdst", "oneshot_foa"):
-        overrides["steps_per_scale"] = overrides.pop("steps")
-    if "steps" in overrides and args.method == "adain":
-        raise ValueError("adain is feed-forward: --steps does not apply")
-    if args.style_detector is not None:
-        if args.method != "fastdst":
-            raise ValueError(f"--style-detector applies to -m fastdst, not to {args.method}")
-        overrides["style_detector"] = args.style_detector
-    if args.decoder is not None:
-        if args.method != "adain":
-            raise ValueError(f"--decoder applies to -m adain, not to {args.method}")
-        overrides["decoder"] = args.decoder
+    if args.steps is not None:
+        if spec.steps_field is None:
+            raise ValueError(f"{args.method} is feed-forward: --steps does not apply")
+        overrides[spec.steps_field] = args.steps
+    for flag, key, value in (("--style-detector", "style_detector", args.style_detector),
+                             ("--decoder", "decoder", args.decoder)):
+        if value is not None:
+            if key not in {f.name for f in fields(spec.config_class)}:
+                owner = "fastdst" if key == "style_detector" else "adain"
+                raise ValueError(f"{flag} applies to -m {owner}, not to {args.method}")
+            overrides[key] = value
     if args.seed is not None and args.method == "nst":
         print("note: --seed has no effect on nst (L-BFGS from the content image is deterministic)")
     from .vgg import resolve_device

@@ -71,7 +71,10 @@ class DSTConfig:
     style_weight: float = 10.0       #: only for loss="gram" (as NST)
     optimizer: str | None = None     #: "sgd" (momentum 0.9) or "adam"; default sgd for strotss, adam for gram
     lr: float | None = None          #: default 0.3 (sgd, [-1, 1] units) / 0.01 (adam)
-    theta_lr: float | None = None    #: lr of theta; default = lr (sgd) / 0.5 px (adam)
+    theta_lr: float | None = None    #: lr of theta; default = theta_lr_scale x (lr (sgd) / 0.5 px (adam))
+    #: multiplies the default ``theta_lr``: schedules shorter than the published 450 steps raise it so the keypoints
+    #: travel about as far (by less than 450 / steps, which diverges with momentum); ignored when theta_lr is given
+    theta_lr_scale: float = 1.0
     n_samples: int = 2048            #: output/content positions per step
     n_style_samples: int = 5000      #: style positions per scale
     pyramid_levels: int = 5
@@ -93,7 +96,7 @@ class DSTConfig:
         if self.lr is None:
             self.lr = 0.3 if self.optimizer == "sgd" else 0.01
         if self.theta_lr is None:
-            self.theta_lr = self.lr if self.optimizer == "sgd" else 0.5
+            self.theta_lr = (self.lr if self.optimizer == "sgd" else 0.5) * self.theta_lr_scale
         if self.scales < 1 or self.steps_per_scale < 1:
             raise ValueError(f"scales and steps_per_scale must be >= 1; got {self.scales} and {self.steps_per_scale}")
         min_side = 32 * 2 ** (self.scales - 1)
@@ -109,7 +112,7 @@ class DSTConfig:
         if unknown:
             raise TypeError(f"unknown DST setting(s) {', '.join(sorted(unknown))}; see DSTConfig")
         kept = {k: v for k, v in asdict(self).items() if k not in self._derived}
-        return DSTConfig(**{**kept, **overrides})
+        return type(self)(**{**kept, **overrides})
 
 
 _DERIVED = ("optimizer", "warp_weight", "lr", "theta_lr")

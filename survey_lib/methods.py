@@ -1,326 +1,453 @@
-"""One entry point for every method of the survey: ``run(method, content, style, profile=...)``.
+"""Every method of the survey behind one interface, and ``run(method, content, style, profile=...)``.
 
-Each method returns a :class:`MethodResult` carrying the output image, the correspondence points used
-(if any), the loss history and a timing split (matching vs optimisation seconds): Table 1 and every
-figure are built from these.
+The data flow of one run: a :class:`~survey_lib.pairs.Pair` (both images decoded once) -> a :class:`Method`, which
+owns its config dataclass and builds it from a profile plus overrides -> a typed :class:`Result` (output image, the
+applied warp or ``None``, correspondences, aligned targets, timing, history). Metrics read results
+(:mod:`survey_lib.metrics`) and :func:`survey_lib.evaluate.evaluate` runs grids of them into a store.
 
 >>> from survey_lib import methods
 >>> res = methods.run("nst", "astronaut", "starry_night", profile="smoke")   # catalogue names or paths
->>> res.image.shape, res.timing["optimisation_s"]                     # doctest: +SKIP
+>>> res.image.shape, res.timing.optimisation_s                        # doctest: +SKIP
+
+Methods are looked up by name in a registry that refuses a second method of the same name
+(:func:`register`, :func:`get`, :func:`available`).
 """
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field, fields
-from typing import Callable
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
+from importlib import resources
+from typing import ClassVar
+from collections.abc import Mapping
 
 import torch
 
+from .dst import DSTConfig
 from .images import ImageLike
-from .metrics import points_through_warp
+from .matchers import Correspondences
+from .nst import NSTConfig
+from .pairs import Pair, resolve_image
 from .profiles import Profile, get_profile
 
-__all__ = ["MethodResult", "register", "run", "available", "resolve_image"]
+__all__ = ["Timing", "Result", "MethodResult", "Method", "register", "get", "run", "available", "resolve_image",
+           "match", "LANDMARK_METHODS", "FoATPSConfig", "FastDSTConfig", "AdaINConfig"]
+
+
+# ----------------------------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class Timing(Mapping):
+    """Wall-clock seconds of one run: finding correspondences (and, for foa_tps, the TPS warp) and the
+    optimisation or forward pass. It reads as a mapping too: ``timing["total_s"]``, ``dict(timing)``."""
+
+    matching_s: float = 0.0
+    optimisation_s: float = 0.0
+
+    @property
+    def total_s(self) -> float:
+        return self.matching_s + self.optimisation_s
+
+    def __getitem__(self, key: str) -> float:
+        if key not in _TIMING_KEYS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self):
+        return iter(_TIMING_KEYS)
+
+    def __len__(self) -> int:
+        return len(_TIMING_KEYS)
+
+
+_TIMING_KEYS = ("matching_s", "optimisation_s", "total_s")
 
 
 @dataclass
-class MethodResult:
-    """Uniform result of :func:`run`.
+class Result:
+    """What one method made of one pair.
 
     Attributes:
-        method: registered name.
+        method: registered name; ``label``: the name for figure titles (AdaIN's says which decoder ran, FastDST's
+            ``(AnimeFace)`` when AnimeFace gave the style's points).
         image: output, ``(1, 3, H, W)`` in [0, 1] on the CPU.
-        points: ``(src, dst)`` correspondences as ``(K, 2)`` float tensors of (x, y) pixels, or ``None``.
-        history: loss curves by name.
-        timing: ``{"matching_s", "optimisation_s", "total_s"}``.
-        steps: optimisation steps (0 for feed-forward methods).
-        profile: profile name; ``config``: the method's full settings.
-        extras: method details. Warping methods: ``targets`` (the similarity-aligned style points, ``(K, 2)`` at
-            the working size), ``sampling_map`` (the applied backward map, ``(H, W, 2)``), ``carried`` (where that
-            map puts the content points, read off it with :func:`survey_lib.metrics.points_through_warp`) and
-            ``moved`` (the DST optimiser's keypoints; for ``foa_tps`` the same as ``carried``); ``match``
-            (where the correspondences came from).
+        correspondences: the content/style point pairs the method used, ``(K, 2)`` (x, y) at the working size, with
+            ``info`` saying where they came from; ``None`` for NST and AdaIN.
+        warp: the backward sampling map the method applied to its output, ``(H, W, 2)`` input (x, y) per output
+            pixel; ``None`` where none was applied (NST, AdaIN: the identity).
+        targets: ``(K, 2)`` the style points similarity-aligned into the content frame: what the method was told
+            to move its keypoints to.
+        moved: ``(K, 2)`` where the method put its keypoints (DST family: ``src + theta``; foa_tps: where its
+            spline carries them).
+        history: loss curves by name; ``timing``: :class:`Timing`; ``steps``: optimisation steps (0: feed-forward).
+        profile: profile name; ``config``: the method's full settings, as a dict.
+        intermediates: other images a figure may show (``unwarped``, ``warped_content``) and ``theta``.
     """
 
     method: str
     image: torch.Tensor
-    points: tuple[torch.Tensor, torch.Tensor] | None
-    history: dict[str, list[float]]
-    timing: dict[str, float]
-    steps: int
-    profile: str
+    correspondences: Correspondences | None = None
+    warp: torch.Tensor | None = None
+    targets: torch.Tensor | None = None
+    moved: torch.Tensor | None = None
+    history: dict[str, list[float]] = field(default_factory=dict)
+    timing: Timing = field(default_factory=Timing)
+    steps: int = 0
+    profile: str = ""
     config: dict = field(default_factory=dict)
-    extras: dict = field(default_factory=dict)
+    label: str = ""
+    intermediates: dict[str, torch.Tensor] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.label = self.label or self.method
 
     @property
-    def label(self) -> str:
-        """The method's name for figure titles; AdaIN's says which decoder ran, e.g. ``"adain (project decoder)"``,
-        FastDST which detector gave the style's landmarks when it was not dlib, ``"fastdst (AnimeFace)"``."""
-        if "decoder" in self.config:
-            return f"{self.method} ({self.config['decoder']} decoder)"
-        if self.extras.get("match", {}).get("style_detector") == "animeface":
-            return f"{self.method} (AnimeFace)"
-        return self.method
+    def points(self) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """``(src, dst)`` of :attr:`correspondences`, or ``None``."""
+        c = self.correspondences
+        return None if c is None else (c.src, c.dst)
+
+    @cached_property
+    def carried(self) -> torch.Tensor | None:
+        """Where the applied :attr:`warp` carries the content points (read off the map), ``None`` without a warp."""
+        from .metrics import points_through_warp
+
+        if self.warp is None or self.correspondences is None:
+            return None
+        return points_through_warp(self.warp, self.correspondences.src)
+
+    @property
+    def extras(self) -> dict:
+        """The result's details by name (``targets``, ``moved``, ``carried``, ``sampling_map``, ``match``, and the
+        intermediates), for code written against the earlier dict-valued field."""
+        out = {"targets": self.targets, "moved": self.moved, "sampling_map": self.warp, **self.intermediates}
+        if self.correspondences is not None:
+            out.update(carried=self.carried, match=self.correspondences.info)
+        return {k: v for k, v in out.items() if v is not None}
 
 
-_Runner = Callable[..., MethodResult]
-_REGISTRY: dict[str, _Runner] = {}
+MethodResult = Result  # the name earlier code imports
 
 
-def register(name: str) -> Callable[[_Runner], _Runner]:
-    """Decorator that registers ``fn(content, style, profile: Profile, **overrides) -> MethodResult``."""
+# ----------------------------------------------------------------------------------------------- method interface
+class Method:
+    """A method of the survey: owns its config dataclass and runs on a :class:`~survey_lib.pairs.Pair`.
 
-    def deco(fn: _Runner) -> _Runner:
-        _REGISTRY[name] = fn
-        return fn
+    Subclasses set the class attributes and implement :meth:`__call__`.
 
-    return deco
+    Attributes:
+        name: registry name.
+        config_class: the config dataclass; :meth:`config` builds it from a profile plus overrides.
+        family: the profile section its settings come from (``profile.section(family)``).
+        modules: the ``survey_lib`` modules whose source the results depend on (part of the store key).
+        steps_field: the config field the CLI's ``--steps`` sets (``None``: a feed-forward method).
+        knob: ``(config field, what 1x means)`` of the method's main weight, for the interactive explorer.
+        takes_landmarks: accepts ``content_landmarks=`` / ``style_landmarks=`` files.
+    """
+
+    name: ClassVar[str]
+    config_class: ClassVar[type]
+    family: ClassVar[str]
+    modules: ClassVar[tuple[str, ...]] = ()
+    steps_field: ClassVar[str | None] = "steps"
+    knob: ClassVar[tuple[str, float] | None] = None
+    takes_landmarks: ClassVar[bool] = False
+
+    def config(self, profile: str | Profile = "default", **overrides):
+        """The method's full settings for ``profile`` with ``overrides`` applied.
+
+        Raises:
+            TypeError: an override that is not one of the config's fields (the message lists them).
+        """
+        prof = get_profile(profile)
+        names = {f.name for f in fields(self.config_class)}
+        unknown = sorted(set(overrides) - names)
+        owners = {k: [m for m in available() if k in {f.name for f in fields(get(m).config_class)}] for k in unknown}
+        for key, owner in owners.items():
+            if owner:
+                raise ValueError(f"{key} is an option of {' and '.join(owner)}, not of {self.name}")
+        if unknown:
+            raise TypeError(f"{self.name} does not take {', '.join(unknown)}; its settings: {', '.join(sorted(names))}")
+        base = {k: v for k, v in prof.section(self.family).items() if k in names}
+        if "size" in names:
+            base["size"] = prof.size
+        return self.config_class(**{**base, **overrides})
+
+    def __call__(self, pair: Pair, config, *, device="auto", show_progress: bool = True) -> Result:
+        raise NotImplementedError
+
+    def code_version(self) -> str:
+        """A hash of the source of :attr:`modules` (and of this module and :mod:`survey_lib.pairs`): a change in
+        the algorithm gives a new version, so a results store never serves a stale run."""
+        h = hashlib.sha256()
+        for mod in sorted({*self.modules, "methods", "pairs", "images"}):
+            h.update(mod.encode() + resources.files("survey_lib").joinpath(f"{mod}.py").read_bytes())
+        return h.hexdigest()[:16]
+
+
+_REGISTRY: dict[str, Method] = {}
+
+
+def register(method: Method) -> Method:
+    """Add ``method`` (an instance) to the registry under ``method.name``.
+
+    Raises:
+        ValueError: a method of that name is already registered.
+    """
+    if method.name in _REGISTRY:
+        taken = type(_REGISTRY[method.name]).__name__
+        raise ValueError(f"a method named {method.name!r} is already registered ({taken}); choose another name")
+    _REGISTRY[method.name] = method
+    return method
 
 
 def available() -> list[str]:
-    """Names accepted by :func:`run`."""
+    """Names accepted by :func:`run` and :func:`get`."""
     return sorted(_REGISTRY)
 
 
-def run(method: str, content: ImageLike, style: ImageLike, *, profile: str | Profile = "default",
-        **overrides) -> MethodResult:
-    """Run ``method`` on one content/style pair with the sizes and step counts of ``profile``.
-
-    ``overrides`` replace single settings of the method (e.g. ``steps=50``, ``seed=1``, ``device="cpu"``).
-    """
-    if method not in _REGISTRY:
-        raise ValueError(f"unknown method {method!r}; available: {', '.join(available())}")
-    for key in ("content_landmarks", "style_landmarks"):
-        if overrides.get(key) is not None and method not in LANDMARK_METHODS:
-            hint = " (fastdst detects them; use oneshot_foa to supply them)" if method == "fastdst" else ""
-            raise ValueError(f"{key} applies to {' and '.join(LANDMARK_METHODS)}, not to {method}{hint}")
-    prof = get_profile(profile)
-    for role, img in (("content", content), ("style", style)):
-        _check_image(img, role, prof.size)
-    return _REGISTRY[method](content, style, prof, **overrides)
+def get(name: str) -> Method:
+    """The registered method ``name``."""
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown method {name!r}; available: {', '.join(available())}")
+    return _REGISTRY[name]
 
 
 #: methods that take landmark files (``content_landmarks=``, ``style_landmarks=``)
 LANDMARK_METHODS = ("oneshot_foa", "foa_tps")
 
 
-def _check_image(src: ImageLike, role: str, size: int) -> None:
-    """Before any work: the image exists and decodes (:class:`ImageError` / ``UnknownImageError`` name it); a
-    non-square image is centre-cropped, and the user is told so."""
-    import warnings
+def run(method: str, content: ImageLike, style: ImageLike, *, profile: str | Profile = "default",
+        device="auto", show_progress: bool = True, content_landmarks=None, style_landmarks=None,
+        **overrides) -> Result:
+    """Run ``method`` on one content/style pair with the sizes and step counts of ``profile``.
 
-    from .images import to_tensor
-    from .utils import SurveyWarning
-
-    h, w = to_tensor(resolve_image(src)).shape[-2:]
-    if h != w:
-        label = src if isinstance(src, (str, os.PathLike)) else f"the {role} image"
-        side = min(h, w)
-        warnings.warn(f"{label} is {w}x{h}: its centre {side}x{side} square is used (resized to {size} px)",
-                      SurveyWarning, stacklevel=3)
-
-
-@register("nst")
-def _run_nst(content: ImageLike, style: ImageLike, profile: Profile, *, device="auto", show_progress=True,
-             **overrides) -> MethodResult:
-    from .nst import NSTConfig, stylize
-
-    cfg = NSTConfig(size=profile.size, steps=profile.nst_steps, optimizer=profile.nst_optimizer)
-    res = stylize(resolve_image(content), resolve_image(style), cfg, device=device, show_progress=show_progress,
-                  **overrides)
-    return MethodResult(method="nst", image=res.image, points=None, history=res.history,
-                        timing={"matching_s": 0.0, "optimisation_s": res.seconds, "total_s": res.seconds},
-                        steps=res.steps, profile=profile.name, config=res.config)
+    ``overrides`` replace single settings of the method's config (e.g. ``steps=50``, ``seed=1``,
+    ``warp_weight=2``); ``content_landmarks`` / ``style_landmarks`` give landmark files or ``(68, 2)`` tensors to
+    the methods in :data:`LANDMARK_METHODS`. Settings and images are checked before any work.
+    """
+    spec = get(method)
+    for key, given in (("content_landmarks", content_landmarks), ("style_landmarks", style_landmarks)):
+        if given is not None and not spec.takes_landmarks:
+            hint = " (fastdst detects them; use oneshot_foa to supply them)" if method == "fastdst" else ""
+            raise ValueError(f"{key} applies to {' and '.join(LANDMARK_METHODS)}, not to {method}{hint}")
+    prof = get_profile(profile)
+    cfg = spec.config(prof, **overrides)
+    pair = Pair.resolve(content, style, size=prof.size, match_size=prof.match_size,
+                        content_landmarks=content_landmarks, style_landmarks=style_landmarks)
+    res = spec(pair, cfg, device=device, show_progress=show_progress)
+    res.profile = prof.name
+    return res
 
 
-def resolve_image(src: ImageLike) -> ImageLike:
-    """Catalogue names are accepted wherever an image is: ``run("nst", "astronaut", "starry_night")``."""
-    if _catalogue_name(src) is not None:
-        from . import data
+# ----------------------------------------------------------------------------------------------- correspondences
+def match(pair: Pair, kind: str, *, device="auto", style_detector: str = "auto") -> Correspondences:
+    """Correspondences of ``pair`` at its working size.
 
-        return data.path(src)
-    return src
-
-
-def _catalogue_name(src) -> str | None:
-    """``src`` when it names a catalogue image: a plain word (no folder, no suffix) that is not an existing file."""
-    if isinstance(src, str) and "/" not in src and os.sep not in src and "." not in src and not os.path.isfile(src):
-        return src
-    return None
-
-
-def _landmark_points(src, role: str, given, size: int) -> tuple[torch.Tensor, str] | None:
-    """Landmarks at ``size``: a given tensor/file (assumed in the frame of the image as given), else the
-    catalogue's landmark file of a named image, else ``None`` (the caller falls back to dlib)."""
-    from . import data
-    from .images import resize_points, to_tensor
-    from .landmarks import LandmarkFileError, load_landmarks
-
-    if given is not None:
-        pts = given.float() if isinstance(given, torch.Tensor) else load_landmarks(given)
-        h, w = to_tensor(resolve_image(src)).shape[-2:]
-        tol = 0.02 * max(h, w)
-        outside = (pts[:, 0] < -tol) | (pts[:, 0] > w - 1 + tol) | (pts[:, 1] < -tol) | (pts[:, 1] > h - 1 + tol)
-        if outside.any():
-            what = f"'{given}'" if not isinstance(given, torch.Tensor) else f"the given {role}_landmarks"
-            i = int(outside.nonzero()[0])
-            raise LandmarkFileError(f"{what}: {int(outside.sum())} of {len(pts)} points lie outside the {role} image "
-                                    f"({w}x{h} px), e.g. point {i} at ({pts[i, 0]:.0f}, {pts[i, 1]:.0f}); landmarks "
-                                    "are (x, y) pixels of the image as given")
-        return resize_points(pts, (h, w), size), f"{role}: given"
-    name = _catalogue_name(src)
-    if name is not None and data.entry(name).landmarks:
-        return data.landmarks(name, size), f"{role}: {data.entry(name).landmark_source.split(':')[0]}"
-    return None
-
-
-#: largest side at which landmarks are detected; bigger images are shrunk to it (dlib's time grows with the area)
-MAX_DETECT_SIDE = 1024
-
-
-def _detection_image(src, profile: Profile) -> torch.Tensor:
-    """The centre square of ``src`` at the side landmarks are detected at: its own, raised to
-    ``profile.match_size`` for small images (dlib misses faces under ~80 px) and capped at :data:`MAX_DETECT_SIDE`."""
-    from .images import center_crop, load_image, resize
-
-    img = center_crop(load_image(resolve_image(src)))
-    side = min(max(img.shape[-1], profile.match_size), MAX_DETECT_SIDE)
-    return img if side == img.shape[-1] else resize(img, side)
-
-
-def _match(kind: str, content, style, profile: Profile, *, content_landmarks=None, style_landmarks=None,
-           device="auto", style_detector: str = "auto"):
-    """Correspondences at ``profile.size``; returns (src, dst, seconds, info).
-
-    NBB runs at ``profile.match_size``; landmark detectors (dlib, AnimeFace) at each image's own resolution (see
-    :func:`_detection_image`), so a face that fills few pixels of the working size is still found, and the points
-    are scaled to the working size afterwards."""
-    import time
-
-    from .images import load_image, resize_points
-    from .matchers import FastDSTMatcher, LandmarkMatcher, NBBMatcher
+    ``kind``: ``"nbb"`` (Neural Best Buddies at ``pair.match_size``), ``"fastdst"`` (dlib, AnimeFace where dlib
+    finds no style face) or ``"landmarks"`` (landmark files, dlib where there are none). Landmark detectors run on
+    :meth:`Pair.detection_image` (each image's own resolution), and the points are scaled to the working size.
+    ``seconds`` covers the whole matching; ``info`` records the detection sides and the pairs dropped because two
+    content points coincide at the working size.
+    """
+    from .images import resize_points
+    from .matchers import get_matcher
     from .warp import dedupe_pairs
 
     t0 = time.perf_counter()
     found, kwargs = {}, {}
     if kind == "nbb":
-        c_img, s_img = (load_image(resolve_image(img), profile.match_size) for img in (content, style))
-        matcher = NBBMatcher(device=device)
-    elif kind == "fastdst":
-        c_img, s_img = (_detection_image(img, profile) for img in (content, style))
-        matcher = FastDSTMatcher(style_detector)
-        kwargs["names"] = {role: str(img) for role, img in (("content", content), ("style", style))
-                           if isinstance(img, (str, os.PathLike))}
-    else:  # landmark files (catalogue or given), dlib where there are none
-        c_img, s_img = (_detection_image(img, profile) for img in (content, style))
-        found = {role: _landmark_points(img, role, given, side) for role, img, given, side in
-                 (("content", content, content_landmarks, c_img.shape[-1]),
-                  ("style", style, style_landmarks, s_img.shape[-1]))}
-        matcher = LandmarkMatcher(*(f[0] if f else None for f in found.values()))
+        c_img, s_img = (pair.image(r, pair.match_size) for r in ("content", "style"))
+        matcher = get_matcher("nbb", device=device)
+    else:
+        c_img, s_img = (pair.detection_image(r) for r in ("content", "style"))
+        kwargs["names"] = pair.names
+        if kind == "fastdst":
+            matcher = get_matcher("fastdst", style_detector=style_detector)
+        else:
+            found = {r: pair.file_landmarks(r, img.shape[-1]) for r, img in (("content", c_img), ("style", s_img))}
+            matcher = get_matcher("landmarks", content_landmarks=found["content"] and found["content"][0],
+                                  style_landmarks=found["style"] and found["style"][0])
     corr = matcher(c_img, s_img, **kwargs)
-    src, dst, info = corr.src, corr.dst, dict(corr.info)
+    info = dict(corr.info)
     info.update({f"{role}_source": f[1] for role, f in found.items() if f})
     info["detect_sides"] = (c_img.shape[-1], s_img.shape[-1])
-    src = resize_points(src, tuple(c_img.shape[-2:]), profile.size)
-    dst = resize_points(dst, tuple(s_img.shape[-2:]), profile.size)
+    src = resize_points(corr.src, tuple(c_img.shape[-2:]), pair.size)
+    dst = resize_points(corr.dst, tuple(s_img.shape[-2:]), pair.size)
     keep = dedupe_pairs(src, dst, min_distance=0.5)
     info["dropped_coincident"] = int((~keep).sum())
-    return src[keep], dst[keep], time.perf_counter() - t0, info
+    scores = corr.scores[keep] if corr.scores is not None else None
+    return Correspondences(src[keep], dst[keep], scores, time.perf_counter() - t0, corr.source, info)
 
 
-def _run_dst(matcher: str, name: str):
-    def runner(content, style, profile: Profile, *, device="auto", show_progress=True, content_landmarks=None,
-               style_landmarks=None, style_detector: str | None = None, **overrides) -> MethodResult:
-        from .dst import DSTConfig, deformable_style_transfer
-
-        if style_detector is not None and name != "fastdst":
-            raise ValueError(f"style_detector is an option of fastdst, not of {name}")
-        src, dst, match_s, info = _match(matcher, content, style, profile, content_landmarks=content_landmarks,
-                                         style_landmarks=style_landmarks, device=device,
-                                         style_detector=style_detector or "auto")
-        settings = {f.name for f in fields(DSTConfig)}
-        given = {k: overrides.pop(k) for k in list(overrides) if k in settings}
-        cfg = DSTConfig(**{"size": profile.size, "scales": profile.dst_scales,
-                           "steps_per_scale": profile.dst_steps_per_scale, "n_samples": profile.dst_samples,
-                           "n_style_samples": profile.dst_style_samples, **given})
-        if "theta_lr" not in given:
-            cfg.theta_lr *= profile.dst_theta_lr_scale
-        res = deformable_style_transfer(resolve_image(content), resolve_image(style), src, dst, cfg, device=device,
-                                        show_progress=show_progress, **overrides)
-        return MethodResult(method=name, image=res.image, points=(src, dst), history=res.history,
-                            timing={"matching_s": match_s, "optimisation_s": res.seconds,
-                                    "total_s": match_s + res.seconds},
-                            steps=res.steps, profile=profile.name, config=res.config,
-                            extras={"targets": res.targets, "moved": res.moved, "theta": res.theta,
-                                    "carried": points_through_warp(res.sampling_map, src),
-                                    "unwarped": res.unwarped, "sampling_map": res.sampling_map, "match": info})
-
-    return runner
+# ----------------------------------------------------------------------------------------------- the methods
+def _nst_fields(cfg) -> NSTConfig:
+    names = {f.name for f in fields(NSTConfig)}
+    return NSTConfig(**{k: v for k, v in asdict(cfg).items() if k in names})
 
 
-register("dst")(_run_dst("nbb", "dst"))
-register("fastdst")(_run_dst("fastdst", "fastdst"))
-register("oneshot_foa")(_run_dst("landmarks", "oneshot_foa"))
+class NST(Method):
+    """Gatys et al. (2016): optimise the output's pixels (:func:`survey_lib.nst.stylize`)."""
+
+    name, config_class, family = "nst", NSTConfig, "nst"
+    modules = ("nst", "losses", "vgg")
+    knob = ("style_weight", NSTConfig.style_weight)
+
+    def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
+        from .nst import stylize
+
+        res = stylize(pair.content, pair.style, config, device=device, show_progress=show_progress)
+        return Result("nst", res.image, history=res.history, timing=Timing(0.0, res.seconds), steps=res.steps,
+                      config=res.config)
 
 
-@register("foa_tps")
-def _run_foa_tps(content, style, profile: Profile, *, device="auto", show_progress=True, content_landmarks=None,
-                 style_landmarks=None, anchors: int = 5, **overrides) -> MethodResult:
+@dataclass
+class FastDSTConfig(DSTConfig):
+    """:class:`~survey_lib.dst.DSTConfig` plus the detector FastDST uses on the style image: ``"auto"`` (dlib
+    where it finds a face, else AnimeFace), ``"dlib"`` or ``"animeface"``."""
+
+    style_detector: str = "auto"
+
+    def __post_init__(self):
+        from .matchers import STYLE_DETECTORS
+
+        super().__post_init__()
+        if self.style_detector not in STYLE_DETECTORS:
+            raise ValueError(f"style_detector must be one of {', '.join(STYLE_DETECTORS)}; got {self.style_detector!r}")
+
+
+class DSTFamily(Method):
+    """DST's optimiser (:func:`survey_lib.dst.deformable_style_transfer`) with one kind of correspondences."""
+
+    config_class, family, steps_field = DSTConfig, "dst", "steps_per_scale"
+    knob = ("warp_weight", DSTConfig().warp_weight)
+    matcher: ClassVar[str]
+
+    def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
+        from .dst import deformable_style_transfer
+
+        corr = match(pair, self.matcher, device=device, style_detector=getattr(config, "style_detector", "auto"))
+        res = deformable_style_transfer(pair.content, pair.style, corr.src, corr.dst, config, device=device,
+                                        show_progress=show_progress)
+        label = self.name + (" (AnimeFace)" if corr.info.get("style_detector") == "animeface" else "")
+        return Result(self.name, res.image, corr, warp=res.sampling_map, targets=res.targets, moved=res.moved,
+                      history=res.history, timing=Timing(corr.seconds, res.seconds), steps=res.steps,
+                      config=res.config, label=label, intermediates={"unwarped": res.unwarped, "theta": res.theta})
+
+
+class DST(DSTFamily):
+    """Deformable Style Transfer with Neural Best Buddies correspondences."""
+
+    name, matcher = "dst", "nbb"
+    modules = ("dst", "losses", "vgg", "warp", "landmarks", "matchers", "nbb")
+
+
+class FastDST(DSTFamily):
+    """DST with dlib's 68 landmarks on both images (AnimeFace's parts on an anime style)."""
+
+    name, matcher, config_class = "fastdst", "fastdst", FastDSTConfig
+    modules = ("dst", "losses", "vgg", "warp", "landmarks", "matchers", "animeface")
+
+
+class OneShotFoA(DSTFamily):
+    """One-shot Face-of-Art: DST's optimiser on landmark files (dlib where there are none)."""
+
+    name, matcher, takes_landmarks = "oneshot_foa", "landmarks", True
+    modules = ("dst", "losses", "vgg", "warp", "landmarks", "matchers", "data")
+
+
+@dataclass
+class FoATPSConfig(NSTConfig):
+    """:class:`~survey_lib.nst.NSTConfig` plus the border anchors per side that pin the TPS warp's frame."""
+
+    anchors: int = 5
+
+
+class FoATPS(Method):
     """Face-of-Art style pipeline: landmarks -> TPS warp of the content onto the (similarity-aligned) style
     landmarks -> Gatys NST of the warped content."""
-    from .dst import warp_targets
-    from .images import load_image
-    from .nst import NSTConfig, stylize
-    from .utils import Timer
-    from .warp import sampling_map, grid_sample_xy
 
-    src, dst, match_s, info = _match("landmarks", content, style, profile, content_landmarks=content_landmarks,
-                                     style_landmarks=style_landmarks, device=device)
-    with Timer() as t_warp:
-        targets = warp_targets(src, dst, profile.size)
-        c_img = load_image(resolve_image(content), profile.size)
-        pos = sampling_map(src, targets, (profile.size, profile.size), anchors=anchors)
-        warped = grid_sample_xy(c_img, pos)
-        carried = points_through_warp(pos, src)  # measured on the applied map, not copied from the targets
-    cfg = NSTConfig(size=profile.size, steps=profile.nst_steps, optimizer=profile.nst_optimizer)
-    res = stylize(warped, resolve_image(style), cfg, device=device, show_progress=show_progress, **overrides)
-    return MethodResult(method="foa_tps", image=res.image, points=(src, dst), history=res.history,
-                        timing={"matching_s": match_s + t_warp.seconds, "optimisation_s": res.seconds,
-                                "total_s": match_s + t_warp.seconds + res.seconds},
-                        steps=res.steps, profile=profile.name, config=res.config,
-                        extras={"targets": targets, "moved": carried, "carried": carried, "warped_content": warped,
-                                "sampling_map": pos, "match": info})
+    name, config_class, family, takes_landmarks = "foa_tps", FoATPSConfig, "nst", True
+    modules = ("nst", "losses", "vgg", "warp", "landmarks", "matchers", "dst", "metrics", "data")
+    knob = ("style_weight", NSTConfig.style_weight)
 
+    def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
+        from .dst import warp_targets
+        from .nst import stylize
+        from .utils import Timer
+        from .warp import grid_sample_xy, sampling_map
 
-_ADAIN_CACHE: dict = {}
+        corr = match(pair, "landmarks", device=device)
+        size = pair.size
+        with Timer() as t_warp:
+            targets = warp_targets(corr.src, corr.dst, size)
+            pos = sampling_map(corr.src, targets, (size, size), anchors=config.anchors)
+            warped = grid_sample_xy(pair.content, pos)
+        res = stylize(warped, pair.style, _nst_fields(config), device=device, show_progress=show_progress)
+        out = Result("foa_tps", res.image, corr, warp=pos, targets=targets, history=res.history,
+                     timing=Timing(corr.seconds + t_warp.seconds, res.seconds), steps=res.steps,
+                     config={**res.config, "anchors": config.anchors}, intermediates={"warped_content": warped})
+        out.moved = out.carried  # measured on the applied map, not copied from the targets
+        return out
 
 
-@register("adain")
-def _run_adain(content, style, profile: Profile, *, device="auto", seed: int = 0, alpha: float = 1.0,
-               preserve_color: bool = False,
-               decoder: str = "auto", vgg_path=None, decoder_path=None, show_progress=True,
-               **overrides) -> MethodResult:
-    """Feed-forward AdaIN. ``decoder="project"`` (shipped, trained here), ``"published"`` (the authors' files:
-    ``vgg_path``/``decoder_path``, or the cached release, downloaded where allowed) or ``"auto"`` (published on
-    Colab, with ``SURVEY_ALLOW_DOWNLOAD=1`` or when cached; else project). ``config["decoder"]`` says which ran.
-    AdaIN is deterministic; ``seed`` is accepted so every method takes the same arguments."""
-    from .adain import fetch_published, load_project, load_published, resolve_decoder
-    from .utils import Timer
+@dataclass
+class AdaINConfig:
+    """Settings of feed-forward AdaIN.
 
-    if overrides:
-        raise TypeError(f"adain does not take {sorted(overrides)}")
-    decoder = "published" if vgg_path is not None else resolve_decoder(decoder)
-    if decoder == "published" and vgg_path is None and decoder_path is None:
-        vgg_path, decoder_path = fetch_published()
-    key = (decoder, str(vgg_path), str(decoder_path), str(device))
-    if key not in _ADAIN_CACHE:
-        _ADAIN_CACHE[key] = (load_published(vgg_path, decoder_path, device=device) if decoder == "published"
-                             else load_project(decoder_path, device=device))
-    model = _ADAIN_CACHE[key]
-    with Timer(model.device) as t:
-        img = model.stylize(resolve_image(content), resolve_image(style), alpha=alpha, size=profile.size,
-                            preserve_color=preserve_color)
-    return MethodResult(method="adain", image=img, points=None, history={},
-                        timing={"matching_s": 0.0, "optimisation_s": t.seconds, "total_s": t.seconds}, steps=0,
-                        profile=profile.name, config={"decoder": model.source, "alpha": alpha,
-                                                      "preserve_color": preserve_color})
+    ``decoder``: ``"project"`` (shipped, trained here), ``"published"`` (the authors' files: ``vgg_path`` /
+    ``decoder_path``, or the cached release, downloaded where allowed) or ``"auto"`` (published on Colab, with
+    ``SURVEY_ALLOW_DOWNLOAD=1`` or when cached; else project), resolved when the config is built. AdaIN is
+    deterministic; ``seed`` is accepted so every method takes the same arguments."""
+
+    size: int = 256
+    decoder: str = "auto"
+    alpha: float = 1.0
+    preserve_color: bool = False
+    vgg_path: str | None = None
+    decoder_path: str | None = None
+    seed: int = 0
+
+    def __post_init__(self):
+        from .adain import resolve_decoder
+
+        self.decoder = "published" if self.vgg_path is not None else resolve_decoder(self.decoder)
+        self.vgg_path = None if self.vgg_path is None else str(self.vgg_path)
+        self.decoder_path = None if self.decoder_path is None else str(self.decoder_path)
+
+
+class AdaIN(Method):
+    """Huang & Belongie (2017): one forward pass of the encoder, AdaIN and the decoder."""
+
+    name, config_class, family, steps_field = "adain", AdaINConfig, "adain", None
+    modules = ("adain", "vgg")
+    knob = ("alpha", 1.0)
+    _cache: ClassVar[dict] = {}
+
+    def model(self, config, device="auto"):
+        """The AdaIN network for ``config`` (loaded once per process)."""
+        from .adain import fetch_published, load_project, load_published
+
+        vgg_path, decoder_path = config.vgg_path, config.decoder_path
+        if config.decoder == "published" and vgg_path is None and decoder_path is None:
+            vgg_path, decoder_path = fetch_published()
+        key = (config.decoder, str(vgg_path), str(decoder_path), str(device))
+        if key not in self._cache:
+            self._cache[key] = (load_published(vgg_path, decoder_path, device=device) if config.decoder == "published"
+                                else load_project(decoder_path, device=device))
+        return self._cache[key]
+
+    def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
+        from .utils import Timer
+
+        model = self.model(config, device)
+        with Timer(model.device) as t:
+            img = model.stylize(pair.content, pair.style, alpha=config.alpha, size=pair.size,
+                                preserve_color=config.preserve_color)
+        settings = {"decoder": model.source, "alpha": config.alpha, "preserve_color": config.preserve_color}
+        return Result("adain", img, timing=Timing(0.0, t.seconds), config=settings,
+                      label=f"adain ({model.source} decoder)")
+
+
+for _method in (NST(), AdaIN(), DST(), FastDST(), OneShotFoA(), FoATPS()):
+    register(_method)

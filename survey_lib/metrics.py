@@ -1,7 +1,23 @@
-"""Geometry metrics: dlib re-detection, landmark NME, detection rates.
+"""Geometry metrics: dlib re-detection, landmark NME, detection rates, and the run metrics of the evaluation layer.
 
 These turn the survey's qualitative claims ("DST follows the style's geometry", "dlib finds no face in anime")
-into numbers.
+into numbers. Run metrics are functions ``metric(pair, result) -> dict[str, float]`` (:data:`RUN_METRICS`), each
+named for what it can see:
+
+==========================  ==================================================================================
+metric                      columns
+==========================  ==================================================================================
+:func:`point_gap`           ``gap_px``: mean distance of the method's own keypoints to its targets, before the run
+:func:`own_target_progress` ``own_target_progress``: the share of that gap the optimiser closed (what it was told
+                            to do; circular as evidence of geometry, kept to show the optimiser worked)
+:func:`warp_landmarks`      ``warp_progress``: where the applied warp carries the content's 68 landmarks, as a
+                            share of the way to the aligned style landmarks; NaN without a warp (NST, AdaIN)
+:func:`redetection`         ``detected``, ``nme_to_content``, ``nme_to_style``, ``landmark_progress``: dlib run on
+                            the output (independent of any optimiser; only where dlib still finds the face)
+:func:`folds`               ``folded_%``: pixels where the applied warp folds over; NaN without a warp
+==========================  ==================================================================================
+
+and :func:`bootstrap_ci` / :func:`paired_difference_ci` / :func:`summarise` give means with 95 % intervals.
 """
 from __future__ import annotations
 
@@ -10,7 +26,9 @@ import torch
 from .images import ImageLike, resize, to_tensor
 from .landmarks import NoFaceFound, detect, inter_ocular
 
-__all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "points_through_warp"]
+__all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "points_through_warp", "point_gap",
+           "own_target_progress", "warp_landmarks", "redetection", "folds", "RUN_METRICS", "bootstrap_ci",
+           "paired_difference_ci", "summarise"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -124,3 +142,113 @@ def points_through_warp(sampling_map: torch.Tensor, points: torch.Tensor, *, ite
     miss = (sample(q)[0] - p).norm(dim=1) > tolerance
     q[miss] = float("nan")
     return q.to(points.dtype if points.dtype.is_floating_point else torch.float32)
+
+
+# ----------------------------------------------------------------------------------------------- run metrics
+_NAN = float("nan")
+
+
+def point_gap(pair, result) -> dict[str, float]:
+    """``gap_px``: mean distance (px at the working size) from the method's own keypoints to its targets before the
+    run: the distance it was asked to travel. NaN for methods without keypoints."""
+    if result.correspondences is None or result.targets is None:
+        return {"gap_px": _NAN}
+    return {"gap_px": float((result.targets - result.correspondences.src).norm(dim=1).mean())}
+
+
+def own_target_progress(pair, result) -> dict[str, float]:
+    """``own_target_progress``: :func:`keypoint_progress` of the method's keypoints toward the targets it optimised
+    (1 = reached, 0 = stayed, < 0 = moved away). This scores the optimiser on its own objective: evidence that it
+    worked, not independent evidence about geometry. NaN for methods without keypoints."""
+    if result.correspondences is None or result.targets is None or result.moved is None:
+        return {"own_target_progress": _NAN}
+    return {"own_target_progress": keypoint_progress(result.correspondences.src, result.moved, result.targets)}
+
+
+def warp_landmarks(pair, result) -> dict[str, float]:
+    """``warp_progress``: where the warp the method applied carries the pair's 68 content landmarks
+    (:func:`points_through_warp`), as a share of the way to the similarity-aligned style landmarks
+    (``pair.targets``). It sees the whole geometric change, whatever points the method optimised; NaN when the method
+    applies no warp or the pair has no landmarks on both sides. ``landmark_gap_px``: the distance to travel."""
+    targets = pair.targets
+    if targets is None:
+        return {"warp_progress": _NAN, "landmark_gap_px": _NAN}
+    p = pair.landmarks("content")
+    gap = float((targets - p).norm(dim=1).mean())
+    if result.warp is None:
+        return {"warp_progress": _NAN, "landmark_gap_px": gap}
+    return {"warp_progress": keypoint_progress(p, points_through_warp(result.warp, p), targets), "landmark_gap_px": gap}
+
+
+def redetection(pair, result) -> dict[str, float]:
+    """dlib re-detects the landmarks on the output (:func:`geometry_scores`): ``detected`` (1/0), ``nme_to_content``,
+    ``nme_to_style`` (normalised by the content's inter-ocular distance), ``gap_nme`` and
+    ``landmark_progress = 1 - nme_to_style / gap_nme``. Independent of every optimiser; NaN where dlib finds no face
+    on the output, or the pair has no landmarks on both sides."""
+    targets = pair.targets
+    if targets is None:
+        return {"detected": _NAN, "nme_to_content": _NAN, "nme_to_style": _NAN, "gap_nme": _NAN,
+                "landmark_progress": _NAN}
+    g = geometry_scores(result.image, pair.landmarks("content"), targets)
+    return {"detected": float(g["detected"]), "nme_to_content": g["nme_to_content"], "nme_to_style": g["nme_to_style"],
+            "gap_nme": g["gap"], "landmark_progress": g["progress"]}
+
+
+def folds(pair, result) -> dict[str, float]:
+    """``folded_%``: percentage of output pixels where the applied warp folds over (Jacobian determinant <= 0); NaN
+    when the method applies no warp."""
+    from .warp import folded_fraction
+
+    return {"folded_%": _NAN if result.warp is None else 100 * folded_fraction(result.warp)}
+
+
+#: the metrics :func:`survey_lib.evaluate.evaluate` computes by default, in column order
+RUN_METRICS = (point_gap, own_target_progress, warp_landmarks, redetection, folds)
+
+
+# ----------------------------------------------------------------------------------------------- intervals
+def bootstrap_ci(values, *, level: float = 0.95, n_boot: int = 10_000, seed: int = 0) -> tuple[float, float, float]:
+    """Mean of ``values`` with a percentile-bootstrap confidence interval: ``(mean, low, high)``.
+
+    NaNs are left out; fewer than 2 values give ``(mean, nan, nan)`` (one value has no spread). The resampling is
+    seeded, so the same values always give the same interval.
+    """
+    import numpy as np
+
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if len(x) == 0:
+        return _NAN, _NAN, _NAN
+    if len(x) < 2:
+        return float(x.mean()), _NAN, _NAN
+    rng = np.random.default_rng(seed)
+    means = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1)
+    lo, hi = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+    return float(x.mean()), float(lo), float(hi)
+
+
+def paired_difference_ci(a, b, **kwargs) -> tuple[float, float, float]:
+    """:func:`bootstrap_ci` of ``a - b`` over the items where both are measured (the same pairs and seeds, in the
+    same order): the paired difference of two methods, with its interval."""
+    import numpy as np
+
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise ValueError(f"paired values must have the same length; got {len(a)} and {len(b)}")
+    return bootstrap_ci(a - b, **kwargs)
+
+
+def summarise(table, metrics, *, by: str = "method", **kwargs):
+    """Per group of ``table`` (a DataFrame, e.g. from :func:`survey_lib.evaluate.evaluate`): for each metric its
+    mean and 95 % bootstrap interval (``<metric>``, ``<metric>_lo``, ``<metric>_hi``) and the count of measured
+    runs (``<metric>_n``). Returns a DataFrame indexed by ``by``."""
+    import pandas as pd
+
+    rows = {}
+    for key, group in table.groupby(by, sort=False):
+        row = {}
+        for m in metrics:
+            mean, lo, hi = bootstrap_ci(group[m].astype(float), **kwargs)
+            row.update({m: mean, f"{m}_lo": lo, f"{m}_hi": hi, f"{m}_n": int(group[m].notna().sum())})
+        rows[key] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)

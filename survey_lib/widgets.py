@@ -51,15 +51,10 @@ def method_explorer(contents: list[str], styles: list[str], methods: list[str], 
     from . import methods as m
     from .viz import image_grid
 
-    from .dst import DSTConfig
-    from .nst import NSTConfig
-
-    style_w, warp_w = NSTConfig().style_weight, DSTConfig().warp_weight  # the methods' own defaults
-    knob = {"nst": ("style_weight", style_w), "foa_tps": ("style_weight", style_w), "adain": ("alpha", 1.0),
-            "dst": ("warp_weight", warp_w), "fastdst": ("warp_weight", warp_w), "oneshot_foa": ("warp_weight", warp_w)}
+    knob = {name: m.get(name).knob for name in methods}  # each method's main weight and its default
 
     def render(content: str, style: str, method: str, weight: float):
-        name, default = knob.get(method, (None, 1.0))
+        name, default = knob[method] or (None, 1.0)
         value = min(weight * default, 1.0) if method == "adain" else weight * default
         kw = {name: value} if name else {}
         res = m.run(method, content, style, profile=profile, show_progress=False, **kw)

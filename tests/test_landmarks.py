@@ -129,14 +129,16 @@ def test_fastdst_detects_at_the_image_resolution_not_the_match_size():
     """The smoke profile matches at 160 px, where dlib misses skimage's astronaut (a face of ~30 px); FastDST now
     detects on the 512 px image and scales the points to the working size, so they agree with dlib run at 512."""
     from survey_lib.images import load_image
-    from survey_lib.methods import _match
+    from survey_lib.methods import match
+    from survey_lib.pairs import Pair
     from survey_lib.profiles import get_profile
 
     photo = skimage.data.astronaut()
     profile = get_profile("smoke")
     with pytest.raises(NoFaceFound):  # the old path: the photo loaded at the match size
         detect(load_image(photo, profile.match_size))
-    src, dst, _, info = _match("fastdst", photo, "obama", profile)
+    corr = match(Pair.resolve(photo, "obama", size=profile.size, match_size=profile.match_size), "fastdst")
+    src, info = corr.src, corr.info
     assert info["detect_sides"][0] == 512
     expected = detect(photo).points * profile.size / 512  # the face spans ~11 px at 64: a few points coincide
     assert len(src) >= 60 and torch.cdist(src, expected).min(dim=1).values.max() < 0.01 * profile.size

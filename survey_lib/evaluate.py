@@ -1,0 +1,285 @@
+"""Grids of runs (methods x pairs x seeds) into the results store, as one tidy table.
+
+>>> from survey_lib.evaluate import evaluate, grid
+>>> table = evaluate(["nst", "fastdst"], grid(["astronaut"], ["mona_lisa", "hokusai_fan"]), profile="smoke",
+...                  seeds=(0, 1))                                   # doctest: +SKIP
+>>> table[["method", "content", "style", "seed", "warp_progress", "from_store"]]   # doctest: +SKIP
+
+Every run is looked up in the store first (:mod:`survey_lib.store`); only the missing ones are computed, each
+written as soon as it finishes, so an interrupted evaluation resumes where it stopped. ``executor`` takes any
+:class:`concurrent.futures.Executor`: a ``ProcessPoolExecutor`` on one machine, or a Dask cluster's
+``Client.get_executor()``; runs go to the executor and results come back to this process, which alone writes
+the store.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+from concurrent.futures import Executor, as_completed
+from dataclasses import asdict, dataclass
+from typing import Callable, Iterable, Sequence
+
+import pandas as pd
+
+from . import methods as _methods
+from .metrics import RUN_METRICS
+from .pairs import Pair
+from .profiles import Profile, get_profile
+from .store import Record, Store, pack_arrays, png_bytes, run_key
+
+__all__ = ["evaluate", "grid", "group", "GROUPS", "Job", "run_job", "load_result", "results"]
+
+Metric = Callable[[Pair, "_methods.Result"], dict]
+
+
+# ----------------------------------------------------------------------------------------------- pairs
+def _portraits_with_landmarks() -> list[str]:
+    from . import data
+
+    return [e.name for e in data.list_images(role="style") if e.category == "painting" and e.landmarks
+            and min(e.size) >= 256]
+
+
+def _photos() -> list[str]:
+    from . import data
+
+    return [e.name for e in data.list_images(category="photo") if e.landmarks]
+
+
+def _anime() -> list[str]:
+    from . import data
+
+    return [e.name for e in data.list_images(category="anime")]
+
+
+#: named groups of catalogue images: ``photos`` (photographs with 68 landmarks), ``portraits`` (painted portraits
+#: with 68 landmarks, at least 256 px), ``anime`` (anime faces)
+GROUPS: dict[str, Callable[[], list[str]]] = {"photos": _photos, "portraits": _portraits_with_landmarks,
+                                               "anime": _anime}
+
+
+def group(name: str) -> list[str]:
+    """The catalogue names of group ``name`` (see :data:`GROUPS`); any other word is returned as a one-image
+    group, so ``group("astronaut") == ["astronaut"]``."""
+    return GROUPS[name]() if name in GROUPS else [name]
+
+
+def grid(contents: Iterable, styles: Iterable) -> list[tuple]:
+    """Every content with every style; a group name (``"photos"``) stands for its images."""
+    expand = lambda xs: [n for x in ([xs] if isinstance(xs, str) else xs)  # noqa: E731
+                         for n in (group(x) if isinstance(x, str) and x in GROUPS else [x])]
+    return [(c, s) for c in expand(contents) for s in expand(styles)]
+
+
+# ----------------------------------------------------------------------------------------------- jobs
+@dataclass
+class Job:
+    """One run to compute: picklable, so it can travel to another process or machine."""
+
+    method: str
+    label: str
+    settings: dict
+    config: object
+    pair: Pair
+    seed: int
+    profile: str
+    key: str
+    code_version: str
+    device: str
+    metrics: tuple
+
+
+def run_job(job: Job) -> Record:
+    """Compute one run and its metrics (in whatever process the executor chose). A run that fails because a
+    detector found no face is kept as a record with ``error`` set: that failure is a finding, not a crash."""
+    from .landmarks import NoFaceFound
+    from .utils import environment_summary
+
+    content, style = job.pair.labels
+    base = dict(key=job.key, method=job.method, content=content, style=style, seed=job.seed, profile=job.profile,
+                code_version=job.code_version, config=asdict(job.config),
+                created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                environment=environment_summary(job.device))
+    try:
+        res = _methods.get(job.method)(job.pair, job.config, device=job.device, show_progress=False)
+    except NoFaceFound as exc:
+        return Record(**base, info={"label": job.label, "settings": job.settings}, error=str(exc))
+    metrics: dict = {}
+    for metric in job.metrics:
+        metrics.update(metric(job.pair, res))
+    metrics["_computed"] = sorted(_metric_id(m) for m in job.metrics)
+    corr = res.correspondences
+    info = {"label": res.label, "settings": job.settings, "steps": res.steps,
+            "match": corr.info if corr is not None else None}
+    arrays = pack_arrays(src=corr.src if corr is not None else None, dst=corr.dst if corr is not None else None,
+                         targets=res.targets, moved=res.moved, warp=res.warp)
+    return Record(**base, metrics=metrics, timing=dict(res.timing), history=res.history, info=info,
+                  image=png_bytes(res.image), arrays=arrays)
+
+
+def _row(record: Record, from_store: bool) -> dict:
+    info = record.info
+    row = {"method": record.method, "label": info.get("label", record.method), "content": record.content,
+           "style": record.style, "seed": record.seed,
+           "settings": json.dumps(info.get("settings") or {}, sort_keys=True)}
+    row.update({k: v for k, v in record.metrics.items() if not k.startswith("_")})
+    row.update({k: record.timing.get(k, float("nan")) for k in ("matching_s", "optimisation_s", "total_s")})
+    row.update({"steps": info.get("steps", 0), "error": record.error, "from_store": from_store, "key": record.key})
+    return row
+
+
+# ----------------------------------------------------------------------------------------------- evaluate
+def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "default", seeds: Sequence[int] = (0,),
+             metrics: Sequence[Metric] = RUN_METRICS, store: Store | str | None = "default",
+             executor: Executor | None = None, device: str = "auto", fresh: bool = False,
+             show_progress: bool = True) -> pd.DataFrame:
+    """Run every method on every pair with every seed; read what the store has, compute the rest.
+
+    Args:
+        methods: names (``"nst"``), or ``(name, {setting: value})`` for a method with changed settings (e.g.
+            ``("dst", {"warp_weight": 2.0})``), or ``(name, settings, label)``.
+        pairs: ``(content, style)`` tuples of catalogue names, paths or images (see :func:`grid`), or
+            :class:`~survey_lib.pairs.Pair` objects.
+        profile: sizes and step counts; seeds: each run's ``seed`` setting.
+        metrics: functions ``metric(pair, result) -> dict`` (default :data:`survey_lib.metrics.RUN_METRICS`).
+        store: a :class:`~survey_lib.store.Store`, a path, ``"default"`` (``$SURVEY_STORE`` or
+            ``build/results.sqlite``) or ``None`` (compute everything, keep nothing).
+        executor: where runs are computed (default: here, one after another).
+        device: ``"auto"``, ``"cpu"``, ``"cuda"``...; part of the key (results differ in the last bits per device).
+        fresh: recompute every run and replace nothing (the store keeps its first row per key).
+
+    Returns:
+        One row per (method, settings, content, style, seed): ``method``, ``label``, ``content``, ``style``,
+        ``seed``, ``settings`` (JSON), one column per metric value, ``matching_s``, ``optimisation_s``,
+        ``total_s``, ``steps``, ``error`` (why a run produced nothing, e.g. no face found; else empty),
+        ``from_store`` (True where the row was read, not computed) and ``key``.
+    """
+    from .utils import progress
+    from .vgg import resolve_device
+
+    prof = get_profile(profile)
+    dev = str(resolve_device(device))
+    own_store = isinstance(store, str) or store is not None and not isinstance(store, Store)
+    db = (Store(None if store == "default" else store) if own_store else store)
+    try:
+        jobs = _plan(methods, pairs, prof, seeds, metrics, dev)
+        records: dict[str, tuple[Record, bool]] = {}
+        todo = []
+        for job in jobs:
+            found = None if (db is None or fresh) else db.get(job.key)
+            if found is not None:
+                records[job.key] = (found, True)
+            elif job.key not in {j.key for j in todo}:
+                todo.append(job)
+        bar = progress(total=len(todo), desc=f"evaluate ({len(records)} from the store)",
+                       enabled=show_progress and bool(todo))
+        for record in _execute(todo, executor):
+            if db is not None:
+                db.put(record)
+            records[record.key] = (record, False)
+            bar.update(1)
+        bar.close()
+        rows = []
+        for job in jobs:
+            record, hit = records[job.key]
+            if hit and not record.error:
+                _complete_metrics(record, job, db)
+            rows.append(_row(record, hit))
+        return pd.DataFrame(rows)
+    finally:
+        if own_store and db is not None:
+            db.close()
+
+
+def _plan(methods, pairs, prof: Profile, seeds, metrics, device: str) -> list[Job]:
+    """Check every method, setting and image before any run (errors name what is wrong), then one job per run."""
+    specs = []
+    for m in methods:
+        name, settings, label = (m, {}, None) if isinstance(m, str) else (tuple(m) + (None,))[:3]
+        spec = _methods.get(name)
+        spec.config(prof, **settings)  # a bad setting fails here, before any work
+        specs.append((spec, dict(settings), label))
+    resolved = [p if isinstance(p, Pair) else Pair.resolve(*p, size=prof.size, match_size=prof.match_size)
+                for p in pairs]
+    digests = [p.digest() for p in resolved]
+    jobs = []
+    for spec, settings, label in specs:
+        version = spec.code_version()
+        for pair, digest in zip(resolved, digests):
+            for seed in seeds:
+                cfg = spec.config(prof, **{**settings, "seed": int(seed)})
+                key = run_key(spec.name, asdict(cfg), digest, int(seed), version, device.split(":")[0])
+                jobs.append(Job(spec.name, label or spec.name, settings, cfg, pair, int(seed), prof.name, key, version,
+                                device, tuple(metrics)))
+    return jobs
+
+
+def _execute(todo: list[Job], executor: Executor | None):
+    """Records of ``todo`` as they finish; on Ctrl-C, runs not yet started are cancelled."""
+    if executor is None:
+        for job in todo:
+            yield run_job(job)
+        return
+    futures = [executor.submit(run_job, job) for job in todo]
+    try:
+        for fut in as_completed(futures):
+            yield fut.result()
+    finally:
+        for fut in futures:
+            fut.cancel()
+
+
+def _metric_id(metric: Metric) -> str:
+    return f"{getattr(metric, '__module__', '')}.{getattr(metric, '__qualname__', repr(metric))}"
+
+
+def _complete_metrics(record: Record, job: Job, db: Store | None) -> None:
+    """Add the metrics a stored run lacks, computed on its stored result (8-bit image, stored geometry)."""
+    done = set(record.metrics.get("_computed", ()))
+    missing = [m for m in job.metrics if _metric_id(m) not in done]
+    if not missing:
+        return
+    res = _stored_result(record)
+    new = {}
+    for metric in missing:
+        new.update(metric(job.pair, res))
+    new["_computed"] = sorted(done | {_metric_id(m) for m in missing})
+    record.metrics.update(new)
+    if db is not None:
+        db.add_metrics(record.key, new)
+
+
+def _stored_result(record: Record) -> "_methods.Result":
+    """A :class:`~survey_lib.methods.Result` rebuilt from a stored run."""
+    from .matchers import Correspondences
+
+    arr = record.load_arrays()
+    corr = Correspondences(arr["src"], arr["dst"], info=record.info.get("match") or {}) if "src" in arr else None
+    return _methods.Result(record.method, record.load_image(), corr, warp=arr.get("warp"), targets=arr.get("targets"),
+                           moved=arr.get("moved"), history=record.history,
+                           timing=_methods.Timing(record.timing.get("matching_s", 0.0),
+                                                  record.timing.get("optimisation_s", 0.0)),
+                           steps=record.info.get("steps", 0), profile=record.profile, config=record.config,
+                           label=record.info.get("label", record.method))
+
+
+def load_result(record: Record) -> "_methods.Result":
+    """The stored run as a :class:`~survey_lib.methods.Result` (image at 8 bits, as stored)."""
+    return _stored_result(record)
+
+
+def results(table: pd.DataFrame, store: Store | str | None = "default") -> dict[str, "_methods.Result"]:
+    """The stored runs behind ``table``'s rows (by ``key``), as results for figures."""
+    own = not isinstance(store, Store)
+    db = Store(None if store in ("default", None) else store) if own else store
+    try:
+        out = {}
+        for key in table["key"]:
+            record = db.get(key)
+            if record is not None and not record.error:
+                out[key] = _stored_result(record)
+        return out
+    finally:
+        if own:
+            db.close()
+
