@@ -1,4 +1,4 @@
-"""Command line: python -m survey_lib {stylize,notebooks,info}."""
+"""Command line: python -m survey_lib {stylize,evaluate,notebooks,info}."""
 from __future__ import annotations
 
 import argparse
@@ -40,6 +40,72 @@ def _stylize(args: argparse.Namespace) -> int:
     print(f"{res.label}: wrote {out} ({res.steps} steps, matching {t['matching_s']:.1f} s, "
           f"optimisation {t['optimisation_s']:.1f} s)")
     return 0
+
+
+#: the columns the evaluate command summarises, when the runs have them
+SUMMARY_METRICS = ("warp_progress", "landmark_progress", "own_target_progress", "folded_%", "total_s")
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, grid
+    from .metrics import summarise
+    from .store import Store
+    from .vgg import resolve_device
+
+    resolve_device(args.device)  # a bad --device fails here, before any run
+    if args.csv and Path(args.csv).is_dir():
+        raise ValueError(f"--csv '{args.csv}' is a folder; give a file name, e.g. {Path(args.csv) / 'runs.csv'}")
+    store = Store(args.store) if args.store else Store()
+    executor = _executor(args)
+    try:
+        table = evaluate(args.methods, grid(args.contents, args.styles), profile=args.profile, seeds=args.seeds,
+                         store=store, executor=executor, device=args.device, fresh=args.fresh)
+    finally:
+        store.close()
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
+    hits = int(table["from_store"].sum())
+    print(f"{len(table)} runs: {len(table) - hits} computed, {hits} read from {store.path}")
+    failed = table[table["error"] != ""]
+    if len(failed):
+        print(f"{len(failed)} runs produced no output (e.g. {failed['error'].iloc[0]})")
+    columns = [c for c in SUMMARY_METRICS if c in table and table[c].notna().any()]
+    summary = summarise(table[table["error"] == ""], columns)
+    import pandas as pd
+
+    with pd.option_context("display.width", 200, "display.max_columns", 50, "display.precision", 3):
+        out = _ci_table(summary, columns)
+        out["runs"] = table.groupby("method", sort=False).size()
+        print(out.to_string())
+    if args.csv:
+        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
+        table.drop(columns=["key"]).to_csv(args.csv, index=False)
+        print(f"per-run table: {args.csv}")
+    return 0
+
+
+def _ci_table(summary, columns):
+    """``mean [low, high]`` per method and metric (95 % bootstrap intervals), for printing."""
+    out = summary[[]].copy()
+    for c in columns:
+        out[c] = [f"{m:.3g} [{lo:.3g}, {hi:.3g}]" if hi == hi else f"{m:.3g}"
+                  for m, lo, hi in zip(summary[c], summary[f"{c}_lo"], summary[f"{c}_hi"])]
+    return out
+
+
+def _executor(args: argparse.Namespace):
+    """``--workers N``: a process pool here; ``--dask ADDRESS``: a Dask scheduler's workers; else ``None``."""
+    if args.dask:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ValueError("--dask needs Dask's distributed package: pip install 'survey-lib[dask]'") from None
+        return Client(args.dask).get_executor()
+    if args.workers and args.workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(args.workers)
+    return None
 
 
 def _notebooks(args: argparse.Namespace) -> int:
@@ -163,6 +229,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: %(default)s)")
     s.set_defaults(func=_stylize)
 
+    e = sub.add_parser("evaluate", help="run methods x pairs x seeds into the results store; print 95 %% CIs")
+    e.add_argument("--methods", nargs="+", required=True, choices=available(), metavar="METHOD",
+                   help=f"one or more of {', '.join(available())}")
+    e.add_argument("--contents", nargs="+", required=True,
+                   help="content images: catalogue names, paths or a group (photos, portraits, anime)")
+    e.add_argument("--styles", nargs="+", required=True, help="style images, as --contents")
+    e.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
+    e.add_argument("--seeds", nargs="+", type=int, default=[0], help="default: 0")
+    e.add_argument("--store", help="results store (default: $SURVEY_STORE or build/results.sqlite)")
+    e.add_argument("--fresh", action="store_true", help="compute every run again instead of reading the store")
+    e.add_argument("--csv", help="write the per-run table here")
+    e.add_argument("--workers", type=_positive_int, help="run in this many local processes")
+    e.add_argument("--dask", metavar="ADDRESS", help="run on a Dask scheduler, e.g. tcp://scheduler:8786")
+    e.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: %(default)s)")
+    e.set_defaults(func=_evaluate)
+
     n = sub.add_parser("notebooks", help="execute the survey notebooks headlessly and regenerate figures/")
     n.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
     n.add_argument("--fig-dir", default="figures",
@@ -192,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from .animeface import AnimeFaceUnavailable
     from .images import ImageError
+    from .store import StoreError
     from .utils import SurveyWarning
     from .vgg import WeightsNotFoundError
 
@@ -204,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     _show, warnings.showwarning = warnings.showwarning, note
     try:
         return args.func(args)
-    except (ImageError, WeightsNotFoundError, AnimeFaceUnavailable, ValueError, KeyError, OSError) as exc:
+    except (ImageError, WeightsNotFoundError, AnimeFaceUnavailable, StoreError, ValueError, KeyError,
+            OSError) as exc:
         _close_progress_bars()
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -36,8 +36,7 @@ Metric = Callable[[Pair, "_methods.Result"], dict]
 def _portraits_with_landmarks() -> list[str]:
     from . import data
 
-    return [e.name for e in data.list_images(role="style") if e.category == "painting" and e.landmarks
-            and min(e.size) >= 256]
+    return [e.name for e in data.list_images(role="style") if e.category == "painting" and e.landmarks]
 
 
 def _photos() -> list[str]:
@@ -52,8 +51,8 @@ def _anime() -> list[str]:
     return [e.name for e in data.list_images(category="anime")]
 
 
-#: named groups of catalogue images: ``photos`` (photographs with 68 landmarks), ``portraits`` (painted portraits
-#: with 68 landmarks, at least 256 px), ``anime`` (anime faces)
+#: named groups of catalogue images: ``photos`` (photographs with 68 landmarks), ``portraits`` (painted or drawn
+#: portraits with 68 landmarks), ``anime`` (anime faces)
 GROUPS: dict[str, Callable[[], list[str]]] = {"photos": _photos, "portraits": _portraits_with_landmarks,
                                                "anime": _anime}
 

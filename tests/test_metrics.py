@@ -1,0 +1,101 @@
+"""Run metrics on cases with a known answer, and the bootstrap intervals."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from survey_lib import data, metrics
+from survey_lib.matchers import Correspondences
+from survey_lib.methods import Result
+from survey_lib.pairs import Pair
+from survey_lib.warp import pixel_grid, sampling_map
+
+SIZE = 128
+
+
+@pytest.fixture(scope="module")
+def pair():
+    """astronaut against itself with the eyes set wider and the mouth lower: a non-similar change of geometry."""
+    p = data.landmarks("astronaut")
+    q = p.clone()
+    q[36:48, 0] += torch.where(q[36:48, 0] < q[36:48, 0].mean(), -8.0, 8.0)
+    q[48:68, 1] += 8
+    return Pair.resolve("astronaut", "astronaut", size=SIZE, content_landmarks=p, style_landmarks=q)
+
+
+def _result(pair, warp=None, src=None, targets=None, moved=None, image=None):
+    corr = None if src is None else Correspondences(src, src.clone())
+    return Result("probe", pair.content if image is None else image, corr, warp=warp, targets=targets, moved=moved)
+
+
+def test_point_gap_and_own_progress_known_answers(pair):
+    src = torch.tensor([[10.0, 10.0], [50.0, 20.0]])
+    targets = src + torch.tensor([[3.0, 4.0], [0.0, 5.0]])  # gaps 5 and 5
+    res = _result(pair, src=src, targets=targets, moved=src + 0.5 * (targets - src))
+    assert metrics.point_gap(pair, res) == {"gap_px": pytest.approx(5.0)}
+    assert metrics.own_target_progress(pair, res)["own_target_progress"] == pytest.approx(0.5)
+    away = _result(pair, src=src, targets=targets, moved=src - (targets - src))
+    assert metrics.own_target_progress(pair, away)["own_target_progress"] == pytest.approx(-1.0)
+    assert math.isnan(metrics.point_gap(pair, _result(pair))["gap_px"])
+
+
+def test_warp_landmarks_identity_is_zero_and_the_spline_to_the_targets_is_one(pair):
+    p, t = pair.landmarks("content"), pair.targets
+    identity = pixel_grid(SIZE, SIZE)
+    assert metrics.warp_landmarks(pair, _result(pair, warp=identity))["warp_progress"] == pytest.approx(0, abs=1e-3)
+    spline = sampling_map(p, t, (SIZE, SIZE), anchors=5)
+    out = metrics.warp_landmarks(pair, _result(pair, warp=spline))
+    assert out["warp_progress"] > 0.95
+    assert out["landmark_gap_px"] == pytest.approx(float((t - p).norm(dim=1).mean()))
+    assert math.isnan(metrics.warp_landmarks(pair, _result(pair))["warp_progress"])  # no warp: not applicable
+
+
+def test_folds_identity_none_mirror_all(pair):
+    grid = pixel_grid(SIZE, SIZE)
+    assert metrics.folds(pair, _result(pair, warp=grid))["folded_%"] == 0
+    mirror = grid.clone()
+    mirror[..., 0] = SIZE - 1 - mirror[..., 0]
+    assert metrics.folds(pair, _result(pair, warp=mirror))["folded_%"] == pytest.approx(100)
+    assert math.isnan(metrics.folds(pair, _result(pair))["folded_%"])
+
+
+def test_redetection_of_the_unchanged_content_stays_at_the_content():
+    pair = Pair.resolve("astronaut", "mona_lisa", size=256)
+    out = metrics.redetection(pair, _result(pair))
+    assert out["detected"] == 1 and out["nme_to_content"] < 0.1 < out["gap_nme"]
+    assert abs(out["landmark_progress"]) < 0.3
+    blank = metrics.redetection(pair, _result(pair, image=torch.ones(1, 3, 256, 256)))
+    assert blank["detected"] == 0 and math.isnan(blank["landmark_progress"])
+
+
+def test_bootstrap_ci_covers_the_mean_with_the_textbook_width():
+    x = np.random.default_rng(1).normal(1.0, 1.0, size=400)
+    mean, lo, hi = metrics.bootstrap_ci(x)
+    assert lo < 1.0 < hi and mean == pytest.approx(x.mean())
+    assert hi - lo == pytest.approx(2 * 1.96 * x.std() / np.sqrt(len(x)), rel=0.15)
+    assert metrics.bootstrap_ci([2.0, 2.0, 2.0]) == (2.0, 2.0, 2.0)
+    assert metrics.bootstrap_ci(x) == metrics.bootstrap_ci(x)  # seeded
+    m, lo1, hi1 = metrics.bootstrap_ci([3.0, float("nan")])
+    assert m == 3.0 and math.isnan(lo1) and math.isnan(hi1)
+
+
+def test_paired_difference_sees_a_shift_that_unpaired_spread_hides():
+    rng = np.random.default_rng(2)
+    base = rng.normal(0, 5, size=30)  # large spread between pairs
+    a, b = base + 0.5 + rng.normal(0, 0.1, 30), base
+    mean, lo, hi = metrics.paired_difference_ci(a, b)
+    assert 0.4 < lo < mean < hi < 0.6
+    _, lo_a, hi_a = metrics.bootstrap_ci(a)
+    _, lo_b, hi_b = metrics.bootstrap_ci(b)
+    assert lo_a < hi_b and lo_b < hi_a  # the unpaired intervals overlap
+    with pytest.raises(ValueError, match="same length"):
+        metrics.paired_difference_ci([1, 2], [1])
+
+
+def test_summarise_groups_means_and_intervals():
+    table = pd.DataFrame({"method": ["a"] * 3 + ["b"] * 3, "x": [1.0, 2.0, 3.0, 5.0, 5.0, float("nan")]})
+    s = metrics.summarise(table, ["x"])
+    assert s.loc["a", "x"] == 2.0 and s.loc["a", "x_lo"] >= 1.0 and s.loc["a", "x_hi"] <= 3.0
+    assert s.loc["b", "x"] == 5.0 and s.loc["b", "x_n"] == 2
