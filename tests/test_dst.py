@@ -37,7 +37,7 @@ def test_targets_remove_the_similarity(exaggerated):
 def test_dst_moves_keypoints_toward_targets_and_lowers_style(exaggerated, loss, factor):
     src, dst = exaggerated
     cfg = DSTConfig(size=64, scales=2, steps_per_scale=20, n_samples=256, n_style_samples=512, loss=loss,
-                    theta_lr=3.0 if loss == "strotss" else 0.2)
+                    theta_lr=1.0 if loss == "strotss" else 0.2)  # 3.0 overshoots at the second scale
     res = deformable_style_transfer(data.path("astronaut"), data.path("mona_lisa"), src, dst, cfg, device="cpu",
                                     show_progress=False)
     warp = res.history["warp"]
