@@ -34,8 +34,10 @@ lint: $(STAMP)      ## ruff on the library, tests, scripts and the notebook sour
 sync: $(STAMP)      ## after editing notebooks/*.py by hand: update the paired .ipynb
 	$(VENV)/bin/jupytext --sync notebooks/[0-9][0-9]_*.py
 
+# the re-execution starts from an empty results store, so every run is computed again and must give the same outputs
 nbval: $(STAMP)     ## after the smoke notebooks ran (make test): re-execute them, compare every output
-	OMP_NUM_THREADS=1 SURVEY_HEADLESS=1 SURVEY_PROGRESS=0 $(PY) -m pytest -n 2 -q --dist loadfile -p no:cacheprovider --nbval \
+	rm -f $(SMOKE)/nbval.sqlite*
+	SURVEY_STORE=$(abspath $(SMOKE))/nbval.sqlite OMP_NUM_THREADS=1 SURVEY_HEADLESS=1 SURVEY_PROGRESS=0 $(PY) -m pytest -n 2 -q --dist loadfile -p no:cacheprovider --nbval \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg $(SMOKE)/executed
 
 lab: $(STAMP)       ## read and run the notebooks in JupyterLab

@@ -29,9 +29,11 @@
 # | Inference Time (s) |  24 |  0.01 | 105 + 345 | 2 + 342 |
 #
 # where "a + b" is correspondence time (NBB for DST, dlib for FastDST) plus optimisation time. Here every method
-# runs through the same entry point `methods.run(...)` on one content/style pair at the profile's size, and the
-# table is rebuilt from the measured timing split, on *this* device. The `paper` profile uses the survey's
-# 450 steps; `default` fewer steps (see the `steps` column), so compare seconds per step across profiles.
+# runs through the same evaluation layer (`evaluate`, which keeps each run in the results store, shared with the
+# other notebooks) on one content/style pair at the profile's size, and the table is rebuilt from the measured
+# timing split, on *this* device (a run read back from the store keeps the timing measured when it ran). The
+# `paper` profile uses the survey's 450 steps; `default` fewer steps (see the `steps` column), so compare seconds
+# per step across profiles.
 #
 # *On Google Colab:* open this notebook from the repository on GitHub, run the first code cell (once, with
 # `REPO_URL` set to this repository; see the README's Colab section), then run all.
@@ -66,26 +68,25 @@ FIG_DIR = "../figures"
 import matplotlib.pyplot as plt
 
 import survey_lib
-from survey_lib import data, landmarks, methods, viz
+from survey_lib import data, landmarks, viz
 from survey_lib.notebooks import start
 
 profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
 
 # %% tags=["nbval-ignore-output"]
 # nbval-ignore-output: this cell prints Table 1, wall-clock seconds that differ from run to run
+from survey_lib.evaluate import evaluate, results
+
 SURVEY_K80 = {"nst": (450, "24"), "adain": ("None", "0.01"), "dst": (450, "105 + 345"), "fastdst": (450, "2 + 342")}
 landmarks.detect(data.get(CONTENT))  # loads dlib's models once, outside the timings (as the VGG)
-results, rows = {}, []
-for name in METHODS:
-    res = methods.run(name, CONTENT, STYLE, profile=profile, device=device, seed=SEED)
-    results[name] = res
-    t = res.timing
-    rows.append({"method": name, "steps": res.steps, "matching_s": round(t["matching_s"], 2),
-                 "optimisation_s": round(t["optimisation_s"], 2), "total_s": round(t["total_s"], 2),
-                 "s_per_step": round(t["optimisation_s"] / res.steps, 3) if res.steps else "-",
-                 "survey_K80_steps": SURVEY_K80.get(name, ("-", "-"))[0],
-                 "survey_K80_s": SURVEY_K80.get(name, ("-", "-"))[1],
-                 "device": env["device"], "size": profile.size, "profile": profile.name})
+runs = evaluate(METHODS, [(CONTENT, STYLE)], profile=profile, seeds=(SEED,), device=device)  # via the results store
+outputs = results(runs)
+rows = [{"method": r.method, "steps": r.steps, "matching_s": round(r.matching_s, 2),
+         "optimisation_s": round(r.optimisation_s, 2), "total_s": round(r.total_s, 2),
+         "s_per_step": round(r.optimisation_s / r.steps, 3) if r.steps else "-",
+         "survey_K80_steps": SURVEY_K80.get(r.method, ("-", "-"))[0],
+         "survey_K80_s": SURVEY_K80.get(r.method, ("-", "-"))[1],
+         "device": env["device"], "size": profile.size, "profile": profile.name} for r in runs.itertuples()]
 viz.save_table(rows, "01_table1", FIG_DIR, caption=(
     f"Table 1 regenerated ({profile.name} profile, {profile.size}x{profile.size}, {env['device']}, "
     f"torch {env['torch']}). matching = NBB (dst) or dlib/landmark files (fastdst, oneshot_foa, foa_tps), "
@@ -108,8 +109,7 @@ ax.set_title(f"time per stylisation, {profile.size}px, {env['device']}", fontsiz
 fig.tight_layout()
 viz.save_figure(fig, "01_timing", FIG_DIR)
 fig = viz.image_grid([data.get(CONTENT, profile.size), data.get(STYLE, profile.size)] +
-                     [results[m].image for m in METHODS], ["content", "style"] + [results[m].label for m in METHODS],
-                     size=2.2)
+                     [outputs[k].image for k in runs["key"]], ["content", "style", *runs["label"]], size=2.2)
 viz.save_figure(fig, "01_outputs", FIG_DIR)
 
 # %% [markdown]

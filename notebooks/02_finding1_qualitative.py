@@ -65,10 +65,11 @@ FIG_DIR = "../figures"
 
 # %%
 import matplotlib.pyplot as plt
+import pandas as pd
 import torch
 
 import survey_lib
-from survey_lib import data, methods, viz
+from survey_lib import data, viz
 from survey_lib.notebooks import start
 
 profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
@@ -90,46 +91,33 @@ if profile.name == "smoke":  # CI: one pair keeps the run short; the assertions 
 # %%
 import math
 
-from survey_lib.dst import warp_targets
-from survey_lib.metrics import geometry_scores, keypoint_progress, points_through_warp
+from survey_lib.evaluate import evaluate, grid, results
 
-grid_rows, table, titles = [], [], {}
-for content in CONTENTS:
-    for style in STYLES:
-        P = data.landmarks(content, profile.size)
-        target = warp_targets(P, data.landmarks(style, profile.size), profile.size)
-        row = {"content": data.get(content, profile.size), "style": data.get(style, profile.size),
-               "label": f"{content} / {style}"}
-        for name in METHODS:
-            res = methods.run(name, content, style, profile=profile, device=device, seed=SEED)
-            row[name], titles[name] = res.image, res.label
-            warp = res.extras.get("sampling_map")  # None for NST and AdaIN: no warp
-            prog = keypoint_progress(P, points_through_warp(warp, P), target) if warp is not None else math.nan
-            g = geometry_scores(res.image, P, target)
-            table.append({"content": content, "style": style, "method": name, "warp_progress": round(prog, 3),
-                          "detected": g["detected"], "nme_to_content": round(g["nme_to_content"], 4),
-                          "nme_to_style": round(g["nme_to_style"], 4), "gap": round(g["gap"], 4),
-                          "landmark_progress": round(g["progress"], 3)})
-        grid_rows.append(row)
-fig = viz.method_grid(grid_rows, ["content", "style", *METHODS], titles=titles)
+runs = evaluate(METHODS, grid(CONTENTS, STYLES), profile=profile, seeds=(SEED,), device=device)
+outputs = results(runs)
+table = runs.assign(gap=runs["gap_nme"], detected=runs["detected"] == 1)[
+    ["content", "style", "method", "warp_progress", "detected", "nme_to_content", "nme_to_style", "gap",
+     "landmark_progress"]].round({"warp_progress": 3, "nme_to_content": 4, "nme_to_style": 4, "gap": 4,
+                                  "landmark_progress": 3})
+grid_rows = [{"content": data.get(c, profile.size), "style": data.get(s, profile.size), "label": f"{c} / {s}",
+              **{r.method: outputs[r.key].image for r in g.itertuples()}}
+             for (c, s), g in runs.groupby(["content", "style"], sort=False)]
+fig = viz.method_grid(grid_rows, ["content", "style", *METHODS], titles=dict(zip(runs["method"], runs["label"])))
 viz.save_figure(fig, "02_finding1_grid", FIG_DIR)
-viz.save_table(table, "02_geometry_metrics", FIG_DIR, caption=(
+viz.save_table(table.to_dict("records"), "02_geometry_metrics", FIG_DIR, caption=(
     "Per pair and method: warp_progress = how far the applied warp carries the content's landmarks toward the "
     "aligned style landmarks (NaN: NST/AdaIN apply no warp); dlib re-detection on the output: NME to the content / "
     "style landmarks (normalised by the content's inter-ocular distance), gap = NME between the two, "
     "landmark_progress = 1 - nme_to_style / gap."))
 
 # %%
-summary = []
-for name in METHODS:
-    rows_m = [r for r in table if r["method"] == name]
-    det = [r for r in rows_m if r["detected"]]
-    mean = lambda k, rs: sum(r[k] for r in rs) / len(rs) if rs else float("nan")  # noqa: E731
-    summary.append({"method": name, "pairs": len(rows_m), "faces re-detected": len(det),
-                    "warp_progress": round(mean("warp_progress", rows_m), 3),
-                    "nme_to_content": round(mean("nme_to_content", det), 4),
-                    "nme_to_style": round(mean("nme_to_style", det), 4),
-                    "landmark_progress": round(mean("landmark_progress", det), 3)})
+det = table[table["detected"]]
+summary = pd.DataFrame({"pairs": table.groupby("method").size(), "faces re-detected": det.groupby("method").size(),
+                        "warp_progress": table.groupby("method")["warp_progress"].mean().round(3),
+                        **{k: det.groupby("method")[k].mean().round(n) for k, n in
+                           (("nme_to_content", 4), ("nme_to_style", 4), ("landmark_progress", 3))}})
+summary = summary.reindex(METHODS).fillna({"faces re-detected": 0}).astype({"faces re-detected": int})
+summary = summary.rename_axis("method").reset_index().to_dict("records")
 viz.save_table(summary, "02_geometry_summary", FIG_DIR,
                caption="Means over the pairs above (NME and landmark progress over the re-detected faces).")
 print(viz.markdown_table(summary))
@@ -188,9 +176,9 @@ print("\n".join(verdict))
 # they travel only part of the way: on DST's own example pair the original code moves them about 17 % in 3 × 50
 # steps (L_warp 35.2 → 29.3 px), and so does `survey_lib.dst` on the same inputs and points. The **default profile
 # keeps the published α, β and γ** but takes 3 × 15 steps instead of 3 × 150, so it raises the keypoints' learning
-# rate 7.5× (`Profile.dst_theta_lr_scale`; the full 10× makes the momentum SGD overshoot): the keypoints then cover
-# about the distance the published schedule covers, and figures stay within the CPU budget. The `paper` profile
-# runs the published schedule unchanged.
+# rate 7.5× (`theta_lr_scale` in the profile's `dst` section; the full 10× makes the momentum SGD overshoot): the
+# keypoints then cover about the distance the published schedule covers, and figures stay within the CPU budget.
+# The `paper` profile runs the published schedule unchanged.
 #
 # Below, one pair, both methods, β from the published 0.5 up to 64× it, everything else as in this profile. For
 # each run: keypoint progress (the optimised points: NBB matches for DST, landmarks for FastDST), warp progress of
@@ -198,31 +186,26 @@ print("\n".join(verdict))
 # (1 − L_warp(t) / L_warp(0)), which is the steps axis.
 
 # %%
-from survey_lib.warp import folded_fraction
+import json
 
 SWEEP_PAIR, BETAS = (CONTENTS[0], STYLES[0]), [0.5, 2.0, 8.0, 32.0]
-P = data.landmarks(SWEEP_PAIR[0], profile.size)
-target = warp_targets(P, data.landmarks(SWEEP_PAIR[1], profile.size), profile.size)
-sweep, curves = [], {}
-for name in ("dst", "fastdst"):
-    for beta in BETAS:
-        res = methods.run(name, *SWEEP_PAIR, profile=profile, device=device, seed=SEED, warp_weight=beta,
-                          show_progress=False)
-        lw = torch.tensor(res.history["warp"])
-        curves[name, beta] = (1 - lw / lw[0]).tolist()
-        sweep.append({"method": name, "beta": beta, "published": beta == 0.5, "steps": res.steps,
-                      "gap_px": round(float(lw[0]), 2),
-                      "keypoint_progress": round(keypoint_progress(res.points[0], res.extras["moved"],
-                                                                   res.extras["targets"]), 3),
-                      "warp_progress": round(keypoint_progress(P, points_through_warp(res.extras["sampling_map"], P),
-                                                               target), 3),
-                      "folded_%": round(100 * folded_fraction(res.extras["sampling_map"]), 3)})
+swept = evaluate([(name, {"warp_weight": beta}) for name in ("dst", "fastdst") for beta in BETAS], [SWEEP_PAIR],
+                 profile=profile, seeds=(SEED,), device=device)  # beta 0.5 is the main grid's run: read, not rerun
+swept["beta"] = [json.loads(s)["warp_weight"] for s in swept["settings"]]
+swept_outputs = results(swept)
+histories = {(r["method"], r["beta"]): swept_outputs[r["key"]].history["warp"] for r in swept.to_dict("records")}
+curves = {k: (1 - torch.tensor(lw) / lw[0]).tolist() for k, lw in histories.items()}
+dst_cfg = profile.section("dst")
+sweep = [{"method": r["method"], "beta": r["beta"], "published": r["beta"] == 0.5, "steps": r["steps"],
+          "gap_px": round(histories[r["method"], r["beta"]][0], 2),
+          "keypoint_progress": round(r["own_target_progress"], 3), "warp_progress": round(r["warp_progress"], 3),
+          "folded_%": round(r["folded_%"], 3)} for r in swept.to_dict("records")]
 viz.save_table(sweep, "02_beta_sweep", FIG_DIR, caption=(
-    f"{SWEEP_PAIR[0]} / {SWEEP_PAIR[1]}, {profile.name} profile ({profile.dst_scales} x {profile.dst_steps_per_scale} "
-    f"steps, keypoint lr x{profile.dst_theta_lr_scale}); beta = warp weight (published: 0.5). gap_px = mean distance "
-    "of the optimised keypoints to their targets before the first step; keypoint_progress = share of it closed; "
-    "warp_progress = the same for the 68 landmarks carried by the applied warp; folded_% = pixels where that warp "
-    "folds over (Jacobian determinant <= 0)."))
+    f"{SWEEP_PAIR[0]} / {SWEEP_PAIR[1]}, {profile.name} profile ({dst_cfg['scales']} x {dst_cfg['steps_per_scale']} "
+    f"steps, keypoint lr x{dst_cfg.get('theta_lr_scale', 1.0)}); beta = warp weight (published: 0.5). gap_px = mean "
+    "distance of the optimised keypoints to their targets before the first step; keypoint_progress = share of it "
+    "closed; warp_progress = the same for the 68 landmarks carried by the applied warp; folded_% = pixels where that "
+    "warp folds over (Jacobian determinant <= 0)."))
 print(viz.markdown_table(sweep))
 
 # %%

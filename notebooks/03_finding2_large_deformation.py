@@ -69,7 +69,7 @@ import matplotlib.pyplot as plt
 import torch
 
 import survey_lib
-from survey_lib import data, methods, viz
+from survey_lib import data, viz
 from survey_lib.notebooks import start
 
 profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
@@ -123,18 +123,14 @@ assert rate[("anime", "animeface")] >= 0.7 and rate[("photo", "animeface")] <= 0
 # `NoFaceFound` naming the file (the survey: "FastDST does not work with the above style images").
 
 # %%
-from survey_lib.landmarks import NoFaceFound
+from survey_lib.evaluate import evaluate, grid, results
 
 ANIME = [e.name for e in data.list_images(category="anime")]
-with_dlib = []
-for style in ANIME:
-    try:
-        methods.run("fastdst", CONTENT, style, profile=profile, device=device, style_detector="dlib",
-                    show_progress=False)
-        with_dlib.append({"style": style, "fastdst (dlib)": "ran"})
-    except NoFaceFound as exc:
-        with_dlib.append({"style": style, "fastdst (dlib)": "NoFaceFound"})
-        print(f"{style}: {exc}")
+tried = evaluate([("fastdst", {"style_detector": "dlib"})], grid([CONTENT], ANIME), profile=profile, seeds=(SEED,),
+                 device=device, metrics=())  # a run dlib cannot start is kept as a row with its reason
+with_dlib = [{"style": r.style, "fastdst (dlib)": "NoFaceFound" if r.error else "ran"} for r in tried.itertuples()]
+for r in tried[tried["error"] != ""].itertuples():
+    print(f"{r.style}: {r.error}")
 failed_dlib = sum(r["fastdst (dlib)"] == "NoFaceFound" for r in with_dlib)
 viz.save_table(with_dlib, "03_fastdst_on_anime", FIG_DIR, caption=(
     f"FastDST with dlib on both images, on every anime face: NoFaceFound on {failed_dlib} of {len(ANIME)}."))
@@ -153,26 +149,24 @@ assert failed_dlib >= 0.8 * len(ANIME), "Finding 2: FastDST (dlib) should fail o
 #   detects (an independent check of the output image; blank where it finds no face).
 
 # %%
-from survey_lib.metrics import keypoint_progress
+from survey_lib.metrics import animeface_redetection, own_target_progress, point_gap
 
+anime_runs = evaluate([("fastdst", {"style_detector": "animeface"})], grid([CONTENT], ANIME), profile=profile,
+                      seeds=(SEED,), device=device, metrics=(point_gap, own_target_progress, animeface_redetection))
+anime_outputs = results(anime_runs)
 with_anime, outputs, titles = [], [], []
-for style in ANIME:
-    try:
-        res = methods.run("fastdst", CONTENT, style, profile=profile, device=device, seed=SEED,
-                          style_detector="animeface", show_progress=False)
-    except NoFaceFound as exc:
-        with_anime.append({"style": style, "fastdst (AnimeFace)": "NoFaceFound"})
-        print(f"{style}: {exc}")
+for r in anime_runs.to_dict("records"):
+    if r["error"]:
+        with_anime.append({"style": r["style"], "fastdst (AnimeFace)": "NoFaceFound"})
+        print(f"{r['style']}: {r['error']}")
         continue
-    src, targets = res.points[0], res.extras["targets"]
-    again = animeface.detect(res.image, min_side=SURVEY_SIZE)
-    redetected = keypoint_progress(src, animeface.part_points(again[0]), targets) if again else float("nan")
-    with_anime.append({"style": style, "fastdst (AnimeFace)": "ran", "points": len(src),
-                       "gap_px": round(float((targets - src).norm(dim=1).mean()), 2),
-                       "keypoint_progress": round(keypoint_progress(src, res.extras["moved"], targets), 3),
-                       "animeface_on_output": len(again), "redetected_progress": round(redetected, 3)})
-    outputs += [data.get(style, profile.size), res.image]
-    titles += [style, f"fastdst (AnimeFace)\nprogress {with_anime[-1]['keypoint_progress']:.2f}"]
+    res = anime_outputs[r["key"]]
+    with_anime.append({"style": r["style"], "fastdst (AnimeFace)": "ran", "points": len(res.points[0]),
+                       "gap_px": round(r["gap_px"], 2), "keypoint_progress": round(r["own_target_progress"], 3),
+                       "animeface_on_output": int(r["animeface_faces"]),
+                       "redetected_progress": round(r["animeface_progress"], 3)})
+    outputs += [data.get(r["style"], profile.size), res.image]
+    titles += [r["style"], f"fastdst (AnimeFace)\nprogress {with_anime[-1]['keypoint_progress']:.2f}"]
 viz.save_table(with_anime, "03_fastdst_animeface", FIG_DIR, caption=(
     f"FastDST with AnimeFace landmarks on the style ({CONTENT} as content): mean gap to the aligned style points "
     "(px), keypoint progress of the optimiser, faces AnimeFace finds on the output and the progress of the parts "
@@ -194,25 +188,18 @@ print(f"FastDST (AnimeFace) ran on {len(ran)} of {len(ANIME)} anime styles (dlib
                                       if redetected else ""))
 
 # %%
-from survey_lib.metrics import keypoint_progress
-from survey_lib.warp import folded_fraction, jacobian_determinant
+from survey_lib.metrics import folds
 
-rows, grid = [], []
-for style in ANIME_STYLES:
-    row = {"content": data.get(CONTENT, profile.size), "style": data.get(style, profile.size), "label": style,
-           "notes": {}}
-    for name in ("nst", "dst", "oneshot_foa"):
-        res = methods.run(name, CONTENT, style, profile=profile, device=device, seed=SEED)
-        row[name] = res.image
-        if "sampling_map" in res.extras:
-            det = jacobian_determinant(res.extras["sampling_map"])
-            src, tgt = res.points[0], res.extras["targets"]
-            rows.append({"style": style, "method": name, "points": len(src),
-                         "gap_px": round(float((tgt - src).norm(dim=1).mean()), 2),
-                         "keypoint_progress": round(keypoint_progress(src, res.extras["moved"], tgt), 3),
-                         "folded_%": round(100 * folded_fraction(res.extras["sampling_map"]), 3),
-                         "jac_min": round(float(det.min()), 3), "jac_max": round(float(det.max()), 3)})
-    grid.append(row)
+grid_runs = evaluate(["nst", "dst", "oneshot_foa"], grid([CONTENT], ANIME_STYLES), profile=profile, seeds=(SEED,),
+                     device=device, metrics=(point_gap, own_target_progress, folds))
+grid_outputs = results(grid_runs)
+rows = [{"style": r["style"], "method": r["method"], "points": len(grid_outputs[r["key"]].points[0]),
+         "gap_px": round(r["gap_px"], 2), "keypoint_progress": round(r["own_target_progress"], 3),
+         "folded_%": round(r["folded_%"], 3), "jac_min": round(r["jacobian_min"], 3),
+         "jac_max": round(r["jacobian_max"], 3)} for r in grid_runs.to_dict("records") if r["method"] != "nst"]
+grid = [{"content": data.get(CONTENT, profile.size), "style": data.get(style, profile.size), "label": style,
+         **{r.method: grid_outputs[r.key].image for r in g.itertuples()}}
+        for style, g in grid_runs.groupby("style", sort=False)]
 viz.save_figure(viz.method_grid(grid, ["content", "style", "nst", "dst", "oneshot_foa"],
                                 titles={"dst": "DST (NBB)", "oneshot_foa": "one-shot FoA (hand landmarks)"}),
                 "03_anime_grid", FIG_DIR)
@@ -232,9 +219,6 @@ print(viz.markdown_table(rows))
 # landmark exactly.
 
 # %%
-
-from survey_lib.warp import sampling_map
-
 STYLE = "mona_lisa"
 base = data.landmarks(CONTENT)  # given landmarks are in the frame of the image file (here 250 px)
 face = float((base[:, 0].max() - base[:, 0].min()))
@@ -251,18 +235,18 @@ def exaggerate(pts, k):
     p[0:17, 0] = centre[0] + (p[0:17, 0] - centre[0]) * (1 + 0.2 * k)
     return p
 
-sweep, examples = [], []
-for k in EXAGGERATION:
-    target = exaggerate(base, k)
-    res = methods.run("oneshot_foa", CONTENT, STYLE, profile=profile, device=device, seed=SEED,
-                      content_landmarks=base, style_landmarks=target)
-    src, tgt = res.points[0], res.extras["targets"]
-    tps_map = sampling_map(src, tgt, (profile.size, profile.size))  # src, tgt are at the working size
-    sweep.append({"k": k, "gap_px": round(float((tgt - src).norm(dim=1).mean()), 2),
-                  "keypoint_progress": round(keypoint_progress(src, res.extras["moved"], tgt), 3),
-                  "dst_folded_%": round(100 * folded_fraction(res.extras["sampling_map"]), 3),
-                  "exact_tps_folded_%": round(100 * folded_fraction(tps_map), 3)})
-    examples.append(res.image)
+from survey_lib.metrics import exact_tps_folds
+from survey_lib.pairs import Pair
+
+swept = evaluate(["oneshot_foa"], [Pair.resolve(CONTENT, STYLE, size=profile.size, match_size=profile.match_size,
+                                                content_landmarks=base, style_landmarks=exaggerate(base, k))
+                                   for k in EXAGGERATION],
+                 profile=profile, seeds=(SEED,), device=device,
+                 metrics=(point_gap, own_target_progress, folds, exact_tps_folds))
+sweep = [{"k": k, "gap_px": round(r["gap_px"], 2), "keypoint_progress": round(r["own_target_progress"], 3),
+          "dst_folded_%": round(r["folded_%"], 3), "exact_tps_folded_%": round(r["exact_tps_folded_%"], 3)}
+         for k, r in zip(EXAGGERATION, swept.to_dict("records"))]
+examples = [res.image for res in results(swept).values()]
 viz.save_table(sweep, "03_deformation_sweep", FIG_DIR, caption=(
     "Exaggeration sweep (one-shot FoA = landmarks + DST optimiser): gap to travel, progress, folded pixels of "
     "DST's warp and of the exact TPS through all target landmarks."))

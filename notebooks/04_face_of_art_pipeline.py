@@ -60,7 +60,7 @@ FIG_DIR = "../figures"
 # %%
 
 import survey_lib
-from survey_lib import data, methods, viz
+from survey_lib import data, viz
 from survey_lib.notebooks import start
 
 profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
@@ -78,31 +78,25 @@ if profile.name == "smoke":  # CI: one pair
 #   final picture, but fails (NaN) on most stylised artworks, exactly where geometry changed most.
 
 # %%
-from survey_lib.dst import warp_targets
-from survey_lib.metrics import geometry_scores, keypoint_progress, points_through_warp
-from survey_lib.warp import folded_fraction
+from survey_lib.evaluate import evaluate, results
+from survey_lib.metrics import folds, redetection, warp_landmarks
+from survey_lib.warp import grid_sample_xy
 
 METHODS = ["foa_tps", "oneshot_foa", "dst"]
-rows, grid = [], []
-for content, style in PAIRS:
-    P = data.landmarks(content, profile.size)
-    target = warp_targets(P, data.landmarks(style, profile.size), profile.size)
-    row = {"content": data.get(content, profile.size), "style": data.get(style, profile.size),
-           "label": f"{content} / {style}"}
-    for name in METHODS:
-        res = methods.run(name, content, style, profile=profile, device=device, seed=SEED)
-        row[name] = res.image
-        if name == "foa_tps":
-            row["tps warp only"] = res.extras["warped_content"]
-        carried = points_through_warp(res.extras["sampling_map"], P)
-        g = geometry_scores(res.image, P, target)
-        rows.append({"pair": f"{content}/{style}", "method": name, "points": len(res.points[0]),
-                     "landmark_progress_warp": round(keypoint_progress(P, carried, target), 3),
-                     "folded_%": round(100 * folded_fraction(res.extras["sampling_map"]), 3),
-                     "redetected": g["detected"],
-                     "nme_to_style": round(g["nme_to_style"], 4), "nme_to_content": round(g["nme_to_content"], 4),
-                     "seconds": round(res.timing["total_s"], 1)})
-    grid.append(row)
+runs = evaluate(METHODS, [tuple(p) for p in PAIRS], profile=profile, seeds=(SEED,), device=device,
+                metrics=(warp_landmarks, folds, redetection))
+outputs = results(runs)
+rows = [{"pair": f"{r['content']}/{r['style']}", "method": r["method"],
+         "points": len(outputs[r["key"]].points[0]), "landmark_progress_warp": round(r["warp_progress"], 3),
+         "folded_%": round(r["folded_%"], 3), "redetected": r["detected"] == 1,
+         "nme_to_style": round(r["nme_to_style"], 4), "nme_to_content": round(r["nme_to_content"], 4),
+         "seconds": round(r["total_s"], 1)} for r in runs.to_dict("records")]
+tps_warp = {(r["content"], r["style"]): outputs[r["key"]].warp for r in runs.to_dict("records")
+            if r["method"] == "foa_tps"}  # the TPS stage alone: the content resampled by the applied map
+grid = [{"content": data.get(c, profile.size), "style": data.get(s, profile.size), "label": f"{c} / {s}",
+         "tps warp only": grid_sample_xy(data.get(c, profile.size), tps_warp[c, s]),
+         **{r.method: outputs[r.key].image for r in g.itertuples()}}
+        for (c, s), g in runs.groupby(["content", "style"], sort=False)]
 viz.save_figure(viz.method_grid(grid, ["content", "style", "tps warp only", *METHODS]), "04_foa_grid", FIG_DIR)
 viz.save_table(rows, "04_foa_metrics", FIG_DIR, caption=(
     "Face-of-Art TPS + NST vs one-shot FoA vs DST: progress of the content's 68 landmarks toward the aligned style "

@@ -61,7 +61,7 @@ FIG_DIR = "../figures"
 import matplotlib.pyplot as plt
 
 import survey_lib
-from survey_lib import data, methods, viz
+from survey_lib import data, viz
 from survey_lib.notebooks import start
 
 profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
@@ -69,7 +69,9 @@ profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks t
 # %%
 
 from survey_lib.landmarks import mean_shape, similarity_transform, apply_transform
-from survey_lib.metrics import keypoint_progress, nme
+from survey_lib.evaluate import evaluate, results
+from survey_lib.metrics import nme, own_target_progress, point_gap
+from survey_lib.pairs import Pair
 
 from survey_lib.images import resize_points
 
@@ -91,10 +93,12 @@ assert mean_common <= mean_single, "the common shape should be closer to the exe
 P = data.landmarks(CONTENT)
 w, h = data.entry(STYLE).size
 to_size = lambda pts: resize_points(pts, (h, w), profile.size)  # noqa: E731
-runs = {}
-for label, target in (("single exemplar", shapes[ref]), ("common landmarks", common)):
-    runs[label] = methods.run("oneshot_foa", CONTENT, STYLE, profile=profile, device=device, seed=SEED,
-                              content_landmarks=P, style_landmarks=target)
+TARGETS = {"single exemplar": shapes[ref], "common landmarks": common}
+runs = evaluate(["oneshot_foa"], [Pair.resolve(CONTENT, STYLE, size=profile.size, match_size=profile.match_size,
+                                               content_landmarks=P, style_landmarks=t) for t in TARGETS.values()],
+                profile=profile, seeds=(SEED,), device=device, metrics=(point_gap, own_target_progress))
+runs["targets"] = list(TARGETS)
+stored = results(runs)
 fig, axes = plt.subplots(1, 4, figsize=(12, 3.2))
 axes[0].imshow(survey_lib.images.to_numpy(data.get(CONTENT, profile.size))); axes[0].set_title("content")
 axes[1].imshow(survey_lib.images.to_numpy(data.get(STYLE, profile.size))); axes[1].set_title("style")
@@ -102,16 +106,15 @@ for s in shapes:
     aligned = apply_transform(similarity_transform(s, common), s)
     viz.draw_points(axes[1], to_size(aligned), color="white", size=2)
 viz.draw_points(axes[1], to_size(common), color="red", size=6)
-for ax, (label, res) in zip(axes[2:], runs.items()):
-    ax.imshow(survey_lib.images.to_numpy(res.image)); ax.set_title(label)
-    viz.draw_points(ax, res.extras["moved"], color="lime", size=3)
+for ax, r in zip(axes[2:], runs.itertuples()):
+    ax.imshow(survey_lib.images.to_numpy(stored[r.key].image)); ax.set_title(r.targets)
+    viz.draw_points(ax, stored[r.key].moved, color="lime", size=3)
 for ax in axes:
     ax.axis("off")
 fig.tight_layout()
 viz.save_figure(fig, "05_common_landmarks", FIG_DIR)
-rows = [{"targets": label, "gap_px": round(float((r.extras["targets"] - r.points[0]).norm(dim=1).mean()), 2),
-         "keypoint_progress": round(keypoint_progress(r.points[0], r.extras["moved"], r.extras["targets"]), 3)}
-        for label, r in runs.items()]
+rows = [{"targets": r.targets, "gap_px": round(r.gap_px, 2), "keypoint_progress": round(r.own_target_progress, 3)}
+        for r in runs.itertuples()]
 viz.save_table(rows, "05_common_vs_single", FIG_DIR,
                caption="One-shot FoA toward one exemplar's landmarks vs the common landmarks.")
 print(viz.markdown_table(rows))

@@ -25,7 +25,7 @@ from . import methods as _methods
 from .metrics import RUN_METRICS
 from .pairs import Pair
 from .profiles import Profile, get_profile
-from .store import Record, Store, pack_arrays, png_bytes, run_key
+from .store import Record, Store, _jsonable, pack_arrays, png_bytes, run_key
 
 __all__ = ["evaluate", "grid", "group", "GROUPS", "Job", "run_job", "load_result", "results"]
 
@@ -116,11 +116,13 @@ def run_job(job: Job) -> Record:
                   image=png_bytes(res.image), arrays=arrays)
 
 
-def _row(record: Record, from_store: bool) -> dict:
+def _row(record: Record, job: Job, from_store: bool) -> dict:
+    """The table row of one run. Method, label and settings are the job's (a stored run may have been asked for
+    under other words: ``("dst", {"warp_weight": 0.5})`` is the default dst run)."""
     info = record.info
-    row = {"method": record.method, "label": info.get("label", record.method), "content": record.content,
-           "style": record.style, "seed": record.seed,
-           "settings": json.dumps(info.get("settings") or {}, sort_keys=True)}
+    label = job.label if job.label != job.method else info.get("label", job.method)
+    row = {"method": job.method, "label": label, "content": record.content, "style": record.style,
+           "seed": record.seed, "settings": json.dumps(_jsonable(job.settings), sort_keys=True)}
     row.update({k: v for k, v in record.metrics.items() if not k.startswith("_")})
     row.update({k: record.timing.get(k, float("nan")) for k in ("matching_s", "optimisation_s", "total_s")})
     row.update({"steps": info.get("steps", 0), "error": record.error, "from_store": from_store, "key": record.key})
@@ -183,7 +185,7 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
             record, hit = records[job.key]
             if hit and not record.error:
                 _complete_metrics(record, job, db)
-            rows.append(_row(record, hit))
+            rows.append(_row(record, job, hit))
         return pd.DataFrame(rows)
     finally:
         if own_store and db is not None:

@@ -28,7 +28,7 @@ from .landmarks import NoFaceFound, detect, inter_ocular
 
 __all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "points_through_warp", "point_gap",
            "own_target_progress", "warp_landmarks", "redetection", "folds", "RUN_METRICS", "bootstrap_ci",
-           "paired_difference_ci", "summarise"]
+           "paired_difference_ci", "summarise", "exact_tps_folds", "animeface_redetection"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -195,11 +195,41 @@ def redetection(pair, result) -> dict[str, float]:
 
 
 def folds(pair, result) -> dict[str, float]:
-    """``folded_%``: percentage of output pixels where the applied warp folds over (Jacobian determinant <= 0); NaN
-    when the method applies no warp."""
-    from .warp import folded_fraction
+    """``folded_%``: percentage of output pixels where the applied warp folds over (Jacobian determinant <= 0);
+    ``jacobian_min`` / ``jacobian_max``: the range of its local area change. NaN when the method applies no warp."""
+    from .warp import folded_fraction, jacobian_determinant
 
-    return {"folded_%": _NAN if result.warp is None else 100 * folded_fraction(result.warp)}
+    if result.warp is None:
+        return {"folded_%": _NAN, "jacobian_min": _NAN, "jacobian_max": _NAN}
+    det = jacobian_determinant(result.warp)
+    return {"folded_%": 100 * folded_fraction(result.warp), "jacobian_min": float(det.min()),
+            "jacobian_max": float(det.max())}
+
+
+def exact_tps_folds(pair, result) -> dict[str, float]:
+    """``exact_tps_folded_%``: folded pixels of the exact thin-plate spline through the method's own keypoints and
+    its targets (the Face-of-Art warp for the same correspondences), for comparison with :func:`folds`."""
+    from .warp import folded_fraction, sampling_map
+
+    if result.correspondences is None or result.targets is None:
+        return {"exact_tps_folded_%": _NAN}
+    size = tuple(result.image.shape[-2:])
+    return {"exact_tps_folded_%": 100 * folded_fraction(sampling_map(result.correspondences.src, result.targets,
+                                                                     size))}
+
+
+def animeface_redetection(pair, result) -> dict[str, float]:
+    """AnimeFace run again on the output (at 256 px at least): ``animeface_faces`` found there, and where it finds
+    one, ``animeface_progress``: :func:`keypoint_progress` of the parts it detects toward the method's targets
+    (for 13-point AnimeFace correspondences only; NaN otherwise). Independent of the optimiser."""
+    from . import animeface
+
+    found = animeface.detect(result.image, min_side=256)
+    out = {"animeface_faces": float(len(found)), "animeface_progress": _NAN}
+    corr = result.correspondences
+    if found and corr is not None and result.targets is not None and len(corr.src) == len(animeface.CORRESPONDENCE):
+        out["animeface_progress"] = keypoint_progress(corr.src, animeface.part_points(found[0]), result.targets)
+    return out
 
 
 #: the metrics :func:`survey_lib.evaluate.evaluate` computes by default, in column order

@@ -35,8 +35,17 @@ class StoreError(RuntimeError):
 
 
 def default_store_path() -> Path:
-    """``$SURVEY_STORE``, else ``build/results.sqlite`` under the working directory."""
-    return Path(os.environ.get("SURVEY_STORE") or Path("build") / "results.sqlite")
+    """``$SURVEY_STORE``; else ``build/results.sqlite`` of the checkout this package runs from (so the notebooks,
+    which run in ``notebooks/``, and the command line share one store); else ``build/results.sqlite`` under the
+    working directory (an installed package)."""
+    if os.environ.get("SURVEY_STORE"):
+        return Path(os.environ["SURVEY_STORE"])
+    from .utils import bundled_dir
+
+    checkout = bundled_dir("notebooks").parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "build" / "results.sqlite"
+    return Path("build") / "results.sqlite"
 
 
 def _jsonable(value):

@@ -58,6 +58,7 @@ def test_colab_cell_is_the_same_in_every_notebook():
 def test_notebook_runs_in_smoke_profile(nb, monkeypatch):
     # one thread per kernel: two kernels side by side on two cores, and `make nbval` re-runs them the same way
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("SURVEY_STORE", str(SMOKE / "results.sqlite"))  # shared by the notebooks, as in make figures
     fig_dir = SMOKE / "figures"
     prefix = nb.stem.split("_", 1)[0]
     for old in fig_dir.glob(f"{prefix}_*"):
