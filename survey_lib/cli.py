@@ -14,7 +14,10 @@ def _stylize(args: argparse.Namespace) -> int:
     from . import methods
     from .images import check_output_path, save_image
 
-    check_output_path(args.output)  # before the run, not after it
+    from .pairs import resolve_image
+
+    inputs = tuple(resolve_image(x) for x in (args.content, args.style))
+    check_output_path(args.output, inputs=inputs)  # before the run, not after it
 
     spec = methods.get(args.method)
     overrides = {k: v for k, v in (("seed", args.seed), ("content_landmarks", args.content_landmarks),
@@ -119,24 +122,33 @@ def _executor(args: argparse.Namespace):
 
 
 def _notebooks(args: argparse.Namespace) -> int:
+    from . import data
     from .notebooks import NotebookFailed, execute, notebook_paths, write_report
+    from .utils import check_writable_folder
 
     nbs = notebook_paths()
     if args.only:
         nbs = [nb for nb in nbs if any(nb.name.startswith(o) for o in args.only)]
         if not nbs:
-            print(f"no notebook matches {args.only}", file=sys.stderr)
-            return 2
-    fig_dir = Path(args.fig_dir).resolve()
-    out_dir = Path(args.executed_dir or Path("build") / "executed" / args.profile).resolve()
+            raise ValueError(f"--only {' '.join(args.only)} matches no notebook; give name prefixes of "
+                             f"{', '.join(nb.stem for nb in notebook_paths())} (e.g. --only 00 02)")
+    fig_dir = check_writable_folder(Path(args.fig_dir), "--fig-dir").resolve()  # before any notebook runs
+    out_dir = check_writable_folder(Path(args.executed_dir or Path("build") / "executed" / args.profile),
+                                    "--executed-dir").resolve()
+    data.catalogue()  # a missing or broken data folder (SURVEY_DATA_DIR) fails here
     timings = {}
     for nb in nbs:
         print(f"[{args.profile}] {nb.name} ...", flush=True)
         try:
             done = execute(nb, profile=args.profile, fig_dir=fig_dir, out_dir=out_dir)
         except NotebookFailed as exc:
+            write_report(fig_dir, notebook_paths(), args.profile, timings, unfinished=nb.stem)
             print(exc, file=sys.stderr)
             return 1
+        except KeyboardInterrupt:
+            write_report(fig_dir, notebook_paths(), args.profile, timings, unfinished=nb.stem)
+            (out_dir / nb.name).unlink(missing_ok=True)  # a half-executed copy would look complete
+            raise
         timings[nb.stem] = done.seconds
         print(f"    done in {done.seconds:.0f} s", flush=True)
     report = write_report(fig_dir, notebook_paths(), args.profile, timings)
@@ -260,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--fig-dir", default="figures",
                    help="where figures and tables go, relative to the working directory (default: %(default)s)")
     n.add_argument("--executed-dir", help="where the executed notebooks go (default: build/executed/PROFILE)")
-    n.add_argument("--only", nargs="*", help="notebook name prefixes to run, e.g. 00 02")
+    n.add_argument("--only", nargs="+", metavar="PREFIX", help="notebook name prefixes to run, e.g. 00 02")
     n.set_defaults(func=_notebooks)
 
     i = sub.add_parser("info", help="print the environment and check the model files (exit 1 on a problem)")

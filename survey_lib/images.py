@@ -62,7 +62,7 @@ def _read_path(src: str | os.PathLike, allow_download: bool) -> Image.Image:
 
         try:
             with urllib.request.urlopen(text, timeout=30) as resp:  # noqa: S310 - user opted in
-                return Image.open(io.BytesIO(resp.read()))
+                return _upright(Image.open(io.BytesIO(resp.read())))
         except Exception as exc:  # network errors come in many types
             raise ImageError(f"'{text}': download failed ({exc})") from None
     if not path.exists():
@@ -72,9 +72,17 @@ def _read_path(src: str | os.PathLike, allow_download: bool) -> Image.Image:
     try:
         img = Image.open(path)
         img.load()
-        return img
+        return _upright(img)
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ImageError(f"'{path}': not a readable image ({exc})") from None
+
+
+def _upright(img: Image.Image) -> Image.Image:
+    """The image as it is meant to be seen: rotated/flipped by its EXIF Orientation tag (phones store portraits as
+    landscape pixels plus that tag)."""
+    from PIL import ImageOps
+
+    return ImageOps.exif_transpose(img) or img
 
 
 def _array_to_tensor(arr: np.ndarray, name: str) -> torch.Tensor:
@@ -107,7 +115,8 @@ def to_tensor(src: ImageLike, *, allow_download: bool = False) -> torch.Tensor:
     """Convert a path, URL, PIL image, array or tensor into a ``(1, 3, H, W)`` float tensor in ``[0, 1]``.
 
     Grayscale inputs are replicated to three channels; RGBA/LA inputs are composited onto white.
-    Tensors may be ``(H, W)``, ``(C, H, W)`` or ``(1, C, H, W)`` with ``C`` in {1, 3, 4}.
+    Tensors may be ``(H, W)``, ``(C, H, W)``, ``(1, C, H, W)`` or ``(H, W, C)`` with ``C`` in {1, 3, 4}; uint8
+    tensors and arrays hold 0..255, float ones [0, 1]. Files are turned upright by their EXIF orientation.
     """
     name = _describe(src)
     if isinstance(src, (str, os.PathLike)):
@@ -117,17 +126,19 @@ def to_tensor(src: ImageLike, *, allow_download: bool = False) -> torch.Tensor:
     if isinstance(src, np.ndarray):
         return _array_to_tensor(src, name)
     if isinstance(src, torch.Tensor):
-        t = src.detach().float().cpu()
+        t = src.detach().cpu()
+        t = t if t.dtype in (torch.uint8, torch.float32) else t.float()  # uint8 as for arrays: 0..255
         if t.ndim == 4:
             if t.shape[0] != 1:
                 raise ImageError(f"{name}: expected a single image, got a batch of {t.shape[0]}")
             t = t[0]
         if t.ndim == 2:
             t = t[None]
-        if t.ndim != 3:
-            raise ImageError(f"{name}: expected a tensor of shape (H, W), (C, H, W) or (1, C, H, W), "
-                             f"got {tuple(src.shape)}")
-        return _array_to_tensor(t.permute(1, 2, 0).numpy(), name)
+        if t.ndim != 3 or (t.shape[0] not in (1, 3, 4) and t.shape[-1] not in (1, 3, 4)):
+            raise ImageError(f"{name}: expected a tensor of shape (H, W), (C, H, W), (1, C, H, W) or (H, W, C) with C "
+                             f"in 1, 3, 4; got {tuple(src.shape)}")
+        hwc = t if t.shape[0] not in (1, 3, 4) else t.permute(1, 2, 0)  # (H, W, C) is taken as it comes
+        return _array_to_tensor(hwc.numpy(), name)
     raise ImageError(f"unsupported image input of type {type(src).__name__}")
 
 
@@ -233,23 +244,41 @@ def to_pil(img: torch.Tensor) -> Image.Image:
     return Image.fromarray(to_numpy(img))
 
 
-def check_output_path(path: str | os.PathLike) -> Path:
-    """Check, before any work, that an image can be written to ``path`` (a suffix PIL can write).
+def check_output_path(path: str | os.PathLike, *, inputs: tuple = ()) -> Path:
+    """Check, before any work, that an image can be written to ``path``: a suffix PIL can write, a writable folder,
+    and not one of the ``inputs`` (the user's own photo is never overwritten).
 
     Raises:
-        ImageError: no suffix or one PIL cannot write, naming the path and the usual choices.
+        ImageError: naming the path and what to do.
     """
+    from .utils import check_writable_folder
+
     path = Path(path)
     writable = {ext for ext, fmt in Image.registered_extensions().items() if fmt in Image.SAVE}
     if path.suffix.lower() not in writable:
         raise ImageError(f"cannot write an image to '{path}': its extension {path.suffix or '(none)'!r} is not an "
                          "image format; use .png, .jpg or .webp")
+    if path.is_dir():
+        raise ImageError(f"cannot write an image to '{path}': it is a folder; give a file name")
+    for src in inputs:
+        if isinstance(src, (str, os.PathLike)) and Path(src).exists() and Path(src).resolve() == path.resolve():
+            raise ImageError(f"'{path}' is also an input image; write the result elsewhere (-o another.png) so the "
+                             "input is not overwritten")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ImageError(f"cannot write an image to '{path}': the file is read-only; choose another -o")
+    try:
+        check_writable_folder(path.parent, "the output folder")
+    except ValueError as exc:
+        raise ImageError(str(exc)) from None
     return path
 
 
 def save_image(img: torch.Tensor, path: str | os.PathLike) -> Path:
-    """Save a ``(1, 3, H, W)`` image (PNG/JPEG by suffix); parent folders are created."""
+    """Save a ``(1, 3, H, W)`` image (PNG/JPEG by suffix); parent folders are created. The file is written whole or
+    not at all (a temporary file renamed into place)."""
+    from .utils import atomic_write
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    to_pil(img).save(path)
+    with atomic_write(path) as tmp:
+        to_pil(img).save(tmp, format=Image.registered_extensions()[path.suffix.lower()])
     return path

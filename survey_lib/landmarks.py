@@ -174,6 +174,10 @@ def opencv_faces(image: ImageLike, *, min_size: int = 40) -> torch.Tensor:
 
 # ---------------------------------------------------------------------------------------------- file formats
 def _check_points(points: torch.Tensor | np.ndarray, what: str) -> torch.Tensor:
+    if isinstance(points, list):
+        bad = next(((i, len(r)) for i, r in enumerate(points) if len(r) != 2), None)
+        if bad is not None:
+            raise LandmarkFileError(f"{what}: point {bad[0] + 1} has {bad[1]} numbers, expected 2 (x and y)")
     pts = torch.as_tensor(np.asarray(points, dtype=np.float32))
     if pts.ndim != 2 or pts.shape[1] != 2:
         raise LandmarkFileError(f"{what}: expected (N, 2) points, got shape {tuple(pts.shape)}")
@@ -184,13 +188,19 @@ def _check_points(points: torch.Tensor | np.ndarray, what: str) -> torch.Tensor:
 
 def read_pts(path: str | os.PathLike) -> torch.Tensor:
     """iBUG ``.pts`` (``x y`` per line, 1-based) -> ``(N, 2)`` 0-based (x, y)."""
-    lines = Path(path).read_text().split("\n")
+    text = Path(path).read_text(encoding="utf-8-sig")
+    if not text.strip():
+        raise LandmarkFileError(f"'{path}': is empty; a .pts file lists its points between '{{' and '}}'")
+    lines = text.split("\n")
     try:
         start = next(i for i, line in enumerate(lines) if line.strip() == "{") + 1
         end = next(i for i, line in enumerate(lines) if line.strip() == "}")
+    except StopIteration:
+        raise LandmarkFileError(f"'{path}': not a .pts file (no '{{' ... '}}' block of points)") from None
+    try:
         rows = [[float(v) for v in line.split()] for line in lines[start:end] if line.strip()]
-    except (StopIteration, ValueError) as exc:
-        raise LandmarkFileError(f"'{path}': not a .pts file ({exc or 'missing braces'})") from None
+    except ValueError as exc:
+        raise LandmarkFileError(f"'{path}': not a .pts file ({exc})") from None
     return _check_points(rows, f"'{path}'") - 1.0
 
 
@@ -204,7 +214,7 @@ def write_pts(path: str | os.PathLike, points: torch.Tensor) -> Path:
 def read_ljson(path: str | os.PathLike) -> torch.Tensor:
     """menpo LJSON v2 (``landmarks.points`` = ``[y, x]``) -> ``(N, 2)`` (x, y)."""
     try:
-        pts = json.loads(Path(path).read_text())["landmarks"]["points"]
+        pts = json.loads(Path(path).read_text(encoding="utf-8-sig"))["landmarks"]["points"]
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise LandmarkFileError(f"'{path}': not an LJSON landmark file ({exc})") from None
     if any(p is None or None in p for p in pts):
@@ -225,7 +235,7 @@ def read_dst_txt(path: str | os.PathLike) -> torch.Tensor:
     """DST/FastDST ``row, col`` text -> ``(N, 2)`` (x, y)."""
     try:
         rows = [[float(v) for v in line.replace(",", " ").split()]
-                for line in Path(path).read_text().splitlines() if line.strip()]
+                for line in Path(path).read_text(encoding="utf-8-sig").splitlines() if line.strip()]
     except ValueError as exc:
         raise LandmarkFileError(f"'{path}': not a 'row, col' point file ({exc})") from None
     if not rows:
@@ -260,8 +270,29 @@ def load_landmarks(path: str | os.PathLike, *, n_points: int | None = N_POINTS) 
         raise LandmarkFileError(f"'{path}': has non-finite coordinates")
     if len(pts) > 1 and float((pts - pts.mean(0)).norm(dim=1).max()) < 1.0:
         raise LandmarkFileError(f"'{path}': all its points are (nearly) the same point; it is not a face's landmarks")
+    if len(pts) == N_POINTS:
+        problem = implausible(pts)
+        if problem:
+            import warnings
+
+            from .utils import SurveyWarning
+
+            warnings.warn(f"'{path}': {problem}; are x and y swapped, or the points in another order than the 68-point "
+                          "scheme?", SurveyWarning, stacklevel=2)
     return pts
 
+
+def implausible(points: torch.Tensor) -> str:
+    """Why 68 points ``(x, y)`` do not look like an upright face in the iBUG order, or ``""``: the eyes (36-47)
+    should lie above the mouth (48-67), and the subject's right eye (36-41) on the image's left of their left eye."""
+    right_eye, left_eye, mouth = points[36:42].mean(0), points[42:48].mean(0), points[48:68].mean(0)
+    eyes = (right_eye + left_eye) / 2
+    span = float((left_eye - right_eye).norm())
+    if float(mouth[1] - eyes[1]) < 0.25 * span:
+        return "its mouth (points 48-67) is not below its eyes (36-47)"
+    if float(left_eye[0] - right_eye[0]) < 0.25 * span:
+        return "its eyes are mirrored (points 36-41 should lie left of 42-47 in the image)"
+    return ""
 
 def save_landmarks(path: str | os.PathLike, points: torch.Tensor) -> Path:
     """Write landmarks in the format given by the suffix (``.pts``, ``.ljson``, ``.txt``)."""

