@@ -69,11 +69,62 @@ def environment_summary(device: torch.device | str | None = None) -> dict[str, s
 
 
 def progress(iterable=None, *, total: int | None = None, desc: str | None = None, enabled: bool = True):
-    """A tqdm bar that is plain text (not a frozen widget) under papermill and off when ``SURVEY_PROGRESS=0``."""
+    """A progress bar over ``iterable`` (or ``total`` updates): tqdm in a terminal or a notebook; plain lines every
+    :data:`PLAIN_EVERY_S` seconds when stderr goes to a file or a pipe (a log stays readable); off when
+    ``SURVEY_PROGRESS=0``."""
+    import sys
+
     from tqdm import tqdm
 
     disable = not enabled or os.environ.get("SURVEY_PROGRESS") == "0"
-    return tqdm(iterable, total=total, desc=desc, disable=disable, leave=False, dynamic_ncols=True)
+    interactive = "ipykernel" in sys.modules or getattr(sys.stderr, "isatty", lambda: False)()
+    if disable or interactive:
+        return tqdm(iterable, total=total, desc=desc, disable=disable, leave=False, dynamic_ncols=True)
+    return _PlainProgress(iterable, total, desc)
+
+
+#: seconds between two lines of a progress report written to a file
+PLAIN_EVERY_S = 30.0
+
+
+class _PlainProgress:
+    """tqdm's ``update``/``close``/iteration, reported as whole lines: ``desc: 12/45 (27 %), 36 s, about 99 s
+    left``, at most every :data:`PLAIN_EVERY_S` seconds and once at the end."""
+
+    def __init__(self, iterable, total, desc):
+        import sys
+
+        self.iterable, self.desc, self.n, self.file = iterable, desc or "progress", 0, sys.stderr
+        self.total = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
+        self.t0 = self.last = time.monotonic()
+        self.closed, self.printed = False, 0
+
+    def __iter__(self):
+        for item in self.iterable:
+            yield item
+            self.update(1)
+        self.close()
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        if time.monotonic() - self.last >= PLAIN_EVERY_S:
+            self._line()
+
+    def _line(self) -> None:
+        self.last = now = time.monotonic()
+        self.printed = self.n
+        spent = now - self.t0
+        text = f"{self.desc}: {self.n}"
+        if self.total:
+            left = spent / self.n * (self.total - self.n) if self.n else float("nan")
+            text += f"/{self.total} ({100 * self.n / self.total:.0f} %), {spent:.0f} s, about {left:.0f} s left"
+        print(text, file=self.file, flush=True)
+
+    def close(self) -> None:
+        """The last line, where a line was printed before (a short run stays silent); closing twice prints once."""
+        if not self.closed and self.last != self.t0 and self.printed != self.n:
+            self._line()
+        self.closed = True
 
 
 def bundled_dir(name: str) -> Path:

@@ -79,3 +79,20 @@ def test_to_numpy_is_c_contiguous():
     """dlib reads the raw buffer; a strided array silently gives garbage detections."""
     arr = to_numpy(torch.rand(1, 3, 20, 30))
     assert arr.flags["C_CONTIGUOUS"] and arr.shape == (20, 30, 3)
+
+
+def test_progress_written_to_a_file_is_whole_lines(monkeypatch, capsys):
+    import sys
+
+    from survey_lib import utils
+
+    monkeypatch.delenv("SURVEY_PROGRESS", raising=False)
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    monkeypatch.setattr(utils, "PLAIN_EVERY_S", 0.0)  # a line per step
+    assert list(utils.progress(range(3), desc="steps")) == [0, 1, 2]
+    err = capsys.readouterr().err  # captured: not a terminal
+    assert "\r" not in err and err.splitlines()[0].startswith("steps: 1/3 (33 %)")
+    assert err.splitlines()[-1].startswith("steps: 3/3 (100 %)") and len(err.splitlines()) == 3
+    monkeypatch.setenv("SURVEY_PROGRESS", "0")
+    list(utils.progress(range(3), desc="steps"))
+    assert capsys.readouterr().err == ""
