@@ -38,7 +38,15 @@ def _stylize(args: argparse.Namespace) -> int:
     from .vgg import resolve_device
 
     device = resolve_device(args.device)  # a bad --device fails here, not after the matching
-    res = methods.run(args.method, args.content, args.style, profile=args.profile, device=device, **overrides)
+    from .utils import Interrupted
+
+    try:
+        res = methods.run(args.method, args.content, args.style, profile=args.profile, device=device, **overrides)
+    except Interrupted as exc:  # Ctrl-C: keep what the finished steps made
+        _close_progress_bars()
+        out = save_image(exc.partial.image, args.output)
+        print(f"interrupted after {exc.partial.steps} steps; wrote the result so far to {out}", file=sys.stderr)
+        return 130
     out = save_image(res.image, args.output)
     t = res.timing
     print(f"{res.label}: wrote {out} ({res.steps} steps, matching {t['matching_s']:.1f} s, "

@@ -41,7 +41,7 @@ import torch.nn.functional as F
 from .images import ImageLike, load_image
 from .landmarks import apply_transform, similarity_transform
 from .losses import GramStyleLoss, content_loss
-from .utils import Timer, progress, seed_everything
+from .utils import Interrupted, LongRunNote, Timer, progress, seed_everything
 from .vgg import VGG19Features, resolve_device
 from .warp import border_anchors, fit_tps, grid_sample_xy, pixel_grid
 
@@ -295,67 +295,85 @@ def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.T
 
     history: dict[str, list[float]] = {k: [] for k in ("total", "content", "style", "style_warped", "warp", "tv")}
     step = 0
-    with Timer(dev) as timer:
-        bar = progress(total=cfg.scales * cfg.steps_per_scale, desc=f"DST ({cfg.loss})", enabled=show_progress)
-        for s in range(cfg.scales):
-            level = cfg.scales - 1 - s
-            h = w = synthesize([p.detach() for p in pyr], level).shape[-1]
-            factor = w / size
-            alpha_s = cfg.content_weight * 2 ** level
-            c_s = F.interpolate(c_img, size=(h, w), mode="bilinear", align_corners=False)
-            s_s = F.interpolate(s_img, size=(h, w), mode="bilinear", align_corners=False)
-            grid = pixel_grid(h, w, device=dev)
-            anchors = anchors_full * (w - 1) / (size - 1)
-            src_s = src * factor
-            with torch.no_grad():
-                c_feats = extractor(vgg_in(c_s), layers)
-                s_feats = extractor(vgg_in(s_s), layers)
-                if strotss:
-                    c_rgb = (vgg_in(c_s) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
-                    s_rgb = (vgg_in(s_s) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
-                    s_pos = torch.rand(cfg.n_style_samples, 2, generator=gen).to(dev) * 2 - 1
-                    style_stats = _StyleStats(_hypercolumns(s_feats, s_rgb, s_pos)[0])
-                else:
-                    gram_loss = GramStyleLoss({k: s_feats[k] for k in GRAM_STYLE}, relative=True)
-            for _ in range(cfg.steps_per_scale):
-                opt.zero_grad(set_to_none=True)
-                x_u = synthesize(pyr, level)
-                pos_map = _tps_map(src_s, (src + theta) * factor, (h, w), anchors, grid)
-                x_w = grid_sample_xy(x_u, pos_map)
-                batch = vgg_in(torch.cat([x_u, x_w]))
-                feats = extractor(batch, layers)
-                if strotss:
-                    rgb = (batch - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
-                    pos = torch.rand(cfg.n_samples, 2, generator=gen).to(dev) * 2 - 1
-                    cols = _hypercolumns(feats, rgb, pos)
-                    c_cols = _hypercolumns(c_feats, c_rgb, pos)[0]
-                    l_content = alpha_s * (_self_similarity(cols[0]) - _self_similarity(c_cols)).abs().sum() / len(pos)
-                    l_style = _strotss_style(cols[0], style_stats, alpha_s)
-                    l_style_w = _strotss_style(cols[1], style_stats, alpha_s)
-                else:
-                    l_content = cfg.content_weight * content_loss(feats["conv4_2"][:1], c_feats["conv4_2"],
-                                                                   relative=True)
-                    l_style = cfg.style_weight * gram_loss({k: v[:1] for k, v in feats.items()})
-                    l_style_w = cfg.style_weight * gram_loss({k: v[1:] for k, v in feats.items()})
-                l_warp = (targets - (src + theta)).norm(dim=1).mean()
-                l_tv = _flow_tv(pos_map - grid)
-                loss = l_content + l_style + l_style_w + cfg.warp_weight * l_warp + cfg.reg_weight * l_tv
-                loss.backward()
-                opt.step()
-                with torch.no_grad():  # keep the moved keypoints inside the image and 1 px off the border, where
-                    theta.copy_((src + theta).clamp(1, size - 2) - src)  # the fixed anchors sit (no coincidence)
-                for k, v in zip(history, (loss, l_content, l_style, l_style_w, l_warp, l_tv)):
-                    history[k].append(float(v.detach()))
-                if callback is not None:
-                    callback(step, x_u.detach())
-                step += 1
-                bar.update(1)
-        bar.close()
-        with torch.no_grad():
-            x_full = synthesize(pyr, 0)
-            pos_map = _tps_map(src, src + theta, (size, size), anchors_full, pixel_grid(size, size, device=dev))
-            out = grid_sample_xy(x_full, pos_map)
+    note = LongRunNote(cfg.scales * cfg.steps_per_scale, "DST")
+    timer = Timer(dev)
+
+    def finish() -> DSTResult:
+        return _dst_result(pyr, src, theta.detach(), targets, anchors_full, size, history, timer.seconds, step, cfg)
+
+    try:
+        with timer:
+            bar = progress(total=cfg.scales * cfg.steps_per_scale, desc=f"DST ({cfg.loss})", enabled=show_progress)
+            for s in range(cfg.scales):
+                level = cfg.scales - 1 - s
+                h = w = synthesize([p.detach() for p in pyr], level).shape[-1]
+                factor = w / size
+                alpha_s = cfg.content_weight * 2 ** level
+                c_s = F.interpolate(c_img, size=(h, w), mode="bilinear", align_corners=False)
+                s_s = F.interpolate(s_img, size=(h, w), mode="bilinear", align_corners=False)
+                grid = pixel_grid(h, w, device=dev)
+                anchors = anchors_full * (w - 1) / (size - 1)
+                src_s = src * factor
+                with torch.no_grad():
+                    c_feats = extractor(vgg_in(c_s), layers)
+                    s_feats = extractor(vgg_in(s_s), layers)
+                    if strotss:
+                        c_rgb = (vgg_in(c_s) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
+                        s_rgb = (vgg_in(s_s) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
+                        s_pos = torch.rand(cfg.n_style_samples, 2, generator=gen).to(dev) * 2 - 1
+                        style_stats = _StyleStats(_hypercolumns(s_feats, s_rgb, s_pos)[0])
+                    else:
+                        gram_loss = GramStyleLoss({k: s_feats[k] for k in GRAM_STYLE}, relative=True)
+                for _ in range(cfg.steps_per_scale):
+                    opt.zero_grad(set_to_none=True)
+                    x_u = synthesize(pyr, level)
+                    pos_map = _tps_map(src_s, (src + theta) * factor, (h, w), anchors, grid)
+                    x_w = grid_sample_xy(x_u, pos_map)
+                    batch = vgg_in(torch.cat([x_u, x_w]))
+                    feats = extractor(batch, layers)
+                    if strotss:
+                        rgb = (batch - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
+                        pos = torch.rand(cfg.n_samples, 2, generator=gen).to(dev) * 2 - 1
+                        cols = _hypercolumns(feats, rgb, pos)
+                        c_cols = _hypercolumns(c_feats, c_rgb, pos)[0]
+                        l_content = (alpha_s * (_self_similarity(cols[0]) - _self_similarity(c_cols)).abs().sum()
+                                     / len(pos))
+                        l_style = _strotss_style(cols[0], style_stats, alpha_s)
+                        l_style_w = _strotss_style(cols[1], style_stats, alpha_s)
+                    else:
+                        l_content = cfg.content_weight * content_loss(feats["conv4_2"][:1], c_feats["conv4_2"],
+                                                                       relative=True)
+                        l_style = cfg.style_weight * gram_loss({k: v[:1] for k, v in feats.items()})
+                        l_style_w = cfg.style_weight * gram_loss({k: v[1:] for k, v in feats.items()})
+                    l_warp = (targets - (src + theta)).norm(dim=1).mean()
+                    l_tv = _flow_tv(pos_map - grid)
+                    loss = l_content + l_style + l_style_w + cfg.warp_weight * l_warp + cfg.reg_weight * l_tv
+                    loss.backward()
+                    opt.step()
+                    with torch.no_grad():  # keep the moved keypoints inside the image and 1 px off the border, where
+                        theta.copy_((src + theta).clamp(1, size - 2) - src)  # the fixed anchors sit (no coincidence)
+                    for k, v in zip(history, (loss, l_content, l_style, l_style_w, l_warp, l_tv)):
+                        history[k].append(float(v.detach()))
+                    if callback is not None:
+                        callback(step, x_u.detach())
+                    step += 1
+                    bar.update(1)
+                    note.step(step)
+            bar.close()
+            result = finish()
+        result.seconds = timer.seconds  # the final warp included, as before
+    except KeyboardInterrupt:  # keep the steps that finished: the image and warp as they stand
+        raise Interrupted(finish()) from None
+    return result
+
+
+def _dst_result(pyr, src, theta, targets, anchors, size, history, seconds, steps, cfg) -> DSTResult:
+    """The full-size output of the current pyramid and keypoints: ``W(X, theta)``, ``X``, the map and the rest."""
+    with torch.no_grad():
+        x_full = synthesize(pyr, 0)
+        pos_map = _tps_map(src, src + theta, (size, size), anchors, pixel_grid(size, size, device=src.device))
+        out = grid_sample_xy(x_full, pos_map)
     to01 = lambda x: ((x.clamp(-1, 1) + 1) / 2).cpu()  # noqa: E731
     return DSTResult(image=to01(out), unwarped=to01(x_full.detach()), src=src.cpu(), targets=targets.cpu(),
                      theta=theta.detach().cpu(), sampling_map=pos_map.cpu(), history=history,
-                     seconds=timer.seconds, steps=step, config=asdict(cfg))
+                     seconds=seconds, steps=steps, config=asdict(cfg))

@@ -281,6 +281,28 @@ def match(pair: Pair, kind: str, *, device="auto", style_detector: str = "auto")
 
 
 # ----------------------------------------------------------------------------------------------- the methods
+class _keep_partial:
+    """``with _keep_partial(to_result) as done: done(algorithm(...))`` sets ``done.result = to_result(output)``; a
+    Ctrl-C inside the algorithm (:class:`~survey_lib.utils.Interrupted`) comes out carrying ``to_result`` of the
+    steps that finished."""
+
+    def __init__(self, to_result):
+        self.to_result, self.result = to_result, None
+
+    def __call__(self, output) -> None:
+        self.result = self.to_result(output)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        from .utils import Interrupted
+
+        if isinstance(exc, Interrupted):
+            raise Interrupted(self.to_result(exc.partial)) from None
+        return False
+
+
 def _nst_fields(cfg) -> NSTConfig:
     names = {f.name for f in fields(NSTConfig)}
     return NSTConfig(**{k: v for k, v in asdict(cfg).items() if k in names})
@@ -296,9 +318,10 @@ class NST(Method):
     def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
         from .nst import stylize
 
-        res = stylize(pair.content, pair.style, config, device=device, show_progress=show_progress)
-        return Result("nst", res.image, history=res.history, timing=Timing(0.0, res.seconds), steps=res.steps,
-                      config=res.config)
+        with _keep_partial(lambda res: Result("nst", res.image, history=res.history, timing=Timing(0.0, res.seconds),
+                                               steps=res.steps, config=res.config)) as done:
+            done(stylize(pair.content, pair.style, config, device=device, show_progress=show_progress))
+        return done.result
 
 
 @dataclass
@@ -327,12 +350,14 @@ class DSTFamily(Method):
         from .dst import deformable_style_transfer
 
         corr = match(pair, self.matcher, device=device, style_detector=getattr(config, "style_detector", "auto"))
-        res = deformable_style_transfer(pair.content, pair.style, corr.src, corr.dst, config, device=device,
-                                        show_progress=show_progress)
         label = self.name + (" (AnimeFace)" if corr.info.get("style_detector") == "animeface" else "")
-        return Result(self.name, res.image, corr, warp=res.sampling_map, targets=res.targets, moved=res.moved,
-                      history=res.history, timing=Timing(corr.seconds, res.seconds), steps=res.steps,
-                      config=res.config, label=label, intermediates={"unwarped": res.unwarped, "theta": res.theta})
+        with _keep_partial(lambda res: Result(
+                self.name, res.image, corr, warp=res.sampling_map, targets=res.targets, moved=res.moved,
+                history=res.history, timing=Timing(corr.seconds, res.seconds), steps=res.steps, config=res.config,
+                label=label, intermediates={"unwarped": res.unwarped, "theta": res.theta})) as done:
+            done(deformable_style_transfer(pair.content, pair.style, corr.src, corr.dst, config, device=device,
+                                           show_progress=show_progress))
+        return done.result
 
 
 class DST(DSTFamily):
@@ -383,12 +408,16 @@ class FoATPS(Method):
             targets = warp_targets(corr.src, corr.dst, size)
             pos = sampling_map(corr.src, targets, (size, size), anchors=config.anchors)
             warped = grid_sample_xy(pair.content, pos)
-        res = stylize(warped, pair.style, _nst_fields(config), device=device, show_progress=show_progress)
-        out = Result("foa_tps", res.image, corr, warp=pos, targets=targets, history=res.history,
-                     timing=Timing(corr.seconds + t_warp.seconds, res.seconds), steps=res.steps,
-                     config={**res.config, "anchors": config.anchors}, intermediates={"warped_content": warped})
-        out.moved = out.carried  # measured on the applied map, not copied from the targets
-        return out
+        def result(res) -> Result:
+            out = Result("foa_tps", res.image, corr, warp=pos, targets=targets, history=res.history,
+                         timing=Timing(corr.seconds + t_warp.seconds, res.seconds), steps=res.steps,
+                         config={**res.config, "anchors": config.anchors}, intermediates={"warped_content": warped})
+            out.moved = out.carried  # measured on the applied map, not copied from the targets
+            return out
+
+        with _keep_partial(result) as done:
+            done(stylize(warped, pair.style, _nst_fields(config), device=device, show_progress=show_progress))
+        return done.result
 
 
 @dataclass

@@ -18,7 +18,7 @@ import torch
 
 from .images import ImageLike, load_image
 from .losses import GramStyleLoss, content_loss, total_variation
-from .utils import Timer, progress, seed_everything
+from .utils import Interrupted, LongRunNote, Timer, progress, seed_everything
 from .vgg import VGG19Features, resolve_device
 
 __all__ = ["NSTConfig", "NSTResult", "stylize", "STYLE_LAYERS", "CONTENT_LAYERS"]
@@ -132,14 +132,22 @@ def stylize(content: ImageLike, style: ImageLike, config: NSTConfig | None = Non
         terms["total"] = loss
         return loss
 
-    with Timer(dev) as timer:
-        for step in progress(range(cfg.steps), desc=f"NST ({cfg.optimizer})", enabled=show_progress):
-            opt.step(closure)
-            with torch.no_grad():
-                x.clamp_(0, 1)
-            for k in history:
-                history[k].append(float(terms[k].detach()))
-            if callback is not None:
-                callback(step, x.detach())
+    note = LongRunNote(cfg.steps, "NST")
+    done = 0
+    try:
+        with Timer(dev) as timer:
+            for step in progress(range(cfg.steps), desc=f"NST ({cfg.optimizer})", enabled=show_progress):
+                opt.step(closure)
+                with torch.no_grad():
+                    x.clamp_(0, 1)
+                for k in history:
+                    history[k].append(float(terms[k].detach()))
+                if callback is not None:
+                    callback(step, x.detach())
+                done = step + 1
+                note.step(done)
+    except KeyboardInterrupt:  # keep the steps that finished
+        raise Interrupted(NSTResult(image=x.detach().cpu(), history=history, seconds=timer.seconds, steps=done,
+                                    config=asdict(cfg))) from None
     return NSTResult(image=x.detach().cpu(), history=history, seconds=timer.seconds, steps=cfg.steps,
                      config=asdict(cfg))

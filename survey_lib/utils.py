@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 __all__ = ["SurveyWarning", "seed_everything", "Timer", "environment_summary", "progress", "bundled_dir",
-           "atomic_write", "check_writable_folder"]
+           "atomic_write", "check_writable_folder", "Interrupted", "LongRunNote"]
 
 
 class SurveyWarning(UserWarning):
@@ -166,3 +166,34 @@ def check_writable_folder(folder: str | os.PathLike, what: str) -> Path:
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
         raise ValueError(f"{what} '{folder}' cannot be written ('{existing}' is not writable); choose another folder")
     return folder
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during an optimisation; ``partial`` holds the result of the steps that finished (its ``steps`` says
+    how many), so a caller can keep it (the CLI writes it to ``-o``)."""
+
+    def __init__(self, partial):
+        super().__init__(f"interrupted after {getattr(partial, 'steps', '?')} steps")
+        self.partial = partial
+
+
+class LongRunNote:
+    """Says once, after the first steps, how long a run will take when that is more than ``threshold_s``: a
+    :class:`SurveyWarning` (the CLI prints it as a note) with the measured seconds per step."""
+
+    def __init__(self, total_steps: int, what: str, threshold_s: float = 3600.0, after_steps: int = 2):
+        self.total, self.what, self.threshold, self.after = total_steps, what, threshold_s, after_steps
+        self.t0, self.said = time.perf_counter(), False
+
+    def step(self, done: int) -> None:
+        if self.said or done < self.after:
+            return
+        self.said = True
+        per_step = (time.perf_counter() - self.t0) / done
+        left = per_step * (self.total - done)
+        if left > self.threshold:
+            import warnings
+
+            when = f"{left / 3600:.1f} h" if left < 2 * 86400 else f"{left / 86400:.0f} days"
+            warnings.warn(f"{self.what}: {self.total} steps at {per_step:.2f} s/step will take about {when}; Ctrl-C "
+                          "stops it and keeps the result so far", SurveyWarning, stacklevel=3)

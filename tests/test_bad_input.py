@@ -284,3 +284,35 @@ def test_keypoints_pushed_into_one_corner_do_not_stop_the_run():
     assert (pos[1, 1] - src[0]).norm() < 1e-3  # the first of the two is kept: content at src[0] lands at (1, 1)
     res = methods.run("dst", "astronaut", "mona_lisa", profile="smoke", warp_weight=32.0, show_progress=False)
     assert torch.isfinite(res.image).all() and res.steps == 16
+
+
+def test_ctrl_c_during_a_run_keeps_the_finished_steps(files, monkeypatch, capsys):
+    from PIL import Image
+
+    from survey_lib import utils
+
+    def ctrl_c_after_three(self, done):
+        if done == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(utils.LongRunNote, "step", ctrl_c_after_three)
+    out = files["tmp"] / "partial.png"
+    for method in ("nst", "fastdst"):
+        assert main(["stylize", "astronaut", "mona_lisa", "-m", method, "-p", "smoke", "-o", str(out)]) == 130
+        assert "interrupted after 3 steps; wrote the result so far to" in capsys.readouterr().err
+        assert Image.open(out).size == (64, 64)
+        out.unlink()
+
+
+def test_a_run_far_beyond_the_profile_says_how_long_up_front():
+    from survey_lib.utils import LongRunNote, SurveyWarning
+
+    note = LongRunNote(100_000_000, "NST")
+    note.t0 -= 0.3  # two steps took 0.3 s
+    with pytest.warns(SurveyWarning, match=r"NST: 100000000 steps at 0.15 s/step will take about 174 days"):
+        note.step(2)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LongRunNote(100, "NST").step(2)  # a short run says nothing
