@@ -50,6 +50,38 @@ def start(profile: str = "default", device: str = "auto", seed: int = 0) -> Sess
     return session
 
 
+_KERNELS: "weakref.WeakSet" = None  # the kernel managers this process started (set on first use)
+
+
+def _run_interruptibly(run):
+    """``run()`` in a worker thread; returns the exception it raised, or ``None``. Ctrl-C here kills the notebook's
+    kernel, waits for the worker to notice, and re-raises :class:`KeyboardInterrupt`: one clean stop, no traceback
+    from the kernel's messaging (which, run in the main thread, catches SIGINT itself and carries on)."""
+    import threading
+
+    outcome: dict = {}
+
+    def target():
+        try:
+            run()
+        except BaseException as exc:  # handed to the caller
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="notebook", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        for km in list(_KERNELS or ()):
+            process = getattr(getattr(km, "provisioner", None), "process", None)
+            if process is not None and process.poll() is None:
+                process.kill()
+        worker.join(30)
+        raise
+    return outcome.get("error")
+
+
 def _kernel_manager():
     """Kernels on local IPC sockets where the OS has them: the kernel and this process talk through socket files in the
     temporary folder (removed with the kernel) instead of TCP ports, so the kernel has no reason to warn about
@@ -60,9 +92,16 @@ def _kernel_manager():
 
     from jupyter_client.manager import AsyncKernelManager
 
+    global _KERNELS
+    if _KERNELS is None:
+        import weakref
+
+        _KERNELS = weakref.WeakSet()
+
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
+            _KERNELS.add(self)
             self.transport = "ipc"
             self.ip = os.path.join(tempfile.gettempdir(), f"survey-kernel-{os.getpid()}-{id(self)}")
 
@@ -100,18 +139,18 @@ def execute(notebook: Path, *, profile: str, fig_dir: Path, out_dir: Path, param
     env_before = os.environ.get("SURVEY_HEADLESS")
     os.environ["SURVEY_HEADLESS"] = "1"
     t0 = time.perf_counter()
-    error = None
     try:
-        papermill.execute_notebook(str(notebook), str(out_dir / notebook.name), parameters=params,
-                                   kernel_name="python3", cwd=str(notebook.parent), progress_bar=False,
-                                   execution_timeout=timeout, kernel_manager_class=_kernel_manager())
-    except papermill.PapermillExecutionError as exc:
-        error = exc
+        error = _run_interruptibly(lambda: papermill.execute_notebook(
+            str(notebook), str(out_dir / notebook.name), parameters=params, kernel_name="python3",
+            cwd=str(notebook.parent), progress_bar=False, execution_timeout=timeout,
+            kernel_manager_class=_kernel_manager()))
     finally:
         if env_before is None:
             os.environ.pop("SURVEY_HEADLESS", None)
         else:
             os.environ["SURVEY_HEADLESS"] = env_before
+    if error is not None and not isinstance(error, papermill.PapermillExecutionError):
+        raise error
     if error is not None:
         raise NotebookFailed(f"{notebook.name}: code cell #{error.cell_index} raised {error.ename}: {error.evalue}\n"
                              f"--- cell source ---\n{error.source}\n(executed copy: {out_dir / notebook.name})")

@@ -51,3 +51,26 @@ def test_adain_decoder_flag(tmp_path, monkeypatch, capsys):
     assert "adain (project decoder): wrote" in capsys.readouterr().out
     assert main(argv[:3] + ["--decoder", "project", "-p", "smoke"]) == 2
     assert "--decoder applies to -m adain" in capsys.readouterr().err
+
+
+def test_ctrl_c_during_notebooks_is_one_clean_stop(tmp_path):
+    """Ctrl-C (SIGINT to the process group, as a terminal sends it): exit 130 with one line, the kernel gone, the
+    report marked partial, no half-executed notebook that looks complete."""
+    import os
+    import signal
+    import time
+
+    env = {**os.environ, "SURVEY_STORE": str(tmp_path / "s.sqlite"), "OMP_NUM_THREADS": "1"}
+    argv = [sys.executable, "-m", "survey_lib", "notebooks", "-p", "smoke", "--only", "02", "--fig-dir",
+            str(tmp_path / "fig"), "--executed-dir", str(tmp_path / "exec")]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "exec" / "02_finding1_qualitative.ipynb").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(3)  # the kernel is running the notebook's cells
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.strip() == "interrupted", err
+    assert "Partial run:** `02_finding1_qualitative` did not finish" in (tmp_path / "fig" / "README.md").read_text()
+    assert not (tmp_path / "exec" / "02_finding1_qualitative.ipynb").exists()
