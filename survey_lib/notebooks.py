@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -50,7 +51,7 @@ def start(profile: str = "default", device: str = "auto", seed: int = 0) -> Sess
     return session
 
 
-_KERNELS: "weakref.WeakSet" = None  # the kernel managers this process started (set on first use)
+_KERNELS = weakref.WeakSet()  # the kernel managers this process started
 
 
 def _run_interruptibly(run):
@@ -73,7 +74,7 @@ def _run_interruptibly(run):
         while worker.is_alive():
             worker.join(0.2)
     except KeyboardInterrupt:
-        for km in list(_KERNELS or ()):
+        for km in list(_KERNELS):
             process = getattr(getattr(km, "provisioner", None), "process", None)
             if process is not None and process.poll() is None:
                 process.kill()
@@ -91,12 +92,6 @@ def _kernel_manager():
     import tempfile
 
     from jupyter_client.manager import AsyncKernelManager
-
-    global _KERNELS
-    if _KERNELS is None:
-        import weakref
-
-        _KERNELS = weakref.WeakSet()
 
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
