@@ -144,9 +144,16 @@ def _notebooks(args: argparse.Namespace) -> int:
     out_dir = check_writable_folder(Path(args.executed_dir or Path("build") / "executed" / args.profile),
                                     "--executed-dir").resolve()
     data.catalogue()  # a missing or broken data folder (SURVEY_DATA_DIR) fails here
+    from .store import Store
+
+    def store_counts() -> tuple[int, int]:  # (runs stored, runs read from the store), to report per notebook
+        with Store() as store:
+            return len(store), store.total_hits()
+
     timings = {}
     for nb in nbs:
         print(f"[{args.profile}] {nb.name} ...", flush=True)
+        before = store_counts()
         try:
             done = execute(nb, profile=args.profile, fig_dir=fig_dir, out_dir=out_dir)
         except NotebookFailed as exc:
@@ -158,7 +165,9 @@ def _notebooks(args: argparse.Namespace) -> int:
             (out_dir / nb.name).unlink(missing_ok=True)  # a half-executed copy would look complete
             raise
         timings[nb.stem] = done.seconds
-        print(f"    done in {done.seconds:.0f} s", flush=True)
+        after = store_counts()
+        print(f"    done in {done.seconds:.0f} s ({after[0] - before[0]} runs computed, {after[1] - before[1]} "
+              "read from the results store)", flush=True)
     report = write_report(fig_dir, notebook_paths(), args.profile, timings)
     print(f"report: {report}")
     return 0

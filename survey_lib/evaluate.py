@@ -172,6 +172,8 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
                 records[job.key] = (found, True)
             elif job.key not in {j.key for j in todo}:
                 todo.append(job)
+        if db is not None and records:
+            db.count_hits([j.key for j in jobs if j.key in records])
         bar = progress(total=len(todo), desc=f"evaluate ({len(records)} from the store)",
                        enabled=show_progress and bool(todo))
         for record in _execute(todo, executor):

@@ -171,6 +171,8 @@ class Store:
             raise sqlite3.DatabaseError("an SQLite file of another program")
         if meta.get("schema") != str(SCHEMA_VERSION):
             raise sqlite3.DatabaseError(f"schema {meta.get('schema')}, this version reads {SCHEMA_VERSION}")
+        if "hits" not in tables:  # how often each run was read instead of computed
+            self._db.execute("CREATE TABLE IF NOT EXISTS hits (key TEXT PRIMARY KEY, n INTEGER NOT NULL)")
 
     class _Tx:
         def __init__(self, db):
@@ -207,6 +209,16 @@ class Store:
             if old is not None:
                 merged = {**json.loads(old[0]), **_jsonable(metrics)}
                 self._db.execute("UPDATE runs SET metrics = ? WHERE key = ?", (json.dumps(merged), key))
+
+    def count_hits(self, keys) -> None:
+        """Record that the runs ``keys`` were read instead of computed (one transaction)."""
+        with self._transaction():
+            self._db.executemany("INSERT INTO hits VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1",
+                                 [(k,) for k in keys])
+
+    def total_hits(self) -> int:
+        """How many times runs were read from this store instead of computed, over its lifetime."""
+        return self._db.execute("SELECT COALESCE(SUM(n), 0) FROM hits").fetchone()[0]
 
     def keys(self) -> set[str]:
         return {r[0] for r in self._db.execute("SELECT key FROM runs")}

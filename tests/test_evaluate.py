@@ -200,3 +200,14 @@ def test_bad_settings_fail_before_any_run(tmp_path):
 def test_registry_refuses_a_duplicate_name():
     with pytest.raises(ValueError, match="already registered"):
         methods.register(methods.get("nst"))
+
+
+def test_the_store_counts_its_hits(tmp_path):
+    store = tmp_path / "h.sqlite"
+    evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, seeds=(0, 1), store=str(store), show_progress=False)
+    with Store(store) as db:
+        assert len(db) == 2 and db.total_hits() == 0
+    evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, seeds=(0, 1, 2), store=str(store),
+             show_progress=False)
+    with Store(store) as db:
+        assert len(db) == 3 and db.total_hits() == 2
