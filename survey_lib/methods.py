@@ -177,11 +177,18 @@ class Method:
         raise NotImplementedError
 
     def code_version(self) -> str:
-        """A hash of the source of :attr:`modules` (and of this module and :mod:`survey_lib.pairs`): a change in
-        the algorithm gives a new version, so a results store never serves a stale run."""
+        """A hash of the code a result depends on: the source files of :attr:`modules`, :mod:`survey_lib.pairs`
+        and :mod:`survey_lib.images`, and, from this module, the method's own classes, its config class and the
+        shared pieces every run goes through (:func:`match`, :class:`Result`). A change there gives a new version,
+        so a results store never serves a stale run; adding another method here leaves this one's runs valid."""
+        import inspect
+
         h = hashlib.sha256()
-        for mod in sorted({*self.modules, "methods", "pairs", "images"}):
+        for mod in sorted({*self.modules, "pairs", "images"}):
             h.update(mod.encode() + resources.files("survey_lib").joinpath(f"{mod}.py").read_bytes())
+        own = dict.fromkeys(c for c in (*type(self).__mro__, *self.config_class.__mro__) if c.__module__ == __name__)
+        for obj in (*own, match, Result, Timing, _keep_partial, _nst_fields):
+            h.update(inspect.getsource(obj).encode())
         return h.hexdigest()[:16]
 
 
