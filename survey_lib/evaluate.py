@@ -150,10 +150,10 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
         fresh: recompute every run and replace nothing (the store keeps its first row per key).
 
     Returns:
-        One row per (method, settings, content, style, seed): ``method``, ``label``, ``content``, ``style``,
-        ``seed``, ``settings`` (JSON), one column per metric value, ``matching_s``, ``optimisation_s``,
-        ``total_s``, ``steps``, ``error`` (why a run produced nothing, e.g. no face found; else empty),
-        ``from_store`` (True where the row was read, not computed) and ``key``.
+        One row per (content, style, method, settings, seed), in that order (pairs as given, then methods):
+        ``method``, ``label``, ``content``, ``style``, ``seed``, ``settings`` (JSON), one column per metric value,
+        ``matching_s``, ``optimisation_s``, ``total_s``, ``steps``, ``error`` (why a run produced nothing, e.g. no
+        face found; else empty), ``from_store`` (True where the row was read, not computed) and ``key``.
     """
     from .utils import progress
     from .vgg import resolve_device
@@ -205,10 +205,10 @@ def _plan(methods, pairs, prof: Profile, seeds, metrics, device: str) -> list[Jo
     resolved = [p if isinstance(p, Pair) else Pair.resolve(*p, size=prof.size, match_size=prof.match_size)
                 for p in pairs]
     digests = [p.digest() for p in resolved]
+    versions = [spec.code_version() for spec, _, _ in specs]
     jobs = []
-    for spec, settings, label in specs:
-        version = spec.code_version()
-        for pair, digest in zip(resolved, digests):
+    for pair, digest in zip(resolved, digests):  # pair-major: a pair's methods side by side, as tables read
+        for (spec, settings, label), version in zip(specs, versions):
             for seed in seeds:
                 cfg = spec.config(prof, **{**settings, "seed": int(seed)})
                 key = run_key(spec.name, asdict(cfg), digest, int(seed), version, device.split(":")[0])
