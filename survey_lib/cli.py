@@ -150,7 +150,7 @@ def _notebooks(args: argparse.Namespace) -> int:
         with Store() as store:
             return len(store), store.total_hits()
 
-    timings = {}
+    timings, notes = {}, {}
     for nb in nbs:
         print(f"[{args.profile}] {nb.name} ...", flush=True)
         before = store_counts()
@@ -166,9 +166,9 @@ def _notebooks(args: argparse.Namespace) -> int:
             raise
         timings[nb.stem] = done.seconds
         after = store_counts()
-        print(f"    done in {done.seconds:.0f} s ({after[0] - before[0]} runs computed, {after[1] - before[1]} "
-              "read from the results store)", flush=True)
-    report = write_report(fig_dir, notebook_paths(), args.profile, timings)
+        notes[nb.stem] = f"{after[0] - before[0]} runs computed, {after[1] - before[1]} read from the results store"
+        print(f"    done in {done.seconds:.0f} s ({notes[nb.stem]})", flush=True)
+    report = write_report(fig_dir, notebook_paths(), args.profile, timings, store_notes=notes)
     print(f"report: {report}")
     return 0
 
