@@ -74,11 +74,16 @@ def _run_interruptibly(run):
         while worker.is_alive():
             worker.join(0.2)
     except KeyboardInterrupt:
-        for km in list(_KERNELS):
-            process = getattr(getattr(km, "provisioner", None), "process", None)
-            if process is not None and process.poll() is None:
-                process.kill()
-        worker.join(30)
+        deadline = time.monotonic() + 30
+        while True:  # a kernel still starting is killed once it is up
+            for km in list(_KERNELS):
+                process = getattr(getattr(km, "provisioner", None), "process", None)
+                if process is not None and process.poll() is None:
+                    process.kill()
+                    process.wait(10)
+            if not worker.is_alive() or time.monotonic() > deadline:
+                break
+            worker.join(0.2)
         raise
     return outcome.get("error")
 

