@@ -64,7 +64,7 @@ def test_ctrl_c_during_notebooks_is_one_clean_stop(tmp_path):
     argv = [sys.executable, "-m", "survey_lib", "notebooks", "-p", "smoke", "--only", "02", "--fig-dir",
             str(tmp_path / "fig"), "--executed-dir", str(tmp_path / "exec")]
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_sigint_as_in_a_terminal)
     executed = tmp_path / "exec" / "02_finding1_qualitative.ipynb"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and not (executed.exists() and '"execution_count": 2' in executed.read_text()):
@@ -75,3 +75,11 @@ def test_ctrl_c_during_notebooks_is_one_clean_stop(tmp_path):
     assert proc.returncode == 130 and err.strip() == "interrupted", err
     assert "Partial run:** `02_finding1_qualitative` did not finish" in (tmp_path / "fig" / "README.md").read_text()
     assert not (tmp_path / "exec" / "02_finding1_qualitative.ipynb").exists()
+
+
+def _sigint_as_in_a_terminal():
+    """In the child, before Python starts: SIGINT handled as in a terminal session (a test run in the background
+    inherits it ignored, and so would every process it starts)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -129,7 +129,8 @@ def test_sigint_half_way_then_resume_computes_only_the_missing(tmp_path):
     store = tmp_path / "runs.sqlite"
     argv = _cli(store, ["astronaut", "obama"], ["mona_lisa", "hokusai_fan", "starry_night"], ("0", "1"))
     env = {**os.environ, "OMP_NUM_THREADS": "1", "SURVEY_PROGRESS": "0"}
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as in a terminal
     deadline = time.monotonic() + 300
     while _count(store) < 3 and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.2)
