@@ -165,12 +165,13 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
     try:
         jobs = _plan(methods, pairs, prof, seeds, metrics, dev)
         records: dict[str, tuple[Record, bool]] = {}
-        todo = []
+        todo, planned = [], set()
         for job in jobs:
             found = None if (db is None or fresh) else db.get(job.key)
             if found is not None:
                 records[job.key] = (found, True)
-            elif job.key not in {j.key for j in todo}:
+            elif job.key not in planned:  # a run asked for twice (e.g. a default setting spelled out) runs once
+                planned.add(job.key)
                 todo.append(job)
         if db is not None and records:
             db.count_hits([j.key for j in jobs if j.key in records])
@@ -242,7 +243,7 @@ def _complete_metrics(record: Record, job: Job, db: Store | None) -> None:
     missing = [m for m in job.metrics if _metric_id(m) not in done]
     if not missing:
         return
-    res = _stored_result(record)
+    res = load_result(record)
     new = {}
     for metric in missing:
         new.update(metric(job.pair, res))
@@ -252,8 +253,8 @@ def _complete_metrics(record: Record, job: Job, db: Store | None) -> None:
         db.add_metrics(record.key, new)
 
 
-def _stored_result(record: Record) -> "_methods.Result":
-    """A :class:`~survey_lib.methods.Result` rebuilt from a stored run."""
+def load_result(record: Record) -> "_methods.Result":
+    """The stored run as a :class:`~survey_lib.methods.Result` (image at 8 bits, as stored)."""
     from .matchers import Correspondences
 
     arr = record.load_arrays()
@@ -266,11 +267,6 @@ def _stored_result(record: Record) -> "_methods.Result":
                            label=record.info.get("label", record.method))
 
 
-def load_result(record: Record) -> "_methods.Result":
-    """The stored run as a :class:`~survey_lib.methods.Result` (image at 8 bits, as stored)."""
-    return _stored_result(record)
-
-
 def results(table: pd.DataFrame, store: Store | str | None = "default") -> dict[str, "_methods.Result"]:
     """The stored runs behind ``table``'s rows (by ``key``), as results for figures."""
     own = not isinstance(store, Store)
@@ -280,7 +276,7 @@ def results(table: pd.DataFrame, store: Store | str | None = "default") -> dict[
         for key in table["key"]:
             record = db.get(key)
             if record is not None and not record.error:
-                out[key] = _stored_result(record)
+                out[key] = load_result(record)
         return out
     finally:
         if own:

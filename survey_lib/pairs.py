@@ -145,7 +145,14 @@ class Pair:
 
     # ------------------------------------------------------------------------------------------------ landmarks
     def _given_points(self, role: str) -> torch.Tensor:
-        """The given landmarks in the frame of the image as given, checked to lie inside it."""
+        """The given landmarks in the frame of the image as given, checked to lie inside it; read once (a file's
+        warnings are said once)."""
+        cache = self.__dict__.setdefault("_given", {})
+        if role not in cache:
+            cache[role] = self._read_given(role)
+        return cache[role]
+
+    def _read_given(self, role: str) -> torch.Tensor:
         from .landmarks import LandmarkFileError, load_landmarks
 
         given = (self.given_landmarks or {})[role]
