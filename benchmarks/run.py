@@ -156,6 +156,18 @@ def adain_forward(size: int):
     return t.seconds, "s per stylisation (encode content + style, decode)"
 
 
+@bench("ghiasi_forward", "AdaIN's trained peer (Ghiasi et al. 2017), onnxruntime; needs the ghiasi extra")
+def ghiasi_forward(size: int):
+    from survey_lib.ghiasi import load
+
+    model = load()
+    c, s = data.get("astronaut", size), data.get("mona_lisa", size)
+    model.stylize(c, s, size=size)
+    with Timer() as t:
+        model.stylize(c, s, size=size)
+    return t.seconds, "s per stylisation (style vector + transformer at 384 px, resized)"
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--size", type=int, default=256)

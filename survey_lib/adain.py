@@ -35,6 +35,7 @@ from .vgg import VGG19Features, WeightsNotFoundError, resolve_device
 
 __all__ = ["adain", "Decoder", "AdaINModel", "load_project", "load_published", "fetch_published", "resolve_decoder",
            "downloads_allowed", "style_loss", "paper_losses", "evaluate_pair", "HELD_OUT_PAIRS", "preserve_colour",
+           "decode_by_optimisation",
            "PUBLISHED_DECODER_KEYS", "PUBLISHED_VGG_KEYS", "PROJECT_DECODER", "AdaINWeightsError"]
 
 PROJECT_DECODER = Path(__file__).resolve().parent / "weights" / "adain_decoder.pt"
@@ -210,21 +211,66 @@ def paper_losses(out_feats: dict[str, torch.Tensor], target: torch.Tensor, style
 
 
 @torch.no_grad()
-def evaluate_pair(model: "AdaINModel", content: ImageLike, style: ImageLike, *, size: int = 256
-                  ) -> dict[str, float]:
+def evaluate_pair(model: "AdaINModel", content: ImageLike, style: ImageLike, *, size: int = 256,
+                  output: torch.Tensor | None = None) -> dict[str, float]:
     """:func:`paper_losses` of the stylised output and, as the baseline, of the unchanged content image.
+
+    ``output`` is the image to judge (``(1, 3, size, size)`` in [0, 1], e.g. from :func:`decode_by_optimisation`);
+    by default the model's decoder makes it.
 
     Returns ``{"content_output", "content_identity", "style_output", "style_identity"}``; a decoder does its job
     when both output losses are below the identity's."""
     c, s = load_image(content, size, device=model.device), load_image(style, size, device=model.device)
     fc, fs = model.encode(c, STYLE_LAYERS), model.encode(s, STYLE_LAYERS)
     t = adain(fc["relu4_1"], fs["relu4_1"])
-    out = model.decoder(t).clamp(0, 1)
+    out = model.decoder(t).clamp(0, 1) if output is None else output.to(model.device)
     scores = {}
     for label, img_feats in (("output", model.encode(out, STYLE_LAYERS)), ("identity", fc)):
         lc, ls = paper_losses(img_feats, t, fs)
         scores[f"content_{label}"], scores[f"style_{label}"] = float(lc), float(ls)
     return scores
+
+
+def decode_by_optimisation(model: "AdaINModel", content: ImageLike, style: ImageLike, *, size: int = 256,
+                           steps: int = 80, style_weight: float = 10.0, alpha: float = 1.0,
+                           show_progress: bool = True) -> tuple[torch.Tensor, dict[str, list[float]]]:
+    """What a perfect AdaIN decoder would output for this pair: the image ``x`` minimising AdaIN's own training loss
+    ``MSE(relu4_1(x), t) + style_weight * sum_l [MSE(mu_l) + MSE(sigma_l)]`` (:func:`paper_losses`; the paper's
+    weight 10) with ``t = alpha AdaIN(f_c, f_s) + (1 - alpha) f_c``.
+
+    It separates AdaIN's objective from a decoder's quality: what it returns is what the method asks for, however
+    well or badly a network learnt to produce it. The optimiser is NST's (L-BFGS, step size 1, history 50, one
+    iteration per step), started from the content image; the pixels are clipped to [0, 1] once, at the end (a
+    decoder's output range), so the optimiser's curvature history stays consistent.
+
+    Returns:
+        ``(image, history)``: ``(1, 3, size, size)`` in [0, 1] on the CPU, and per-step ``content``/``style``/
+        ``total`` losses (``style`` already multiplied by ``style_weight``).
+    """
+    from .utils import progress
+
+    c, s = load_image(content, size, device=model.device), load_image(style, size, device=model.device)
+    with torch.no_grad():
+        fc, fs = model.encode(c, STYLE_LAYERS), model.encode(s, STYLE_LAYERS)
+        t = alpha * adain(fc["relu4_1"], fs["relu4_1"]) + (1 - alpha) * fc["relu4_1"]
+    x = c.clone().requires_grad_(True)
+    opt = torch.optim.LBFGS([x], lr=1.0, max_iter=1, history_size=50)
+    history: dict[str, list[float]] = {"total": [], "content": [], "style": []}
+    terms: dict[str, torch.Tensor] = {}
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad(set_to_none=True)
+        terms["content"], style_term = paper_losses(model.encode(x, STYLE_LAYERS), t, fs)
+        terms["style"] = style_weight * style_term
+        terms["total"] = terms["content"] + terms["style"]
+        terms["total"].backward()
+        return terms["total"]
+
+    for _ in progress(range(steps), desc="AdaIN (optimised decoding)", enabled=show_progress):
+        opt.step(closure)
+        for k in history:
+            history[k].append(float(terms[k].detach()))
+    return x.detach().clamp(0, 1).cpu(), history
 
 
 def preserve_colour(style: torch.Tensor, content: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
@@ -310,10 +356,15 @@ def fetch_published(cache: str | os.PathLike | None = None, *, allow_download: b
     return paths[0], paths[1]
 
 
+#: AdaIN's decoders: the project's weights, the authors' weights, or AdaIN's objective decoded by optimisation
+DECODERS = ("auto", "project", "published", "optimised")
+
+
 def resolve_decoder(decoder: str) -> str:
-    """``"auto"`` -> ``"published"`` when downloads are allowed or both files are cached, else ``"project"``."""
-    if decoder not in ("auto", "project", "published"):
-        raise ValueError(f"decoder must be 'auto', 'project' or 'published', got {decoder!r}")
+    """``"auto"`` -> ``"published"`` when downloads are allowed or both files are cached, else ``"project"``; the
+    others as given (see :data:`DECODERS`)."""
+    if decoder not in DECODERS:
+        raise ValueError(f"decoder must be one of {', '.join(map(repr, DECODERS))}, got {decoder!r}")
     if decoder != "auto":
         return decoder
     cached = all((published_cache() / name).is_file() for name in PUBLISHED_FILES)

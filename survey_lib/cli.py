@@ -65,6 +65,11 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .vgg import resolve_device
 
     resolve_device(args.device)  # a bad --device fails here, before any run
+    if args.plan:
+        return _evaluate_plans(args)
+    missing = [f"--{k}" for k in ("methods", "contents", "styles") if not getattr(args, k)]
+    if missing:
+        raise ValueError(f"evaluate needs {', '.join(missing)} (or --plan NAME for an at-scale plan)")
     if args.csv and Path(args.csv).is_dir():
         raise ValueError(f"--csv '{args.csv}' is a folder; give a file name, e.g. {Path(args.csv) / 'runs.csv'}")
     store = Store(args.store) if args.store else Store()
@@ -91,6 +96,31 @@ def _evaluate(args: argparse.Namespace) -> int:
         Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
         table.drop(columns=["key"]).to_csv(args.csv, index=False)
         print(f"per-run table: {args.csv}")
+    return 0
+
+
+def _evaluate_plans(args: argparse.Namespace) -> int:
+    """``evaluate --plan NAME ...``: each plan into the store and its table + provenance into ``--out-dir``."""
+    from .plans import get_plan, run_plan
+    from .store import Store
+    from .utils import check_writable_folder
+
+    given = [f"--{k}" for k in ("methods", "contents", "styles", "csv") if getattr(args, k)]
+    if given:
+        raise ValueError(f"--plan fixes methods, pairs and seeds; drop {', '.join(given)}")
+    plans = [get_plan(name) for name in args.plan]  # an unknown name fails here, before any run
+    check_writable_folder(args.out_dir, "--out-dir")
+    store = Store(args.store) if args.store else Store()
+    try:
+        with _executor(args) as executor:
+            for plan in plans:
+                print(f"plan {plan.name}: {plan.runs} runs ({plan.profile} profile)", flush=True)
+                table = run_plan(plan.name, store=store, executor=executor, device=args.device, out_dir=args.out_dir)
+                hits = int(table["from_store"].sum())
+                print(f"plan {plan.name}: {len(table) - hits} computed, {hits} read from {store.path}; "
+                      f"table {Path(args.out_dir) / plan.name}.csv", flush=True)
+    finally:
+        store.close()
     return 0
 
 
@@ -225,7 +255,13 @@ def _weight_checks():
         _self_check()
         return f"{library_path()} (finds the reference anime face)"
 
-    return [("vgg19", vgg), ("dlib", dlib_model), ("adain", decoder), ("animeface", anime)]
+    def ghiasi():
+        from .ghiasi import PACKAGE, model_files
+
+        files = model_files()
+        return f"{next(iter(files.values())).parent} ({PACKAGE}; {len(files)} ONNX files as released)"
+
+    return [("vgg19", vgg), ("dlib", dlib_model), ("adain", decoder), ("animeface", anime), ("ghiasi", ghiasi)]
 
 
 def _positive_int(text: str) -> int:
@@ -239,8 +275,10 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .adain import DECODERS
     from .matchers import STYLE_DETECTORS
     from .methods import available
+    from .plans import AT_SCALE_DIR, PLANS
     from .profiles import PROFILES
 
     p = argparse.ArgumentParser(prog="python -m survey_lib", description=__doc__)
@@ -262,18 +300,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--style-detector", choices=list(STYLE_DETECTORS),
                    help="fastdst: face detector for the style image; auto (default) uses dlib where it finds a face "
                         "and AnimeFace (anime faces) where it does not")
-    s.add_argument("--decoder", choices=["auto", "project", "published"],
+    s.add_argument("--decoder", choices=list(DECODERS),
                    help="AdaIN weights: the project's decoder, the authors' published files (downloaded only with "
-                        "SURVEY_ALLOW_DOWNLOAD=1 or on Colab), or auto (published when allowed or cached)")
+                        "SURVEY_ALLOW_DOWNLOAD=1 or on Colab), auto (published when allowed or cached), or "
+                        "optimised: AdaIN's objective decoded by L-BFGS (the profile's NST steps)")
     s.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: %(default)s)")
     s.set_defaults(func=_stylize)
 
     e = sub.add_parser("evaluate", help="run methods x pairs x seeds into the results store; print 95 %% CIs")
-    e.add_argument("--methods", nargs="+", required=True, choices=available(), metavar="METHOD",
+    e.add_argument("--plan", nargs="+", choices=list(PLANS), metavar="PLAN",
+                   help=f"at-scale plans ({', '.join(PLANS)}): each plan's runs into the store, its per-run table and "
+                        "provenance record into --out-dir")
+    e.add_argument("--out-dir", default=AT_SCALE_DIR, help="with --plan (default: %(default)s)")
+    e.add_argument("--methods", nargs="+", choices=available(), metavar="METHOD",
                    help=f"one or more of {', '.join(available())}")
-    e.add_argument("--contents", nargs="+", required=True,
+    e.add_argument("--contents", nargs="+",
                    help="content images: catalogue names, paths or a group (photos, portraits, anime)")
-    e.add_argument("--styles", nargs="+", required=True, help="style images, as --contents")
+    e.add_argument("--styles", nargs="+", help="style images, as --contents")
     e.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
     e.add_argument("--seeds", nargs="+", type=int, default=[0], help="default: 0")
     e.add_argument("--store", help="results store (default: $SURVEY_STORE or build/results.sqlite)")
@@ -312,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     from .animeface import AnimeFaceUnavailable
+    from .ghiasi import GhiasiUnavailableError
     from .images import ImageError
     from .store import StoreError
     from .utils import SurveyWarning
@@ -326,8 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     _show, warnings.showwarning = warnings.showwarning, note
     try:
         return args.func(args)
-    except (ImageError, WeightsNotFoundError, AnimeFaceUnavailable, StoreError, ValueError, KeyError,
-            OSError) as exc:
+    except (ImageError, WeightsNotFoundError, AnimeFaceUnavailable, GhiasiUnavailableError, StoreError, ValueError,
+            KeyError, OSError) as exc:
         _close_progress_bars()
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -31,7 +31,7 @@ def _name(requirement: str) -> str:
     return re.split(r"[<>=!~\[ (;]", requirement.strip(), maxsplit=1)[0]
 
 
-def requirements(pyproject: str | os.PathLike, extras: Iterable[str] = ("landmarks",)) -> list[str]:
+def requirements(pyproject: str | os.PathLike, extras: Iterable[str] = ("landmarks", "ghiasi")) -> list[str]:
     """The core dependencies plus ``extras`` of ``pyproject``, markers dropped (Colab is Linux)."""
     import tomllib
 
@@ -54,7 +54,7 @@ def missing(reqs: Iterable[str], find_spec: Callable[[str], object] = importlib.
     return out
 
 
-def setup(checkout: str | os.PathLike, *, extras: Iterable[str] = ("landmarks",)) -> list[str]:
+def setup(checkout: str | os.PathLike, *, extras: Iterable[str] = ("landmarks", "ghiasi")) -> list[str]:
     """Install what ``checkout``'s ``pyproject.toml`` needs and this runtime lacks; work in its ``notebooks/``.
 
     Returns the requirements that were installed (empty on a second run). Idempotent.

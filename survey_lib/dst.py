@@ -46,7 +46,7 @@ from .vgg import VGG19Features, resolve_device
 from .warp import border_anchors, fit_tps, grid_sample_xy, pixel_grid
 
 __all__ = ["DSTConfig", "DSTResult", "deformable_style_transfer", "warp_targets", "laplacian_pyramid",
-           "synthesize", "HYPERCOLUMN_LAYERS"]
+           "synthesize", "warp_map", "HYPERCOLUMN_LAYERS"]
 
 HYPERCOLUMN_LAYERS = ("relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_4", "relu4_4",
                       "relu5_4")
@@ -80,6 +80,9 @@ class DSTConfig:
     pyramid_levels: int = 5
     anchors_per_side: int = 5        #: border anchors (DST: 81 per side)
     margin: float = 5.0              #: targets are clamped this many px inside the image
+    #: every this many steps, keep the keypoint displacements in ``history`` (``theta_steps`` and ``theta``, the
+    #: ``(K, 2)`` snapshots flattened one after another) to trace the warp over the run; 0: never
+    record_every: int = 0
     seed: int = 0
 
     def __post_init__(self):
@@ -97,6 +100,8 @@ class DSTConfig:
             self.lr = 0.3 if self.optimizer == "sgd" else 0.01
         if self.theta_lr is None:
             self.theta_lr = (self.lr if self.optimizer == "sgd" else 0.5) * self.theta_lr_scale
+        if self.record_every < 0:
+            raise ValueError(f"record_every must be >= 0 (0: never), got {self.record_every}")
         if self.scales < 1 or self.steps_per_scale < 1:
             raise ValueError(f"scales and steps_per_scale must be >= 1; got {self.scales} and {self.steps_per_scale}")
         min_side = 32 * 2 ** (self.scales - 1)
@@ -293,7 +298,10 @@ def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.T
     def vgg_in(x):  # [-1, 1] -> [0, 1] for the extractor
         return (x + 1) / 2
 
-    history: dict[str, list[float]] = {k: [] for k in ("total", "content", "style", "style_warped", "warp", "tv")}
+    terms = ("total", "content", "style", "style_warped", "warp", "tv")
+    history: dict[str, list[float]] = {k: [] for k in terms}
+    if cfg.record_every:
+        history.update(theta_steps=[], theta=[])
     step = 0
     note = LongRunNote(cfg.scales * cfg.steps_per_scale, "DST")
     timer = Timer(dev)
@@ -352,8 +360,11 @@ def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.T
                     opt.step()
                     with torch.no_grad():  # keep the moved keypoints inside the image and 1 px off the border, where
                         theta.copy_((src + theta).clamp(1, size - 2) - src)  # the fixed anchors sit (no coincidence)
-                    for k, v in zip(history, (loss, l_content, l_style, l_style_w, l_warp, l_tv)):
+                    for k, v in zip(terms, (loss, l_content, l_style, l_style_w, l_warp, l_tv)):
                         history[k].append(float(v.detach()))
+                    if cfg.record_every and (step + 1) % cfg.record_every == 0:
+                        history["theta_steps"].append(step + 1)
+                        history["theta"].extend(theta.detach().cpu().flatten().tolist())
                     if callback is not None:
                         callback(step, x_u.detach())
                     step += 1
@@ -365,6 +376,15 @@ def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.T
     except KeyboardInterrupt:  # keep the steps that finished: the image and warp as they stand
         raise Interrupted(finish()) from None
     return result
+
+
+def warp_map(src: torch.Tensor, theta: torch.Tensor, size: int, anchors_per_side: int = 5) -> torch.Tensor:
+    """DST's warp at the working size: the backward sampling map ``(size, size, 2)`` (x, y) of the thin-plate spline
+    that carries the keypoints ``src`` ``(K, 2)`` to ``src + theta``, pinned by the border anchors. Rebuilds the warp
+    of any recorded step (``history["theta"]``, see :attr:`DSTConfig.record_every`)."""
+    with torch.no_grad():
+        anchors = border_anchors(size, size, anchors_per_side, device=src.device)
+        return _tps_map(src, src + theta, (size, size), anchors, pixel_grid(size, size, device=src.device))
 
 
 def _dst_result(pyr, src, theta, targets, anchors, size, history, seconds, steps, cfg) -> DSTResult:

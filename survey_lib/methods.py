@@ -32,7 +32,8 @@ from .pairs import Pair, resolve_image
 from .profiles import Profile, get_profile
 
 __all__ = ["Timing", "Result", "MethodResult", "Method", "register", "get", "run", "available", "resolve_image",
-           "match", "LANDMARK_METHODS", "FoATPSConfig", "FastDSTConfig", "AdaINConfig"]
+           "match", "LANDMARK_METHODS", "FoATPSConfig", "FastDSTConfig", "AdaINConfig", "GhiasiConfig",
+           "LandmarkDSTConfig", "KEYPOINT_SUBSETS"]
 
 
 # ----------------------------------------------------------------------------------------------- results
@@ -283,6 +284,7 @@ def match(pair: Pair, kind: str, *, device="auto", style_detector: str = "auto")
     dst = resize_points(corr.dst, tuple(s_img.shape[-2:]), pair.size)
     keep = dedupe_pairs(src, dst, min_distance=0.5)
     info["dropped_coincident"] = int((~keep).sum())
+    info["matched"], info["kept_index"] = len(keep), keep.nonzero().flatten().tolist()  # indices into the matcher's
     scores = corr.scores[keep] if corr.scores is not None else None
     return Correspondences(src[keep], dst[keep], scores, time.perf_counter() - t0, corr.source, info)
 
@@ -331,9 +333,27 @@ class NST(Method):
         return done.result
 
 
+#: which of the 68 landmarks a landmark method optimises: all, or half (the other half held out for scoring)
+KEYPOINT_SUBSETS = ("all", "even", "odd")
+
+
 @dataclass
-class FastDSTConfig(DSTConfig):
-    """:class:`~survey_lib.dst.DSTConfig` plus the detector FastDST uses on the style image: ``"auto"`` (dlib
+class LandmarkDSTConfig(DSTConfig):
+    """:class:`~survey_lib.dst.DSTConfig` for the landmark methods, plus ``keypoints``: ``"all"`` 68 landmarks are
+    the optimiser's keypoints, or only the ``"even"`` / ``"odd"`` indices (0-based, dlib's order), so that the other
+    half can score the applied warp on points it never targeted (:func:`survey_lib.metrics.held_out_landmarks`)."""
+
+    keypoints: str = "all"
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.keypoints not in KEYPOINT_SUBSETS:
+            raise ValueError(f"keypoints must be one of {', '.join(KEYPOINT_SUBSETS)}; got {self.keypoints!r}")
+
+
+@dataclass
+class FastDSTConfig(LandmarkDSTConfig):
+    """:class:`LandmarkDSTConfig` plus the detector FastDST uses on the style image: ``"auto"`` (dlib
     where it finds a face, else AnimeFace), ``"dlib"`` or ``"animeface"``."""
 
     style_detector: str = "auto"
@@ -356,7 +376,8 @@ class DSTFamily(Method):
     def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
         from .dst import deformable_style_transfer
 
-        corr = match(pair, self.matcher, device=device, style_detector=getattr(config, "style_detector", "auto"))
+        corr = self.keypoints(match(pair, self.matcher, device=device,
+                                    style_detector=getattr(config, "style_detector", "auto")), config)
         label = self.name + (" (AnimeFace)" if corr.info.get("style_detector") == "animeface" else "")
         with _keep_partial(lambda res: Result(
                 self.name, res.image, corr, warp=res.sampling_map, targets=res.targets, moved=res.moved,
@@ -365,6 +386,29 @@ class DSTFamily(Method):
             done(deformable_style_transfer(pair.content, pair.style, corr.src, corr.dst, config, device=device,
                                            show_progress=show_progress))
         return done.result
+
+    def keypoints(self, corr: Correspondences, config) -> Correspondences:
+        """The correspondences the optimiser moves: all of them, or for ``config.keypoints`` ``"even"``/``"odd"``
+        that half of the 68 landmarks.
+
+        Raises:
+            NoFaceFound: half the landmarks were asked for but the points are not 68 landmarks on both images (the
+                style's came from AnimeFace). Pairs dropped as coincident stay dropped; the halves go by landmark
+                index.
+        """
+        which = getattr(config, "keypoints", "all")
+        if which == "all":
+            return corr
+        from .landmarks import NoFaceFound
+
+        if corr.info.get("matched") != 68:
+            raise NoFaceFound(f"{self.name}: keypoints={which!r} needs the 68 landmarks on both images; "
+                              f"{corr.info.get('matched')} correspondences came from {corr.source}")
+        index = torch.tensor(corr.info["kept_index"])  # landmark index of each kept pair
+        keep = index % 2 == (0 if which == "even" else 1)
+        scores = corr.scores[keep] if corr.scores is not None else None
+        return Correspondences(corr.src[keep], corr.dst[keep], scores, corr.seconds, corr.source,
+                               {**corr.info, "keypoints": which})
 
 
 class DST(DSTFamily):
@@ -384,7 +428,7 @@ class FastDST(DSTFamily):
 class OneShotFoA(DSTFamily):
     """One-shot Face-of-Art: DST's optimiser on landmark files (dlib where there are none)."""
 
-    name, matcher, takes_landmarks = "oneshot_foa", "landmarks", True
+    name, matcher, takes_landmarks, config_class = "oneshot_foa", "landmarks", True, LandmarkDSTConfig
     modules = ("dst", "losses", "vgg", "warp", "landmarks", "matchers", "data")
 
 
@@ -429,12 +473,14 @@ class FoATPS(Method):
 
 @dataclass
 class AdaINConfig:
-    """Settings of feed-forward AdaIN.
+    """Settings of AdaIN.
 
     ``decoder``: ``"project"`` (shipped, trained here), ``"published"`` (the authors' files: ``vgg_path`` /
-    ``decoder_path``, or the cached release, downloaded where allowed) or ``"auto"`` (published on Colab, with
-    ``SURVEY_ALLOW_DOWNLOAD=1`` or when cached; else project), resolved when the config is built. AdaIN is
-    deterministic; ``seed`` is accepted so every method takes the same arguments."""
+    ``decoder_path``, or the cached release, downloaded where allowed), ``"auto"`` (published on Colab, with
+    ``SURVEY_ALLOW_DOWNLOAD=1`` or when cached; else project), resolved when the config is built, or
+    ``"optimised"``: AdaIN's objective decoded by optimisation (:func:`survey_lib.adain.decode_by_optimisation`,
+    ``steps`` L-BFGS steps, the profile's NST budget, with the paper's ``style_weight``), what a perfect decoder would
+    output. AdaIN is deterministic; ``seed`` is accepted so every method takes the same arguments."""
 
     size: int = 256
     decoder: str = "auto"
@@ -442,6 +488,8 @@ class AdaINConfig:
     preserve_color: bool = False
     vgg_path: str | None = None
     decoder_path: str | None = None
+    steps: int = 80
+    style_weight: float = 10.0
     seed: int = 0
 
     def __post_init__(self):
@@ -453,37 +501,89 @@ class AdaINConfig:
 
 
 class AdaIN(Method):
-    """Huang & Belongie (2017): one forward pass of the encoder, AdaIN and the decoder."""
+    """Huang & Belongie (2017): one forward pass of the encoder, AdaIN and the decoder; or, with
+    ``decoder="optimised"``, the image that minimises AdaIN's training loss for the pair."""
 
     name, config_class, family, steps_field = "adain", AdaINConfig, "adain", None
     modules = ("adain", "vgg")
     knob = ("alpha", 1.0)
     _cache: ClassVar[dict] = {}
 
+    def config(self, profile: str | Profile = "default", **overrides):
+        """As :meth:`Method.config`; optimised decoding takes the profile's NST step budget unless ``steps`` is
+        given."""
+        nst_steps = get_profile(profile).section("nst").get("steps")
+        return super().config(profile, **{**({"steps": nst_steps} if nst_steps else {}), **overrides})
+
     def model(self, config, device="auto"):
-        """The AdaIN network for ``config`` (loaded once per process)."""
+        """The AdaIN network for ``config`` (loaded once per process); optimised decoding uses the project's
+        encoder and no decoder."""
         from .adain import fetch_published, load_project, load_published
 
         vgg_path, decoder_path = config.vgg_path, config.decoder_path
         if config.decoder == "published" and vgg_path is None and decoder_path is None:
             vgg_path, decoder_path = fetch_published()
-        key = (config.decoder, str(vgg_path), str(decoder_path), str(device))
+        key = (config.decoder == "published", str(vgg_path), str(decoder_path), str(device))
         if key not in self._cache:
             self._cache[key] = (load_published(vgg_path, decoder_path, device=device) if config.decoder == "published"
                                 else load_project(decoder_path, device=device))
         return self._cache[key]
 
     def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
+        from .adain import decode_by_optimisation, preserve_colour
         from .utils import Timer
 
         model = self.model(config, device)
+        settings = {"decoder": model.source, "alpha": config.alpha, "preserve_color": config.preserve_color}
+        if config.decoder == "optimised":
+            style = preserve_colour(pair.style, pair.content) if config.preserve_color else pair.style
+            with Timer(model.device) as t:
+                img, history = decode_by_optimisation(model, pair.content, style, size=pair.size, steps=config.steps,
+                                                      style_weight=config.style_weight, alpha=config.alpha,
+                                                      show_progress=show_progress)
+            settings.update(decoder="optimised", steps=config.steps, style_weight=config.style_weight)
+            return Result("adain", img, history=history, timing=Timing(0.0, t.seconds), steps=config.steps,
+                          config=settings, label="adain (optimised decoding)")
         with Timer(model.device) as t:
             img = model.stylize(pair.content, pair.style, alpha=config.alpha, size=pair.size,
                                 preserve_color=config.preserve_color)
-        settings = {"decoder": model.source, "alpha": config.alpha, "preserve_color": config.preserve_color}
         return Result("adain", img, timing=Timing(0.0, t.seconds), config=settings,
                       label=f"adain ({model.source} decoder)")
 
 
-for _method in (NST(), AdaIN(), DST(), FastDST(), OneShotFoA(), FoATPS()):
+@dataclass
+class GhiasiConfig:
+    """Settings of Ghiasi et al.'s arbitrary-style network (:mod:`survey_lib.ghiasi`): ``alpha`` interpolates the
+    style vector between the content's own (0) and the style's (1). Deterministic; ``seed`` is accepted so every
+    method takes the same arguments."""
+
+    size: int = 256
+    alpha: float = 1.0
+    seed: int = 0
+
+    def __post_init__(self):
+        if not 0.0 <= self.alpha <= 1.0:
+            raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
+
+
+class Ghiasi(Method):
+    """Ghiasi et al. (2017): a trained feed-forward arbitrary-style network (style prediction + conditional
+    instance normalisation), the ``ghiasi`` extra."""
+
+    name, config_class, family, steps_field = "ghiasi", GhiasiConfig, "ghiasi", None
+    modules = ("ghiasi",)
+    knob = ("alpha", 1.0)
+
+    def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
+        from .ghiasi import load
+        from .utils import Timer
+
+        model = load()
+        with Timer("cpu") as t:
+            img = model.stylize(pair.content, pair.style, alpha=config.alpha, size=pair.size)
+        return Result("ghiasi", img, timing=Timing(0.0, t.seconds), config={"alpha": config.alpha},
+                      label="ghiasi (Magenta weights)")
+
+
+for _method in (NST(), AdaIN(), Ghiasi(), DST(), FastDST(), OneShotFoA(), FoATPS()):
     register(_method)

@@ -12,6 +12,8 @@ metric                      columns
                             to do; circular as evidence of geometry, kept to show the optimiser worked)
 :func:`warp_landmarks`      ``warp_progress``: where the applied warp carries the content's 68 landmarks, as a
                             share of the way to the aligned style landmarks; NaN without a warp (NST, AdaIN)
+:func:`held_out_landmarks`  ``held_out_progress``: the same on the landmarks a method was *not* told to move
+                            (runs with ``keypoints="even"``/``"odd"``: optimised on one half, scored on the other)
 :func:`redetection`         ``detected``, ``nme_to_content``, ``nme_to_style``, ``landmark_progress``: dlib run on
                             the output (independent of any optimiser; only where dlib still finds the face)
 :func:`folds`               ``folded_%``: pixels where the applied warp folds over; NaN without a warp
@@ -27,8 +29,9 @@ from .images import ImageLike, resize, to_tensor
 from .landmarks import NoFaceFound, detect, inter_ocular
 
 __all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "points_through_warp", "point_gap",
-           "own_target_progress", "warp_landmarks", "redetection", "folds", "RUN_METRICS", "bootstrap_ci",
-           "paired_difference_ci", "summarise", "exact_tps_folds", "animeface_redetection"]
+           "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds", "RUN_METRICS",
+           "bootstrap_ci", "paired_difference_ci", "summarise", "exact_tps_folds", "animeface_redetection",
+           "trajectory", "paired_differences"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -180,6 +183,21 @@ def warp_landmarks(pair, result) -> dict[str, float]:
     return {"warp_progress": keypoint_progress(p, points_through_warp(result.warp, p), targets), "landmark_gap_px": gap}
 
 
+def held_out_landmarks(pair, result) -> dict[str, float]:
+    """``held_out_progress``: :func:`warp_landmarks` restricted to the landmarks the method was *not* told to move.
+    A landmark method run with ``keypoints="even"`` optimises the even-indexed 34 of the 68 landmarks; the applied
+    warp is scored on the odd-indexed 34 (and vice versa), toward the similarity-aligned style landmarks
+    (``pair.targets``, aligned on all 68). It asks whether the warp moved the *face*, not only the points it was
+    given; NaN for runs that optimised all their keypoints or apply no warp."""
+    corr = result.correspondences
+    which = corr.info.get("keypoints", "all") if corr is not None else "all"
+    if which == "all" or result.warp is None or pair.targets is None:
+        return {"held_out_progress": _NAN}
+    held = slice(1, None, 2) if which == "even" else slice(0, None, 2)
+    p, targets = pair.landmarks("content")[held], pair.targets[held]
+    return {"held_out_progress": keypoint_progress(p, points_through_warp(result.warp, p), targets)}
+
+
 def redetection(pair, result) -> dict[str, float]:
     """dlib re-detects the landmarks on the output (:func:`geometry_scores`): ``detected`` (1/0), ``nme_to_content``,
     ``nme_to_style`` (normalised by the content's inter-ocular distance), ``gap_nme`` and
@@ -233,7 +251,32 @@ def animeface_redetection(pair, result) -> dict[str, float]:
 
 
 #: the metrics :func:`survey_lib.evaluate.evaluate` computes by default, in column order
-RUN_METRICS = (point_gap, own_target_progress, warp_landmarks, redetection, folds)
+RUN_METRICS = (point_gap, own_target_progress, warp_landmarks, held_out_landmarks, redetection, folds)
+
+
+def trajectory(pair, result) -> list[dict[str, float]]:
+    """The warp of a DST-family run traced over its steps, from the keypoint snapshots it recorded
+    (``record_every`` > 0): per recorded step, ``own_target_progress`` (its keypoints toward its own targets),
+    ``warp_progress`` (the 68 landmarks carried by the warp of that step, toward the aligned style landmarks) and
+    ``folded_%``. Empty for a run that recorded nothing."""
+    from .dst import warp_map
+    from .warp import folded_fraction
+
+    steps, flat = result.history.get("theta_steps", []), result.history.get("theta", [])
+    if not steps or result.correspondences is None:
+        return []
+    src = result.correspondences.src
+    thetas = torch.tensor(flat, dtype=torch.float32).view(len(steps), *src.shape)
+    size, anchors = result.image.shape[-1], result.config.get("anchors_per_side", 5)
+    p, targets = (pair.landmarks("content"), pair.targets) if pair.targets is not None else (None, None)
+    rows = []
+    for step, theta in zip(steps, thetas):
+        pos = warp_map(src, theta, size, anchors)
+        rows.append({"step": step, "own_target_progress": keypoint_progress(src, src + theta, result.targets),
+                     "warp_progress": (keypoint_progress(p, points_through_warp(pos, p), targets)
+                                       if p is not None else _NAN),
+                     "folded_%": 100 * folded_fraction(pos)})
+    return rows
 
 
 # ----------------------------------------------------------------------------------------------- intervals
@@ -282,3 +325,19 @@ def summarise(table, metrics, *, by: str = "method", **kwargs):
             row.update({m: mean, f"{m}_lo": lo, f"{m}_hi": hi, f"{m}_n": int(group[m].notna().sum())})
         rows[key] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)
+
+
+def paired_differences(table, metric: str, *, against: str, by: str = "method",
+                       on=("content", "style", "seed"), **kwargs):
+    """For every group of ``table`` but ``against``: the mean of ``metric`` minus ``against``'s on the same items
+    (``on``: the same pair and seed), with its 95 % bootstrap interval, over the items where both were measured.
+    Returns a DataFrame indexed by ``by`` with ``difference``, ``lo``, ``hi`` and ``n``."""
+    import pandas as pd
+
+    wide = table.pivot_table(index=list(on), columns=by, values=metric, aggfunc="first")
+    rows = {}
+    for name in [g for g in dict.fromkeys(table[by]) if g != against]:
+        both = wide[[name, against]].dropna()
+        mean, lo, hi = paired_difference_ci(both[name], both[against], **kwargs)
+        rows[f"{name} - {against}"] = {"difference": mean, "lo": lo, "hi": hi, "n": len(both)}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("difference of " + metric)

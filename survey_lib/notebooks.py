@@ -160,6 +160,20 @@ def execute(notebook: Path, *, profile: str, fig_dir: Path, out_dir: Path, param
 _RAN_IN = re.compile(r"Notebook `(\S+)\.ipynb` ran in (\d+) s(?: \(([^)]*)\))?\.")
 
 
+def _in_survey_order(notebook: Path, files) -> list[Path]:
+    """``files`` in the order the notebook first names them (its story's order); names it builds at run time come
+    last, alphabetically. A table's Markdown comes before its CSV."""
+    paired = notebook.with_suffix(".py")
+    source = paired.read_text() if paired.is_file() else (notebook.read_text() if notebook.is_file() else "")
+    suffix_rank = {".png": 0, ".md": 1, ".csv": 2}
+
+    def key(f: Path):
+        at = source.find(f'"{f.stem}"')
+        return (at if at >= 0 else len(source), f.stem if at < 0 else "", suffix_rank.get(f.suffix, 3), f.name)
+
+    return sorted(files, key=key)
+
+
 def write_report(fig_dir: Path, notebooks: list[Path], profile: str, timings: dict[str, float] | None = None, *,
                  unfinished: str | None = None, store_notes: dict[str, str] | None = None) -> Path:
     """``fig_dir/README.md``: every PNG, Markdown table and CSV in ``fig_dir``, grouped by notebook prefix.
@@ -189,7 +203,7 @@ def write_report(fig_dir: Path, notebooks: list[Path], profile: str, timings: di
         elif timings and nb.stem in timings:
             note = f" ({store_notes[nb.stem]})" if nb.stem in store_notes else ""
             lines += [f"Notebook `{nb.name}` ran in {timings[nb.stem]:.0f} s{note}.", ""]
-        for f in sorted(fig_dir.glob(f"{prefix}_*")):
+        for f in _in_survey_order(nb, fig_dir.glob(f"{prefix}_*")):
             if f.suffix == ".png":
                 lines += [f"![{f.stem}]({f.name})", f"*{f.name}*", ""]
             elif f.suffix == ".md":

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import os
 import sqlite3
+import time
 from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 
@@ -148,14 +150,34 @@ class Store:
         if self.path.is_dir():
             raise StoreError(f"'{self.path}' is a folder; give the store a file name, e.g. {self.path}/results.sqlite")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-            self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._init_schema()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"'{self.path}' is not a results store ({exc}); move it away or pass another --store "
-                             "path") from None
+        deadline = time.monotonic() + timeout
+        for attempt in itertools.count():
+            try:
+                self._open(timeout)
+                break
+            except sqlite3.OperationalError as exc:
+                # two processes creating one new store: switching it to WAL or writing its schema can report
+                # "locked" at once (SQLite does not wait where waiting could deadlock); the other one finishes
+                self._close_quietly()
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise StoreError(f"'{self.path}' is not a results store ({exc}); move it away or pass another "
+                                     "--store path") from None
+                time.sleep(min(0.05 * 2 ** attempt, 1.0))
+            except sqlite3.DatabaseError as exc:
+                self._close_quietly()
+                raise StoreError(f"'{self.path}' is not a results store ({exc}); move it away or pass another "
+                                 "--store path") from None
+
+    def _close_quietly(self) -> None:
+        db, self._db = getattr(self, "_db", None), None
+        if db is not None:
+            db.close()
+
+    def _open(self, timeout: float) -> None:
+        self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        self._db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._init_schema()
 
     def _init_schema(self) -> None:
         tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

@@ -10,7 +10,7 @@ from typing import Sequence
 import torch
 
 __all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences",
-           "method_grid", "draw_points"]
+           "method_grid", "draw_points", "timing_chart", "ci_bars"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -163,3 +163,84 @@ def draw_points(ax, points: torch.Tensor, *, color="lime", size: float = 4, labe
     """Scatter ``(K, 2)`` (x, y) points on an image axis."""
     ax.scatter(points[:, 0], points[:, 1], s=size, c=color, label=label)
     return ax
+
+
+def timing_chart(rows: Sequence[dict], survey: dict[str, tuple[float, float, float]], *, title: str = ""):
+    """Table 1 as three panels that each compare like with like, ours beside the survey's (K80) numbers: the time
+    to find correspondences, the seconds per optimisation step, and the time of a feed-forward stylisation. Bars
+    are not stacked; each panel has its own log axis and every bar carries its value.
+
+    Args:
+        rows: one dict per method with ``method``, ``steps``, ``matching_s``, ``optimisation_s`` (optionally
+            ``*_iqr`` entries are ignored).
+        survey: ``method -> (steps, matching_s, optimisation_s)`` as the survey reports them.
+    """
+    import matplotlib.pyplot as plt
+
+    panels = [("finding correspondences (s)", lambda r: r["matching_s"] if r["matching_s"] > 0 else None,
+               lambda s: s[1] if s[1] > 0 else None),
+              ("seconds per optimisation step", lambda r: r["optimisation_s"] / r["steps"] if r["steps"] else None,
+               lambda s: s[2] / s[0] if s[0] else None),
+              ("one feed-forward stylisation (s)", lambda r: None if r["steps"] else r["optimisation_s"],
+               lambda s: None if s[0] else s[2])]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    for ax, (label, ours_of, theirs_of) in zip(axes, panels):
+        names, ours, theirs = [], [], []
+        for r in rows:
+            value = ours_of(r)
+            if value is None:
+                continue
+            names.append(r["method"].replace(" (", "\n("))
+            ours.append(value)
+            ref = survey.get(r["method"])
+            theirs.append(theirs_of(ref) if ref else None)
+        y = range(len(names))
+        ax.barh([i - 0.2 for i in y], ours, height=0.4, color="tab:blue", label="this machine")
+        ax.barh([i + 0.2 for i in y if theirs[i]], [t for t in theirs if t], height=0.4, color="tab:gray",
+                label="survey, Tesla K80")
+        for i, (a, b) in enumerate(zip(ours, theirs)):
+            ax.text(a, i - 0.2, f" {a:.3g}", va="center", fontsize=7)
+            if b:
+                ax.text(b, i + 0.2, f" {b:.3g}", va="center", fontsize=7, color="dimgray")
+        ax.set_yticks(list(y), names, fontsize=8)
+        ax.set_xscale("log")
+        ax.set_xlim(min([v for v in ours + theirs if v]) / 3, max([v for v in ours + theirs if v]) * 8)
+        ax.invert_yaxis()
+        ax.set_title(label, fontsize=10)
+    axes[0].legend(fontsize=8, loc="lower right")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def ci_bars(summary, metrics: dict[str, str], *, ylabel: str = "", title: str = "", colors=None):
+    """Grouped bars of means with their 95 % intervals as error bars, one group per row of ``summary`` (a
+    :func:`survey_lib.metrics.summarise` table: ``<metric>``, ``<metric>_lo``, ``<metric>_hi``, ``<metric>_n``).
+
+    ``metrics`` maps a legend label to a metric column. A missing mean (NaN: not applicable) leaves its slot empty
+    and is written as "n/a" on the axis; ``n`` under each group says over how many runs its means are."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    colors = colors or ["tab:blue", "tab:orange", "tab:green", "tab:red"]
+    groups = list(summary.index)
+    width = 0.8 / len(metrics)
+    fig, ax = plt.subplots(figsize=(1.3 * len(groups) + 2, 3.4))
+    for k, (label, m) in enumerate(metrics.items()):
+        x = np.arange(len(groups)) - 0.4 + width * (k + 0.5)
+        mean = summary[m].to_numpy(float)
+        lo, hi = summary[f"{m}_lo"].to_numpy(float), summary[f"{m}_hi"].to_numpy(float)
+        ax.bar(x, mean, width, yerr=np.vstack([mean - lo, hi - mean]), capsize=3, color=colors[k % len(colors)],
+               label=label)
+        for xi, v in zip(x, mean):
+            if v != v:
+                ax.text(xi, 0, "n/a", ha="center", va="bottom", fontsize=7, color="dimgray")
+    runs = summary[[f"{m}_n" for m in metrics.values()]].max(axis=1)
+    ax.set_xticks(range(len(groups)), [f"{g}\n(n={n})" for g, n in zip(groups, runs)])
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -40,27 +40,34 @@ def explorer(render: Callable[..., object], **controls):
     return w.interact_manual(render, **widgets)
 
 
-def method_explorer(contents: list[str], styles: list[str], methods: list[str], profile: str = "smoke"):
+def method_explorer(contents: list[str], styles: list[str], methods: list, profile: str = "smoke"):
     """Pick a content, a style, a method and its weight; shows content, style and result side by side.
 
-    ``weight`` multiplies the method's main knob (1 = its default): the style weight of ``nst``/``foa_tps`` (10),
-    AdaIN's content-style trade-off ``alpha`` (1, clipped to [0, 1]), the DST family's warp weight beta (0.5)."""
+    ``methods``: names, or ``(name, settings)`` as :func:`survey_lib.evaluate.evaluate` takes them (e.g.
+    ``("adain", {"decoder": "optimised"})``). ``weight`` multiplies the method's main knob (1 = its default): the
+    style weight of ``nst``/``foa_tps`` (10), AdaIN's content-style trade-off ``alpha`` (1, clipped to [0, 1]), the
+    DST family's warp weight beta (0.5)."""
     import matplotlib.pyplot as plt
 
     from . import data
     from . import methods as m
     from .viz import image_grid
 
-    knob = {name: m.get(name).knob for name in methods}  # each method's main weight and its default
+    specs = {}
+    for spec in methods:
+        name, settings = (spec, {}) if isinstance(spec, str) else (spec[0], dict(spec[1]))
+        specs[name if not settings else f"{name} {settings}"] = (name, settings)
+    knob = {label: m.get(name).knob for label, (name, _) in specs.items()}  # each method's main weight, default
 
     def render(content: str, style: str, method: str, weight: float):
-        name, default = knob[method] or (None, 1.0)
-        value = min(weight * default, 1.0) if method == "adain" else weight * default
-        kw = {name: value} if name else {}
-        res = m.run(method, content, style, profile=profile, show_progress=False, **kw)
+        name, settings = specs[method]
+        field, default = knob[method] or (None, 1.0)
+        value = min(weight * default, 1.0) if field == "alpha" else weight * default
+        kw = {**settings, **({field: value} if field else {})}
+        res = m.run(name, content, style, profile=profile, show_progress=False, **kw)
         fig = image_grid([data.get(content, res.image.shape[-1]), data.get(style, res.image.shape[-1]), res.image],
-                         ["content", "style", f"{method} ({res.timing['total_s']:.1f} s)"], size=3)
+                         ["content", "style", f"{res.label} ({res.timing['total_s']:.1f} s)"], size=3)
         plt.show()
         return fig
 
-    return explorer(render, content=contents, style=styles, method=methods, weight=(1.0, 0.0, 4.0, 0.25))
+    return explorer(render, content=contents, style=styles, method=list(specs), weight=(1.0, 0.0, 4.0, 0.25))

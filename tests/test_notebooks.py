@@ -80,3 +80,15 @@ def test_report_keeps_durations_of_notebooks_not_rerun(tmp_path):
     text = write_report(tmp_path, nbs, "default", {"00_setup": 5}).read_text()
     assert "`00_setup.ipynb` ran in 5 s" in text and "`01_table.ipynb` ran in 20 s" in text
     assert "![00_a](00_a.png)" in text and "| 1 |" in text
+
+
+def test_report_lists_figures_in_the_order_the_notebook_makes_them(tmp_path):
+    from survey_lib.notebooks import write_report
+
+    nb = tmp_path / "02_story.py"
+    nb.write_text('save_figure(fig, "02_zeta")\nsave_table(rows, "02_alpha")\nsave_figure(fig, "02_mid")\n')
+    for name in ("02_alpha.md", "02_alpha.csv", "02_mid.png", "02_zeta.png", "02_built_at_run_time.png"):
+        (tmp_path / name).write_text("| x |\n|---|\n| 1 |\n" if name.endswith(".md") else "")
+    text = write_report(tmp_path, [nb.with_suffix(".ipynb")], "default").read_text()
+    order = [text.index(s) for s in ("02_zeta.png", "| 1 |", "02_alpha.csv", "02_mid.png", "02_built_at_run_time")]
+    assert order == sorted(order)

@@ -1,0 +1,216 @@
+"""The at-scale evaluations: named plans of runs too long for ``make figures``, computed by ``make evaluate``
+(``python -m survey_lib evaluate --plan NAME``) into the results store, their tables committed under
+``figures/at_scale/``.
+
+A plan is methods x pairs x seeds in one profile. The pairs are chosen by rule, not by hand:
+
+* ``finding1``: every photograph with 68 landmarks x every painted or drawn portrait with 68 landmarks, both at
+  least 256 px on their short side (the survey's working size: nothing is upsampled), seed 0; NST, AdaIN (its
+  objective decoded by optimisation), Ghiasi et al., DST and FastDST.
+* ``finding1_seeds``: seed 1 of the optimisation methods on 10 of those pairs (drawn with a fixed seed), to show
+  the run-to-run spread.
+* ``finding1_held_out``: FastDST and one-shot FoA optimised on the even-indexed half of the 68 landmarks on the
+  same 10 pairs, scored on the other half (:func:`survey_lib.metrics.held_out_landmarks`).
+* ``table1``: every method of Table 1 on its pair, three times (seeds 0-2), run one at a time on two threads
+  with nothing else running, for the median and spread of each timing.
+* ``paper_budget``: DST and FastDST at the survey's budget (``paper`` profile: 3 x 150 steps, the published
+  sample counts and weights) on 2 of the pairs, with the keypoints recorded every 10 steps for progress curves.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+__all__ = ["Plan", "PLANS", "get_plan", "finding1_pairs", "MIN_SIDE", "run_plan", "provenance", "read_plan",
+           "AT_SCALE_DIR", "trajectories"]
+
+#: where the per-run tables and their provenance records are committed (relative to the repository root)
+AT_SCALE_DIR = "figures/at_scale"
+#: short side (px) an image needs to enter an at-scale plan: the working size
+MIN_SIDE = 256
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Methods (names or ``(name, settings[, label])``) x pairs x seeds in one profile."""
+
+    name: str
+    methods: tuple
+    pairs: tuple[tuple[str, str], ...]
+    seeds: tuple[int, ...] = (0,)
+    profile: str = "default"
+    #: a timing plan runs its runs one at a time in this process on :data:`TIMING_THREADS` threads, whatever
+    #: executor is given, so that no two runs share the cores while they are timed
+    timing: bool = False
+
+    @property
+    def runs(self) -> int:
+        return len(self.methods) * len(self.pairs) * len(self.seeds)
+
+
+def _native_side(name: str) -> int:
+    from PIL import Image
+
+    from . import data
+
+    with Image.open(data.path(name)) as im:
+        return min(im.size)
+
+
+def finding1_pairs() -> list[tuple[str, str]]:
+    """Every photo x portrait with 68 landmarks whose images are both at least :data:`MIN_SIDE` px."""
+    from .evaluate import group
+
+    photos = [n for n in group("photos") if _native_side(n) >= MIN_SIDE]
+    portraits = [n for n in group("portraits") if _native_side(n) >= MIN_SIDE]
+    return [(c, s) for c in photos for s in portraits]
+
+
+def _subset(pairs: list, k: int) -> tuple:
+    """``k`` of ``pairs`` drawn with a fixed seed, in their original order."""
+    chosen = set(random.Random(0).sample(range(len(pairs)), k))
+    return tuple(p for i, p in enumerate(pairs) if i in chosen)
+
+
+ADAIN_OPTIMISED = ("adain", {"decoder": "optimised"})
+#: Table 1's pair and methods (notebook 01)
+TABLE1_PAIR = ("astronaut", "mona_lisa")
+TABLE1_METHODS = ("nst", "adain", (*ADAIN_OPTIMISED, "adain (optimised decoding)"), "ghiasi", "dst", "fastdst",
+                  "oneshot_foa", "foa_tps")
+TIMING_THREADS = 2
+FINDING1_METHODS = ("nst", ADAIN_OPTIMISED, "ghiasi", "dst", "fastdst")
+
+
+def _plans() -> dict[str, Plan]:
+    pairs = tuple(finding1_pairs())
+    ten = _subset(list(pairs), 10)
+    return {
+        "finding1": Plan("finding1", FINDING1_METHODS, pairs),
+        "finding1_seeds": Plan("finding1_seeds", ("nst", "dst", "fastdst"), ten, seeds=(1,)),
+        "finding1_held_out": Plan("finding1_held_out", (("fastdst", {"keypoints": "even"}),
+                                                        ("oneshot_foa", {"keypoints": "even"})), ten),
+        "table1": Plan("table1", TABLE1_METHODS, (TABLE1_PAIR,), seeds=(0, 1, 2), timing=True),
+        "paper_budget": Plan("paper_budget", (("dst", {"record_every": 10}), ("fastdst", {"record_every": 10})),
+                             (ten[0], ten[3]), profile="paper"),
+    }
+
+
+#: plan names, in the order ``make evaluate`` runs them
+PLANS = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "paper_budget")
+
+
+def get_plan(name: str) -> Plan:
+    """The plan ``name`` (one of :data:`PLANS`)."""
+    if name not in PLANS:
+        raise ValueError(f"unknown plan {name!r}; choose one of {', '.join(PLANS)}")
+    return _plans()[name]
+
+
+def provenance(plan: Plan, table, wall_s: float, device="cpu") -> dict:
+    """Where a plan's table came from: commit (``+dirty`` when the checkout had changes), profile, torch, device,
+    date, this invocation's wall time, and the summed run times in the table (the compute it stands for)."""
+    import datetime
+    import subprocess
+    from pathlib import Path
+
+    from .utils import environment_summary
+
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30,
+                                  check=True).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    commit = git("rev-parse", "HEAD") or "unknown"
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    env = environment_summary(device)
+    return {"plan": plan.name, "commit": commit + ("+dirty" if dirty else ""), "profile": plan.profile,
+            "torch": env["torch"], "python": env["python"], "device": env["device"],
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "wall_s": round(wall_s, 1), "runs": len(table), "computed": int((~table["from_store"]).sum()),
+            "run_seconds_total": round(float(table["total_s"].sum()), 1),
+            "failed": int((table["error"] != "").sum())}
+
+
+def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_dir=AT_SCALE_DIR):
+    """Run plan ``name`` through :func:`survey_lib.evaluate.evaluate` (resumable: finished runs are read back from
+    ``store``) and write ``out_dir/NAME.csv`` (one row per run) and ``out_dir/NAME.provenance.json``.
+
+    Returns:
+        the per-run table (a DataFrame).
+    """
+    import json
+    import time
+    from pathlib import Path
+
+    import torch
+
+    from .evaluate import evaluate
+    from .utils import atomic_write, check_writable_folder
+    from .vgg import resolve_device
+
+    plan = get_plan(name)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    check_writable_folder(out, "the at-scale tables folder")
+    t0 = time.perf_counter()
+    threads = torch.get_num_threads()
+    if plan.timing:
+        torch.set_num_threads(TIMING_THREADS)
+    try:
+        table = evaluate(list(plan.methods), list(plan.pairs), profile=plan.profile, seeds=plan.seeds,
+                         store="default" if store is None else store, executor=None if plan.timing else executor,
+                         device=device)
+        record = provenance(plan, table, time.perf_counter() - t0, resolve_device(device))  # threads as run
+    finally:
+        torch.set_num_threads(threads)
+    with atomic_write(out / f"{name}.csv") as tmp:
+        table.to_csv(tmp, index=False)
+    curves = trajectories(table, store)
+    if len(curves):
+        with atomic_write(out / f"{name}_trajectory.csv") as tmp:
+            curves.to_csv(tmp, index=False)
+    with atomic_write(out / f"{name}.provenance.json") as tmp:
+        Path(tmp).write_text(json.dumps(record, indent=2) + "\n")
+    return table
+
+
+def trajectories(table, store=None):
+    """:func:`survey_lib.metrics.trajectory` of every run in ``table`` that recorded its keypoints, one row per run
+    and recorded step (a DataFrame; empty when none recorded)."""
+    import pandas as pd
+
+    from .evaluate import results
+    from .metrics import trajectory
+    from .pairs import Pair
+    from .profiles import get_profile
+
+    outputs = results(table, "default" if store is None else store)
+    rows = []
+    for r in table.itertuples():
+        res = outputs.get(r.key)
+        if res is None or not res.history.get("theta_steps"):
+            continue
+        prof = get_profile(res.profile or "default")
+        pair = Pair.resolve(r.content, r.style, size=prof.size, match_size=prof.match_size)
+        rows += [{"method": r.method, "content": r.content, "style": r.style, "seed": r.seed, **row}
+                 for row in trajectory(pair, res)]
+    return pd.DataFrame(rows)
+
+
+def read_plan(name: str, folder=None):
+    """The committed per-run table of plan ``name`` (a DataFrame), or ``None`` when it has not been computed yet."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    path = Path(folder or Path(__file__).resolve().parents[1] / AT_SCALE_DIR) / f"{name}.csv"
+    if not path.is_file():
+        return None
+    table = pd.read_csv(path)
+    if "error" in table:  # a run without an error has an empty message, read back as NaN
+        table["error"] = table["error"].astype(object).where(table["error"].notna(), "").astype(str)
+    return table

@@ -1,0 +1,78 @@
+"""The at-scale tier: plans chosen by rule, tables and provenance written through the store, clear CLI errors."""
+import json
+
+import pytest
+from PIL import Image
+
+from survey_lib import cli, data, plans
+from survey_lib.plans import Plan
+
+
+def test_finding1_takes_every_photo_and_portrait_at_the_working_size():
+    pairs = plans.finding1_pairs()
+    assert len(pairs) >= 30 and len(set(pairs)) == len(pairs)
+    for name in {n for p in pairs for n in p}:
+        with Image.open(data.path(name)) as im:
+            assert min(im.size) >= plans.MIN_SIDE, name
+    small = [n for n in ("astronaut", "mona_lisa", "hokusai_fan") if all(n not in p for p in pairs)]
+    assert small == ["astronaut", "mona_lisa", "hokusai_fan"]  # 250, 207 and 248 px: below the working size
+
+
+def test_subsets_are_fixed_and_inside_finding1():
+    seeds, held = plans.get_plan("finding1_seeds"), plans.get_plan("finding1_held_out")
+    assert seeds.pairs == held.pairs and len(seeds.pairs) == 10 and seeds.seeds == (1,)
+    assert set(seeds.pairs) <= set(plans.get_plan("finding1").pairs)
+    assert plans.get_plan("finding1_seeds").pairs == seeds.pairs  # the same draw every time
+    paper = plans.get_plan("paper_budget")
+    assert paper.profile == "paper" and len(paper.pairs) == 2 and set(paper.pairs) <= set(seeds.pairs)
+    with pytest.raises(ValueError, match="unknown plan 'nope'; choose one of table1, finding1"):
+        plans.get_plan("nope")
+
+
+def test_run_plan_writes_the_table_and_its_provenance_and_resumes(tmp_path, monkeypatch):
+    tiny = Plan("tiny", ("ghiasi", ("fastdst", {"record_every": 8})), (("astronaut", "mona_lisa"),), profile="smoke")
+    monkeypatch.setattr(plans, "_plans", lambda: {"tiny": tiny})
+    monkeypatch.setattr(plans, "PLANS", ("tiny",))
+    store = str(tmp_path / "store.sqlite")
+    first = plans.run_plan("tiny", store=store, out_dir=tmp_path / "at_scale")
+    assert list(first["method"]) == ["ghiasi", "fastdst"] and not first["from_store"].any()
+    record = json.loads((tmp_path / "at_scale" / "tiny.provenance.json").read_text())
+    assert {"commit", "profile", "torch", "device", "date", "wall_s", "runs", "computed"} <= set(record)
+    assert record["profile"] == "smoke" and record["runs"] == 2 and record["computed"] == 2
+    again = plans.run_plan("tiny", store=store, out_dir=tmp_path / "at_scale")
+    assert again["from_store"].all()
+    table = plans.read_plan("tiny", tmp_path / "at_scale")
+    assert table["own_target_progress"].iloc[1] == pytest.approx(first["own_target_progress"].iloc[1])
+    assert plans.read_plan("missing", tmp_path / "at_scale") is None
+    curves = plans.read_plan("tiny_trajectory", tmp_path / "at_scale")  # fastdst recorded its keypoints every 8 steps
+    assert list(curves["step"]) == [8, 16] and list(curves["method"]) == ["fastdst"] * 2
+    assert curves["own_target_progress"].iloc[-1] == pytest.approx(first["own_target_progress"].iloc[1], abs=1e-4)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["evaluate", "--methods", "nst"], "evaluate needs --contents, --styles (or --plan NAME"),
+    (["evaluate", "--plan", "finding1", "--methods", "nst"], "--plan fixes methods, pairs and seeds; drop --methods"),
+])
+def test_evaluate_cli_says_what_is_missing(argv, message, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and message in err and "\n" not in err
+
+
+def test_a_timing_plan_runs_alone_on_two_threads_and_restores_the_count(tmp_path, monkeypatch):
+    import torch
+
+    tiny = Plan("tiny_timing", ("ghiasi",), (("astronaut", "mona_lisa"),), seeds=(0, 1, 2), profile="smoke",
+                timing=True)
+    monkeypatch.setattr(plans, "_plans", lambda: {"tiny_timing": tiny})
+    monkeypatch.setattr(plans, "PLANS", ("tiny_timing",))
+    before = torch.get_num_threads()
+
+    class Refuses:  # a timing plan must not hand its runs to an executor
+        def submit(self, *args, **kwargs):
+            raise AssertionError("a timing plan used the executor")
+
+    table = plans.run_plan("tiny_timing", store=str(tmp_path / "s.sqlite"), executor=Refuses(), out_dir=tmp_path)
+    record = json.loads((tmp_path / "tiny_timing.provenance.json").read_text())
+    assert len(table) == 3 and table["total_s"].gt(0).all() and torch.get_num_threads() == before
+    assert f"{plans.TIMING_THREADS} threads" in record["device"]
