@@ -31,7 +31,7 @@ from .landmarks import NoFaceFound, detect, inter_ocular
 __all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "points_through_warp", "point_gap",
            "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds", "RUN_METRICS",
            "bootstrap_ci", "paired_difference_ci", "summarise", "exact_tps_folds", "animeface_redetection",
-           "trajectory", "paired_differences"]
+           "trajectory", "paired_differences", "shape_gap", "shape_gaps"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -277,6 +277,37 @@ def trajectory(pair, result) -> list[dict[str, float]]:
                                        if p is not None else _NAN),
                      "folded_%": 100 * folded_fraction(pos)})
     return rows
+
+
+def shape_gap(content_points: torch.Tensor, style_points: torch.Tensor) -> float:
+    """How different two faces' geometries are once pose and size are taken out: the style's ``(68, 2)`` landmarks
+    similarity-aligned onto the content's (least squares), then their mean distance to the content's, normalised by
+    the content's inter-ocular distance (NME). 0 for the same shape at any position, scale and rotation."""
+    from .landmarks import apply_transform, similarity_transform
+
+    aligned = apply_transform(similarity_transform(style_points, content_points), style_points)
+    return nme(aligned, content_points)
+
+
+def shape_gaps(contents, styles, *, size: int = 256):
+    """:func:`shape_gap` of every content x style image with 68 landmarks (catalogue files, else dlib), a
+    DataFrame with ``content``, ``style``, ``category`` (the style's catalogue category) and ``gap_nme``; pairs
+    where either face has no landmarks are left out."""
+    import pandas as pd
+
+    from . import data
+    from .pairs import Pair
+
+    category = {e.name: e.category for e in data.list_images()}
+    rows = []
+    for c in contents:
+        for s in styles:
+            pair = Pair.resolve(c, s, size=size, match_size=size)
+            pc, ps = pair.landmarks("content"), pair.landmarks("style")
+            if pc is not None and ps is not None and pc.shape == ps.shape == (68, 2):
+                rows.append({"content": c, "style": s, "category": category.get(s, ""),
+                             "gap_nme": shape_gap(pc, ps)})
+    return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------------------------- intervals

@@ -164,3 +164,21 @@ def test_paired_differences_pair_items_and_skip_the_unmeasured():
     assert list(out.index) == ["fastdst - nst", "dst - nst"]
     assert out.loc["fastdst - nst", "difference"] == pytest.approx(0.5) and out.loc["fastdst - nst", "lo"] > 0.49
     assert out.loc["dst - nst", "n"] == 6 and out.loc["dst - nst", "difference"] == pytest.approx(-1)
+
+
+def test_shape_gap_ignores_pose_and_sees_geometry():
+    p = data.landmarks("astronaut")
+    angle = torch.tensor(0.3)
+    rot = torch.stack([torch.stack([angle.cos(), -angle.sin()]), torch.stack([angle.sin(), angle.cos()])])
+    moved = 1.7 * p @ rot.T + torch.tensor([40.0, -12.0])  # the same face, turned, scaled and shifted
+    assert metrics.shape_gap(p, moved) == pytest.approx(0, abs=1e-4)
+    wide = p.clone()
+    wide[36:48, 0] += torch.where(wide[36:48, 0] < wide[36:48, 0].mean(), -8.0, 8.0)  # eyes set wider
+    assert metrics.shape_gap(p, wide) > 0.02
+
+
+def test_shape_gaps_table_over_catalogue_faces():
+    table = metrics.shape_gaps(["astronaut"], ["astronaut", "mona_lisa"], size=128)
+    assert list(table["style"]) == ["astronaut", "mona_lisa"] and list(table["category"]) == ["photo", "painting"]
+    assert table["gap_nme"].iloc[0] == pytest.approx(0, abs=1e-4)
+    assert table["gap_nme"].iloc[1] > 0.02
