@@ -92,9 +92,10 @@ viz.save_figure(fig, "00_data_overview", FIG_DIR)
 #
 # FastDST needs dlib's frontal face detector to find the face in *both* images. We run it on every catalogue
 # image at the survey's working size (short side 256 px, one upsampling pass, as FastDST does) and again at
-# 512 px. Landmark files in `data/landmarks/` come from dlib at the stored image's native size where it finds the
-# face; for the anime and cartoon faces it misses, anchor points were placed by hand and the other points
-# interpolated (see `landmark_source` in the catalogue).
+# 512 px. Landmark files in `data/landmarks/` come from dlib at the stored image's native size for the photographs,
+# drawings and paintings; every anime and cartoon face was annotated by hand (13 anchor points placed by hand, the
+# other points interpolated; see `landmark_source` in the catalogue), also where dlib finds that face (e.g.
+# `drummer_concert`), so that one rule, not the detector, decides how a drawn face is annotated.
 #
 # As an independent second opinion we also run OpenCV's Haar-cascade face detector (Viola-Jones, a different
 # family of features and classifier) at 256 px. It finds no landmarks, only boxes, so it cannot replace dlib in
@@ -161,6 +162,12 @@ assert all(torch.isfinite(v).all() for v in feats.values())
 # DST needs point pairs *P → P′* between the content and the style face. FastDST takes dlib's 68 landmarks
 # (matched by index); DST takes Neural Best Buddies (mutual nearest neighbours of VGG19 features, coarse to
 # fine) cleaned to at most 80 well-spread, non-crossing pairs.
+#
+# The lines in the NBB panel that join the astronaut's collar (bottom left) to Grace Hopper's cap are NBB's own
+# pairs, not a plotting slip: 4 of its 30 pairs go from y ≈ 212–246 px in the content to y ≈ 8–26 px in the style,
+# with high activation. Mutual nearest neighbours of deep features match what *looks* alike (dark, braided, high
+# contrast), not what is the same part of a face; this is why DST's NBB keypoints need not follow the facial
+# landmarks (notebook 02).
 
 # %%
 from survey_lib.matchers import DlibMatcher, NBBMatcher
