@@ -30,10 +30,9 @@
 #
 # where "a + b" is correspondence time (NBB for DST, dlib for FastDST) plus optimisation time. Here every method
 # runs through the same evaluation layer (`evaluate`, which keeps each run in the results store, shared with the
-# other notebooks) on one content/style pair at the profile's size, and the table is rebuilt from the measured
-# timing split, on *this* device (a run read back from the store keeps the timing measured when it ran). The
-# `paper` profile uses the survey's 450 steps; `default` fewer steps (see the `steps` column), so compare seconds
-# per step across profiles.
+# other notebooks) on one content/style pair at the profile's size, for the pictures; the table is rebuilt from the
+# measured timing split of three repeats per method (the at-scale plan `table1`, default profile). The default
+# profile takes fewer steps than the survey's 450 (see the `steps` column), so compare seconds per step.
 #
 # *On Google Colab:* open this notebook from the repository on GitHub, run the first code cell (once, with
 # `REPO_URL` set to this repository; see the README's Colab section), then run all.
@@ -76,42 +75,55 @@ from survey_lib.notebooks import start
 
 profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
 
-# %% tags=["nbval-ignore-output"]
-# nbval-ignore-output: this cell prints Table 1, wall-clock seconds that differ from run to run
+# %%
+from survey_lib import plans
 from survey_lib.evaluate import evaluate, results
 
-SURVEY_K80 = {"nst": (450, "24"), "adain": ("None", "0.01"), "dst": (450, "105 + 345"), "fastdst": (450, "2 + 342")}
 landmarks.detect(data.get(CONTENT))  # loads dlib's models once, outside the timings (as the VGG)
-runs = evaluate(METHODS, [(CONTENT, STYLE)], profile=profile, seeds=(SEED,), device=device)  # via the results store
+runs = evaluate(METHODS, [(CONTENT, STYLE)], profile=profile, seeds=(SEED,), device=device)  # the pictured outputs
 runs["name"] = runs["method"].where(runs["settings"] == "{}", runs["label"])  # "adain (optimised decoding)"
 outputs = results(runs)
-rows = [{"method": r.name, "steps": r.steps, "matching_s": round(r.matching_s, 2),
-         "optimisation_s": round(r.optimisation_s, 2), "total_s": round(r.total_s, 2),
-         "s_per_step": round(r.optimisation_s / r.steps, 3) if r.steps else "-",
-         "survey_K80_steps": SURVEY_K80.get(r.name, ("-", "-"))[0],
-         "survey_K80_s": SURVEY_K80.get(r.name, ("-", "-"))[1],
-         "device": env["device"], "size": profile.size, "profile": profile.name} for r in runs.itertuples()]
-viz.save_table(rows, "01_table1", FIG_DIR, caption=(
-    f"Table 1 regenerated ({profile.name} profile, {profile.size}x{profile.size}, {env['device']}, "
-    f"torch {env['torch']}). matching = NBB (dst) or dlib/landmark files (fastdst, oneshot_foa, foa_tps), "
-    "with the models already loaded. adain = one forward pass of the shipped decoder (the time of any decoder of "
-    "this architecture, whatever its weights); adain (optimised decoding) = AdaIN's objective solved by L-BFGS for "
-    "this pair, the image a perfect decoder would give, not AdaIN's time; ghiasi = Ghiasi et al.'s trained network "
-    "(onnxruntime, CPU). "
-    "The last two columns are the survey's numbers on a Tesla K80."))
-print(viz.markdown_table(rows, ["method", "steps", "matching_s", "optimisation_s", "total_s", "s_per_step",
-                                "survey_K80_s"]))
-
-# %%
-SURVEY_K80_SPLIT = {"nst": (450, 0, 24), "adain": (0, 0, 0.01), "dst": (450, 105, 345), "fastdst": (450, 2, 342)}
-fig = viz.timing_chart(rows, SURVEY_K80_SPLIT, title=f"Table 1, {profile.size}px: {env['device']} against the "
-                       "survey's Tesla K80 (like with like: matching, per step, per forward pass)")
-viz.save_figure(fig, "01_timing", FIG_DIR)
 shown = runs[runs["name"] != "adain"]  # the shipped decoder fails its objective (model card): not AdaIN
 fig = viz.image_grid([data.get(CONTENT, profile.size), data.get(STYLE, profile.size)] +
                      [outputs[r.key].image for r in shown.itertuples()],
                      ["content", "style", *(t.replace(" (", "\n(") for t in shown["label"])], ncols=5, size=2.4)
 viz.save_figure(fig, "01_outputs", FIG_DIR)
+
+# %% [markdown]
+# **Table 1 with its spread.** One timing says little on a shared CPU, so Table 1 comes from the at-scale plan
+# `table1`: every method above on this pair in the default profile, three times (seeds 0, 1, 2), one run at a time
+# on two threads with nothing else running and the models already loaded (`make evaluate`; the per-run table and its
+# provenance record are in `figures/at_scale/`). Each cell is the median with the interquartile range in brackets.
+
+# %%
+SURVEY_K80 = {"nst": (450, 0, 24), "adain": (0, 0, 0.01), "dst": (450, 105, 345), "fastdst": (450, 2, 342)}
+timed = plans.read_plan("table1")
+if timed is None:
+    raise FileNotFoundError("figures/at_scale/table1.csv is missing: run `make evaluate PLANS=table1` first")
+provenance = plans.read_provenance("table1")
+timed["name"] = timed["method"].where(timed["settings"] == "{}", timed["label"])
+timing = plans.timing_summary(timed)
+fmt = lambda m, lo, hi: "-" if m != m else f"{m:.3g} [{lo:.3g}, {hi:.3g}]"  # noqa: E731
+rows = [{"method": name, "steps": int(t["steps"]), "repeats": int(t["n"]),
+         **{col: fmt(t[col], t[f"{col}_q25"], t[f"{col}_q75"])
+            for col in ("matching_s", "optimisation_s", "total_s", "s_per_step")},
+         "survey_K80_steps": (SURVEY_K80[name][0] or "None") if name in SURVEY_K80 else "-",
+         "survey_K80_s": (" + ".join(f"{v:g}" for v in SURVEY_K80[name][1:] if v) if name in SURVEY_K80 else "-")}
+        for name, t in timing.iterrows()]
+viz.save_table(rows, "01_table1", FIG_DIR, caption=(
+    f"Table 1 regenerated: default profile, 256x256, {provenance['device']}, torch {provenance['torch']}, commit "
+    f"{provenance['commit'][:10]}, {provenance['date'][:10]}; median [25th, 75th percentile] of "
+    f"{int(timing['n'].min())} runs each. matching = NBB (dst) or dlib/landmark files (fastdst, oneshot_foa, "
+    "foa_tps), with the models already loaded. adain = one forward pass of the shipped decoder (the time of any "
+    "decoder of this architecture, whatever its weights); adain (optimised decoding) = AdaIN's objective solved by "
+    "L-BFGS for this pair, the image a perfect decoder would give, not AdaIN's time; ghiasi = Ghiasi et al.'s "
+    "trained network (onnxruntime, CPU). The last two columns are the survey's numbers on a Tesla K80 (450 steps)."))
+print(viz.markdown_table(rows, ["method", "steps", "matching_s", "optimisation_s", "total_s", "s_per_step",
+                                "survey_K80_s"]))
+chart = [{"method": name, **t.to_dict()} for name, t in timing.iterrows()]
+fig = viz.timing_chart(chart, SURVEY_K80, title=f"Table 1, 256px: {provenance['device']} against the survey's "
+                       "Tesla K80 (like with like: matching, per step, per forward pass)")
+viz.save_figure(fig, "01_timing", FIG_DIR)
 
 # %% [markdown]
 # **Reading the table.** The ordering of the survey holds: AdaIN is a single forward pass (so is Ghiasi et al.'s
@@ -131,15 +143,13 @@ viz.save_figure(fig, "01_outputs", FIG_DIR)
 # forward pass of the shipped decoder: a decoder of that architecture costs the same whatever its weights.
 
 # %%
-by = {r["method"]: r for r in rows}
-if "adain" in by and "nst" in by:
-    assert by["adain"]["total_s"] < by["nst"]["total_s"], "AdaIN should be faster than NST"
-if "ghiasi" in by and "nst" in by:  # the trained peer is a forward pass too
-    assert by["ghiasi"]["total_s"] < by["nst"]["total_s"] / 10, (by["ghiasi"]["total_s"], by["nst"]["total_s"])
-for name in ("dst", "fastdst"):
-    if name in by:
-        assert by[name]["matching_s"] < by[name]["optimisation_s"], f"{name}: matching should not dominate"
-if "dst" in by:  # seconds, against the survey's 105 s
-    assert by["dst"]["matching_s"] < 10, by["dst"]["matching_s"]
-if "fastdst" in by:  # dlib's two detections
-    assert by["fastdst"]["matching_s"] < 1, by["fastdst"]["matching_s"]
+q = timing.to_dict("index")  # the text above, asserted on the interquartile ranges of the repeats
+assert q["adain"]["total_s_q75"] < q["nst"]["total_s_q25"], "AdaIN should be faster than NST"
+assert q["ghiasi"]["total_s_q75"] < q["nst"]["total_s_q25"] / 10, "the trained peer is a forward pass too"
+for name in ("dst", "fastdst"):  # the optimisation, not the matching, dominates
+    assert q[name]["matching_s_q75"] < q[name]["optimisation_s_q25"], name
+# NBB (DST's matching) is slower than dlib's two detections (FastDST's), and both far below the survey's 105 s / 2 s
+assert q["dst"]["matching_s_q25"] > q["fastdst"]["matching_s_q75"], (q["dst"]["matching_s"], q["fastdst"]["matching_s"])
+assert q["dst"]["matching_s_q75"] < 10 and q["fastdst"]["matching_s_q75"] < 1
+# a DST step costs more than an NST step (two VGG passes over hypercolumn samples against one)
+assert q["dst"]["s_per_step_q25"] > q["nst"]["s_per_step_q75"], (q["dst"]["s_per_step"], q["nst"]["s_per_step"])

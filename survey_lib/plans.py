@@ -22,7 +22,8 @@ import random
 from dataclasses import dataclass
 
 __all__ = ["Plan", "PLANS", "get_plan", "finding1_pairs", "MIN_SIDE", "run_plan", "provenance", "read_plan",
-           "AT_SCALE_DIR", "trajectories"]
+           "AT_SCALE_DIR", "trajectories", "timing_summary",
+           "read_provenance"]
 
 #: where the per-run tables and their provenance records are committed (relative to the repository root)
 AT_SCALE_DIR = "figures/at_scale"
@@ -199,6 +200,35 @@ def trajectories(table, store=None):
         rows += [{"method": r.method, "content": r.content, "style": r.style, "seed": r.seed, **row}
                  for row in trajectory(pair, res)]
     return pd.DataFrame(rows)
+
+
+def timing_summary(table, *, by: str = "name"):
+    """Median and interquartile range of each timing over the repeats of ``table`` (e.g. plan ``table1``): per
+    group of ``by``, ``steps`` and, for ``matching_s``, ``optimisation_s``, ``total_s`` and ``s_per_step``
+    (optimisation seconds per step; NaN for a feed-forward method), the median and the 25th/75th percentiles
+    (``<col>_q25``, ``<col>_q75``) and the number of repeats ``n``. Groups keep their first-seen order."""
+    import numpy as np
+    import pandas as pd
+
+    t = table[table["error"] == ""].assign(
+        s_per_step=lambda d: (d["optimisation_s"] / d["steps"].where(d["steps"] > 0)).astype(float))
+    rows = {}
+    for key, g in t.groupby(by, sort=False):
+        row = {"steps": int(g["steps"].iloc[0]), "n": len(g)}
+        for col in ("matching_s", "optimisation_s", "total_s", "s_per_step"):
+            q25, med, q75 = np.nanpercentile(g[col], [25, 50, 75]) if g[col].notna().any() else (np.nan,) * 3
+            row.update({col: med, f"{col}_q25": q25, f"{col}_q75": q75})
+        rows[key] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)
+
+
+def read_provenance(name: str, folder=None) -> dict | None:
+    """The committed provenance record of plan ``name``, or ``None`` when it has not been computed yet."""
+    import json
+    from pathlib import Path
+
+    path = Path(folder or Path(__file__).resolve().parents[1] / AT_SCALE_DIR) / f"{name}.provenance.json"
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def read_plan(name: str, folder=None):

@@ -171,46 +171,55 @@ def timing_chart(rows: Sequence[dict], survey: dict[str, tuple[float, float, flo
     are not stacked; each panel has its own log axis and every bar carries its value.
 
     Args:
-        rows: one dict per method with ``method``, ``steps``, ``matching_s``, ``optimisation_s`` (optionally
-            ``*_iqr`` entries are ignored).
+        rows: one dict per method with ``method``, ``steps``, ``matching_s``, ``optimisation_s``; with
+            ``<col>_q25`` / ``<col>_q75`` (``col`` in ``matching_s``, ``optimisation_s``, ``s_per_step``, as
+            :func:`survey_lib.plans.timing_summary` gives them) the bars get interquartile whiskers.
         survey: ``method -> (steps, matching_s, optimisation_s)`` as the survey reports them.
     """
     import matplotlib.pyplot as plt
 
-    panels = [("finding correspondences (s)", lambda r: r["matching_s"] if r["matching_s"] > 0 else None,
+    def ours(r, col):  # (value, q25, q75) of one of our timings
+        if col == "s_per_step" and col not in r:
+            v = r["optimisation_s"] / r["steps"] if r["steps"] else None
+            return v, v, v
+        v = r[col]
+        return v, r.get(f"{col}_q25", v), r.get(f"{col}_q75", v)
+
+    panels = [("finding correspondences (s)", lambda r: ours(r, "matching_s") if r["matching_s"] > 0 else None,
                lambda s: s[1] if s[1] > 0 else None),
-              ("seconds per optimisation step", lambda r: r["optimisation_s"] / r["steps"] if r["steps"] else None,
+              ("seconds per optimisation step", lambda r: ours(r, "s_per_step") if r["steps"] else None,
                lambda s: s[2] / s[0] if s[0] else None),
-              ("one feed-forward stylisation (s)", lambda r: None if r["steps"] else r["optimisation_s"],
+              ("one feed-forward stylisation (s)", lambda r: None if r["steps"] else ours(r, "optimisation_s"),
                lambda s: None if s[0] else s[2])]
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
     for ax, (label, ours_of, theirs_of) in zip(axes, panels):
-        names, ours, theirs = [], [], []
+        names, vals, los, his, theirs = [], [], [], [], []
         for r in rows:
-            value = ours_of(r)
-            if value is None:
+            got = ours_of(r)
+            if got is None:
                 continue
             names.append(r["method"].replace(" (", "\n("))
-            ours.append(value)
+            vals.append(got[0]); los.append(got[1]); his.append(got[2])  # noqa: E702
             ref = survey.get(r["method"])
             theirs.append(theirs_of(ref) if ref else None)
         y = range(len(names))
-        ax.barh([i - 0.2 for i in y], ours, height=0.4, color="tab:blue", label="this machine")
+        ax.barh([i - 0.2 for i in y], vals, height=0.4, color="tab:blue", label="this machine (median, IQR)",
+                xerr=[[v - lo for v, lo in zip(vals, los)], [hi - v for v, hi in zip(vals, his)]], capsize=2)
         ax.barh([i + 0.2 for i in y if theirs[i]], [t for t in theirs if t], height=0.4, color="tab:gray",
                 label="survey, Tesla K80")
-        for i, (a, b) in enumerate(zip(ours, theirs)):
-            ax.text(a, i - 0.2, f" {a:.3g}", va="center", fontsize=7)
+        for i, (a, hi, b) in enumerate(zip(vals, his, theirs)):
+            ax.text(hi, i - 0.2, f" {a:.3g}", va="center", fontsize=7)
             if b:
                 ax.text(b, i + 0.2, f" {b:.3g}", va="center", fontsize=7, color="dimgray")
         ax.set_yticks(list(y), names, fontsize=8)
         ax.set_xscale("log")
-        ax.set_xlim(min([v for v in ours + theirs if v]) / 3, max([v for v in ours + theirs if v]) * 8)
+        ax.set_xlim(min([v for v in vals + theirs if v]) / 3, max([v for v in his + theirs if v]) * 8)
         ax.invert_yaxis()
         ax.set_title(label, fontsize=10)
-    axes[0].legend(fontsize=8, loc="lower right")
+    fig.legend(*axes[0].get_legend_handles_labels(), fontsize=8, loc="lower center", ncol=2, frameon=False)
     if title:
         fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     return fig
 
 

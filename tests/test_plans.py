@@ -76,3 +76,20 @@ def test_a_timing_plan_runs_alone_on_two_threads_and_restores_the_count(tmp_path
     record = json.loads((tmp_path / "tiny_timing.provenance.json").read_text())
     assert len(table) == 3 and table["total_s"].gt(0).all() and torch.get_num_threads() == before
     assert f"{plans.TIMING_THREADS} threads" in record["device"]
+
+
+def test_timing_summary_gives_median_and_quartiles_per_method():
+    import pandas as pd
+
+    rows = [{"name": "nst", "steps": 80, "matching_s": 0.0, "optimisation_s": t, "total_s": t, "error": ""}
+            for t in (40.0, 48.0, 60.0)]
+    rows += [{"name": "ghiasi", "steps": 0, "matching_s": 0.0, "optimisation_s": t, "total_s": t, "error": ""}
+             for t in (0.2, 0.3, 0.25)]
+    rows.append({"name": "nst", "steps": 80, "matching_s": 0.0, "optimisation_s": 1.0, "total_s": 1.0,
+                 "error": "interrupted"})  # a failed run is not a repeat
+    out = plans.timing_summary(pd.DataFrame(rows))
+    assert list(out.index) == ["nst", "ghiasi"] and out.loc["nst", "n"] == 3
+    assert out.loc["nst", "total_s"] == 48.0 and out.loc["nst", "total_s_q25"] == 44.0
+    assert out.loc["nst", "total_s_q75"] == 54.0 and out.loc["nst", "s_per_step"] == pytest.approx(0.6)
+    assert out.loc["ghiasi", "total_s"] == pytest.approx(0.25) and out.loc["ghiasi", "s_per_step"] != out.loc[
+        "ghiasi", "s_per_step"]  # NaN: no steps
