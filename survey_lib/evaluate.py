@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from concurrent.futures import Executor, as_completed
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Sequence
@@ -125,8 +126,16 @@ def _row(record: Record, job: Job, from_store: bool) -> dict:
            "seed": record.seed, "settings": json.dumps(_jsonable(job.settings), sort_keys=True)}
     row.update({k: v for k, v in record.metrics.items() if not k.startswith("_")})
     row.update({k: record.timing.get(k, float("nan")) for k in ("matching_s", "optimisation_s", "total_s")})
-    row.update({"steps": info.get("steps", 0), "error": record.error, "from_store": from_store, "key": record.key})
+    row.update({"steps": info.get("steps", 0), "threads": _threads(record.environment), "error": record.error,
+                "from_store": from_store, "key": record.key})
     return row
+
+
+def _threads(environment: dict) -> int:
+    """The CPU thread count a run was computed with (0 on a GPU or when not recorded): results can differ in the
+    last bits between thread counts, so a rerun that should match uses the same one."""
+    found = re.search(r"(\d+) threads\)$", (environment or {}).get("device", ""))
+    return int(found.group(1)) if found else 0
 
 
 # ----------------------------------------------------------------------------------------------- evaluate
@@ -152,7 +161,8 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
     Returns:
         One row per (content, style, method, settings, seed), in that order (pairs as given, then methods):
         ``method``, ``label``, ``content``, ``style``, ``seed``, ``settings`` (JSON), one column per metric value,
-        ``matching_s``, ``optimisation_s``, ``total_s``, ``steps``, ``error`` (why a run produced nothing, e.g. no
+        ``matching_s``, ``optimisation_s``, ``total_s``, ``steps``, ``threads`` (the CPU threads it was computed
+        with; 0 on a GPU), ``error`` (why a run produced nothing, e.g. no
         face found; else empty), ``from_store`` (True where the row was read, not computed) and ``key``.
     """
     from .utils import progress

@@ -17,6 +17,9 @@ metric                      columns
 :func:`redetection`         ``detected``, ``nme_to_content``, ``nme_to_style``, ``landmark_progress``: dlib run on
                             the output (independent of any optimiser; only where dlib still finds the face)
 :func:`folds`               ``folded_%``: pixels where the applied warp folds over; NaN without a warp
+:func:`second_reading`      ``style_reading_gap``, ``second_warp_progress``, ``dlib5_warp_progress``,
+                            ``second_redetected_progress``: the same geometry against a second, independent
+                            reading of both faces (:mod:`survey_lib.readers`), where dlib may misread a painting
 ==========================  ==================================================================================
 
 and :func:`bootstrap_ci` / :func:`paired_difference_ci` / :func:`summarise` give means with 95 % intervals.
@@ -29,9 +32,9 @@ from .images import ImageLike, resize, to_tensor
 from .landmarks import NoFaceFound, detect, inter_ocular
 
 __all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "points_through_warp", "point_gap",
-           "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds", "RUN_METRICS",
-           "bootstrap_ci", "paired_difference_ci", "summarise", "exact_tps_folds", "animeface_redetection",
-           "trajectory", "paired_differences", "shape_gap", "shape_gaps"]
+           "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds", "second_reading",
+           "RUN_METRICS", "bootstrap_ci", "paired_difference_ci", "summarise", "exact_tps_folds",
+           "animeface_redetection", "trajectory", "paired_differences", "shape_gap", "shape_gaps"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -250,8 +253,48 @@ def animeface_redetection(pair, result) -> dict[str, float]:
     return out
 
 
+def second_reading(pair, result) -> dict[str, float]:
+    """The geometry checked against a second, independent reading of both faces (:mod:`survey_lib.readers`: a Haar
+    face box and dlib's separately trained 5-point model: eye corners and nose base), instead of the 68-point reading
+    every other metric and FastDST itself use. Both readings of the style are brought into the content frame by the
+    same similarity (the 68-point alignment of ``pair.targets``), so they differ only in where each reads the
+    features.
+
+    * ``style_reading_gap``: NME between the pair's 68-point style landmarks and the second reading of the style:
+      large where the two readings disagree about the painted face (one of them misreads it).
+    * ``dlib5_warp_progress``: the five features as the 68-point reading places them on the content, carried through
+      the applied warp, as a share of the way to where it places them on the style; ``second_warp_progress``: the
+      same with the second reading on both faces. NaN without a warp.
+    * ``second_redetected_progress``: the second reader run on the output picture, the same share (every method).
+
+    NaN where the second reader finds no face on an image it needs, or either face has no 68 landmarks."""
+    from .readers import FIVE_IN_68, five_points, reading_gap
+
+    out = dict.fromkeys(("style_reading_gap", "dlib5_warp_progress", "second_warp_progress",
+                         "second_redetected_progress"), _NAN)
+    c68, s68, targets = pair.landmarks("content"), pair.landmarks("style"), pair.targets
+    s5 = five_points(pair.style)
+    if s5 is None or targets is None:
+        return out
+    out["style_reading_gap"] = reading_gap(s68, s5)
+    from .landmarks import apply_transform, similarity_transform
+
+    into_content = torch.linalg.inv(similarity_transform(c68, s68))  # as pair.targets (dst.warp_targets) aligns
+    idx = list(FIVE_IN_68)
+    c5, target5 = five_points(pair.content), apply_transform(into_content, s5.double()).float()
+    if result.warp is not None:
+        out["dlib5_warp_progress"] = keypoint_progress(c68[idx], points_through_warp(result.warp, c68[idx]),
+                                                       targets[idx])
+        if c5 is not None:
+            out["second_warp_progress"] = keypoint_progress(c5, points_through_warp(result.warp, c5), target5)
+    o5 = five_points(result.image) if c5 is not None else None
+    if o5 is not None:
+        out["second_redetected_progress"] = keypoint_progress(c5, o5, target5)
+    return out
+
+
 #: the metrics :func:`survey_lib.evaluate.evaluate` computes by default, in column order
-RUN_METRICS = (point_gap, own_target_progress, warp_landmarks, held_out_landmarks, redetection, folds)
+RUN_METRICS = (point_gap, own_target_progress, warp_landmarks, held_out_landmarks, redetection, folds, second_reading)
 
 
 def trajectory(pair, result) -> list[dict[str, float]]:

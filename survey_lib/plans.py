@@ -13,16 +13,20 @@ A plan is methods x pairs x seeds in one profile. The pairs are chosen by rule, 
   same 10 pairs, scored on the other half (:func:`survey_lib.metrics.held_out_landmarks`).
 * ``table1``: every method of Table 1 on its pair, three times (seeds 0-2), run one at a time on two threads
   with nothing else running, for the median and spread of each timing.
-* ``paper_budget``: DST and FastDST at the survey's budget (``paper`` profile: 3 x 150 steps, the published
-  sample counts and weights) on 2 of the pairs, with the keypoints recorded every 10 steps for progress curves.
+* ``beta_sweep``: DST and FastDST with the warp weight beta from the published 0.5 up to 32 (:data:`BETAS`), on
+  the two ``paper_budget`` pairs, their keypoint progress at every step kept (``beta_sweep_trajectory.csv``).
+* ``paper_budget``: NST, DST and FastDST at the survey's budget (``paper`` profile: 450 steps, DST's 3 x 150 with
+  the published sample counts and weights) on 2 of the pairs, DST's keypoints recorded every 10 steps for
+  progress curves, NST's loss at every step (is the default profile's 80 L-BFGS steps near its end?).
 """
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 
 __all__ = ["Plan", "PLANS", "get_plan", "finding1_pairs", "MIN_SIDE", "run_plan", "provenance", "read_plan",
-           "AT_SCALE_DIR", "trajectories", "timing_summary",
+           "AT_SCALE_DIR", "BETAS", "trajectories", "timing_summary",
            "read_provenance"]
 
 #: where the per-run tables and their provenance records are committed (relative to the repository root)
@@ -43,6 +47,9 @@ class Plan:
     #: a timing plan runs its runs one at a time in this process on :data:`TIMING_THREADS` threads, whatever
     #: executor is given, so that no two runs share the cores while they are timed
     timing: bool = False
+    #: write ``NAME_trajectory.csv`` beside the table: every run's losses and keypoint progress over its steps
+    #: (:func:`trajectories`)
+    trajectories: bool = False
 
     @property
     def runs(self) -> int:
@@ -82,7 +89,12 @@ TIMING_THREADS = 2
 FINDING1_METHODS = ("nst", ADAIN_OPTIMISED, "ghiasi", "dst", "fastdst")
 
 
-def _plans() -> dict[str, Plan]:
+#: the warp weights of plan ``beta_sweep``: the published 0.5 up to 64 times it
+BETAS = (0.5, 2.0, 8.0, 32.0)
+
+
+@functools.lru_cache(maxsize=1)
+def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every catalogue image
     pairs = tuple(finding1_pairs())
     ten = _subset(list(pairs), 10)
     return {
@@ -91,13 +103,15 @@ def _plans() -> dict[str, Plan]:
         "finding1_held_out": Plan("finding1_held_out", (("fastdst", {"keypoints": "even"}),
                                                         ("oneshot_foa", {"keypoints": "even"})), ten),
         "table1": Plan("table1", TABLE1_METHODS, (TABLE1_PAIR,), seeds=(0, 1, 2), timing=True),
-        "paper_budget": Plan("paper_budget", (("dst", {"record_every": 10}), ("fastdst", {"record_every": 10})),
-                             (ten[0], ten[3]), profile="paper"),
+        "paper_budget": Plan("paper_budget", ("nst", ("dst", {"record_every": 10}), ("fastdst", {"record_every": 10})),
+                             (ten[0], ten[3]), profile="paper", trajectories=True),
+        "beta_sweep": Plan("beta_sweep", tuple((name, {"warp_weight": beta}) for name in ("dst", "fastdst")
+                                               for beta in BETAS), (ten[0], ten[3]), trajectories=True),
     }
 
 
 #: plan names, in the order ``make evaluate`` runs them
-PLANS = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "paper_budget")
+PLANS = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "beta_sweep", "paper_budget")
 
 
 def get_plan(name: str) -> Plan:
@@ -136,9 +150,14 @@ def provenance(plan: Plan, table, wall_s: float, device="cpu") -> dict:
             "failed": int((table["error"] != "").sum())}
 
 
+#: what the provenance record keeps of each earlier invocation of a plan
+_INVOCATION = ("commit", "date", "device", "wall_s", "computed")
+
+
 def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_dir=AT_SCALE_DIR):
     """Run plan ``name`` through :func:`survey_lib.evaluate.evaluate` (resumable: finished runs are read back from
-    ``store``) and write ``out_dir/NAME.csv`` (one row per run) and ``out_dir/NAME.provenance.json``.
+    ``store``, and metrics added since are computed on them) and write ``out_dir/NAME.csv`` (one row per run) and
+    ``out_dir/NAME.provenance.json`` (which lists the earlier invocations that wrote the plan under ``earlier``).
 
     Returns:
         the per-run table (a DataFrame).
@@ -170,18 +189,24 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
         torch.set_num_threads(threads)
     with atomic_write(out / f"{name}.csv") as tmp:
         table.to_csv(tmp, index=False)
-    curves = trajectories(table, store)
+    curves = trajectories(table, store) if plan.trajectories else ()
     if len(curves):
         with atomic_write(out / f"{name}_trajectory.csv") as tmp:
             curves.to_csv(tmp, index=False)
+    earlier = read_provenance(name, out)
+    if earlier is not None:  # a resumed or re-scored plan keeps the record of the invocations that computed it
+        record["earlier"] = earlier.pop("earlier", []) + [{k: earlier.get(k) for k in _INVOCATION}]
     with atomic_write(out / f"{name}.provenance.json") as tmp:
         Path(tmp).write_text(json.dumps(record, indent=2) + "\n")
     return table
 
 
 def trajectories(table, store=None):
-    """:func:`survey_lib.metrics.trajectory` of every run in ``table`` that recorded its keypoints, one row per run
-    and recorded step (a DataFrame; empty when none recorded)."""
+    """Every optimisation run in ``table`` traced over its steps, one row per run and step (a DataFrame; empty when
+    no run has a history), with its total ``loss`` at that step: where a DST-family run recorded its keypoints
+    (``record_every``), :func:`survey_lib.metrics.trajectory` at each recorded step (keypoint progress, landmarks
+    carried by the warp, folded %); otherwise the losses it logged before each update (step 0 = the start), with a
+    DST-family run's keypoint progress ``1 - L_warp(t) / L_warp(0)`` (the other columns NaN)."""
     import pandas as pd
 
     from .evaluate import results
@@ -193,12 +218,19 @@ def trajectories(table, store=None):
     rows = []
     for r in table.itertuples():
         res = outputs.get(r.key)
-        if res is None or not res.history.get("theta_steps"):
+        if res is None:
             continue
-        prof = get_profile(res.profile or "default")
-        pair = Pair.resolve(r.content, r.style, size=prof.size, match_size=prof.match_size)
-        rows += [{"method": r.method, "content": r.content, "style": r.style, "seed": r.seed, **row}
-                 for row in trajectory(pair, res)]
+        run = {"method": r.method, "content": r.content, "style": r.style, "seed": r.seed, "settings": r.settings}
+        loss = res.history.get("total", [])
+        if res.history.get("theta_steps"):
+            prof = get_profile(res.profile or "default")
+            pair = Pair.resolve(r.content, r.style, size=prof.size, match_size=prof.match_size)
+            rows += [{**run, **row, "loss": loss[row["step"] - 1] if len(loss) >= row["step"] else float("nan")}
+                     for row in trajectory(pair, res)]
+        elif loss:
+            lw = res.history.get("warp") or [float("nan")] * len(loss)
+            rows += [{**run, "step": t, "own_target_progress": 1 - w / lw[0] if lw[0] > 0 else float("nan"),
+                      "loss": v} for t, (w, v) in enumerate(zip(lw, loss))]
     return pd.DataFrame(rows)
 
 
@@ -231,14 +263,19 @@ def read_provenance(name: str, folder=None) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def read_plan(name: str, folder=None):
-    """The committed per-run table of plan ``name`` (a DataFrame), or ``None`` when it has not been computed yet."""
+def read_plan(name: str, folder=None, *, required: bool = False):
+    """The committed per-run table of plan ``name`` (a DataFrame); when it has not been computed yet ``None``, or with
+    ``required`` a ``FileNotFoundError`` that says how to compute it."""
     from pathlib import Path
 
     import pandas as pd
 
     path = Path(folder or Path(__file__).resolve().parents[1] / AT_SCALE_DIR) / f"{name}.csv"
     if not path.is_file():
+        if required:
+            plan = name.removesuffix("_trajectory")
+            raise FileNotFoundError(f"{path} is missing: run `make evaluate PLANS={plan}` (resumable), then run this "
+                                    "again")
         return None
     table = pd.read_csv(path)
     if "error" in table:  # a run without an error has an empty message, read back as NaN

@@ -10,7 +10,7 @@ from typing import Sequence
 import torch
 
 __all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences",
-           "method_grid", "draw_points", "timing_chart", "ci_bars"]
+           "method_grid", "draw_points", "timing_chart", "ci_bars", "ci_cells", "difference_plot"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -251,5 +251,48 @@ def ci_bars(summary, metrics: dict[str, str], *, ylabel: str = "", title: str = 
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=8, loc="upper left")
     ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def ci_cells(summary, metrics: Sequence[str], *, digits: int = 3):
+    """A :func:`survey_lib.metrics.summarise` table as text cells ``"mean [lo, hi]"`` (``"-"`` where not measured),
+    one column per metric plus ``n`` (the most runs any metric was measured on): a DataFrame for tables."""
+    import pandas as pd
+
+    def cell(row, m):
+        mean, lo, hi = row[m], row[f"{m}_lo"], row[f"{m}_hi"]
+        return "-" if mean != mean else f"{mean:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+
+    cells = {m: [cell(row, m) for _, row in summary.iterrows()] for m in metrics}
+    n = summary[[f"{m}_n" for m in metrics]].max(axis=1).astype(int)
+    return pd.DataFrame({"n": n.to_numpy(), **cells}, index=summary.index)
+
+
+def difference_plot(diffs: dict, *, title: str = "", xlabel: str = "paired difference"):
+    """Paired differences with their 95 % intervals, one horizontal line per comparison and one panel per metric.
+
+    Args:
+        diffs: ``{panel title: DataFrame}`` as :func:`survey_lib.metrics.paired_differences` returns
+            (``difference``, ``lo``, ``hi``, ``n``, indexed by comparison, e.g. ``"fastdst - nst"``).
+
+    An interval that excludes 0 is drawn in blue, one that includes it in grey; which side is "better" is for the
+    panel titles to say.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(diffs), figsize=(4.2 * len(diffs), 0.45 * max(map(len, diffs.values())) + 1.4),
+                             sharey=True, squeeze=False)
+    for ax, (panel, d) in zip(axes[0], diffs.items()):
+        y = range(len(d))[::-1]
+        clear = ((d["lo"] > 0) | (d["hi"] < 0)).to_numpy()  # the interval excludes 0
+        colors = ["tab:blue" if c else "darkgray" for c in clear]
+        ax.hlines(list(y), d["lo"], d["hi"], colors=colors, lw=2)
+        ax.scatter(d["difference"], list(y), color=colors, zorder=3, s=18)
+        ax.axvline(0, color="k", lw=0.6)
+        ax.set_yticks(list(y), [f"{k} (n={int(n)})" for k, n in zip(d.index, d["n"])])
+        ax.set_title(panel, fontsize=9)
+        ax.set_xlabel(xlabel, fontsize=8)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig

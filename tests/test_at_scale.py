@@ -48,8 +48,9 @@ def test_two_committed_runs_picked_at_random_recompute_the_same(tmp_path):
     picked = random.Random().sample(rows, 2)  # a new pick on every CI run
     threads = torch.get_num_threads()
     try:
-        for plan, row in picked:  # on the thread count it ran with: make evaluate's one, a timing plan's two
-            torch.set_num_threads(plans.TIMING_THREADS if plan.timing else 1)
+        for plan, row in picked:  # on the thread count it ran with (older tables: make evaluate's one, timing two)
+            ran_with = int(row.get("threads") or 0) or (plans.TIMING_THREADS if plan.timing else 1)
+            torch.set_num_threads(ran_with)
             settings = json.loads(row["settings"])
             again = evaluate([(row["method"], settings)], [(row["content"], row["style"])], profile="default",
                              seeds=(int(row["seed"]),), store=str(tmp_path / "store.sqlite")).iloc[0]

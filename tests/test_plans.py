@@ -2,6 +2,7 @@
 import json
 
 import pytest
+import torch
 from PIL import Image
 
 from survey_lib import cli, data, plans
@@ -30,23 +31,32 @@ def test_subsets_are_fixed_and_inside_finding1():
 
 
 def test_run_plan_writes_the_table_and_its_provenance_and_resumes(tmp_path, monkeypatch):
-    tiny = Plan("tiny", ("ghiasi", ("fastdst", {"record_every": 8})), (("astronaut", "mona_lisa"),), profile="smoke")
+    tiny = Plan("tiny", ("ghiasi", ("fastdst", {"record_every": 8}), "dst"), (("astronaut", "mona_lisa"),),
+                profile="smoke", trajectories=True)
     monkeypatch.setattr(plans, "_plans", lambda: {"tiny": tiny})
     monkeypatch.setattr(plans, "PLANS", ("tiny",))
     store = str(tmp_path / "store.sqlite")
     first = plans.run_plan("tiny", store=store, out_dir=tmp_path / "at_scale")
-    assert list(first["method"]) == ["ghiasi", "fastdst"] and not first["from_store"].any()
+    assert list(first["method"]) == ["ghiasi", "fastdst", "dst"] and not first["from_store"].any()
+    assert list(first["threads"]) == [torch.get_num_threads()] * 3  # what each run was computed with
     record = json.loads((tmp_path / "at_scale" / "tiny.provenance.json").read_text())
     assert {"commit", "profile", "torch", "device", "date", "wall_s", "runs", "computed"} <= set(record)
-    assert record["profile"] == "smoke" and record["runs"] == 2 and record["computed"] == 2
+    assert record["profile"] == "smoke" and record["runs"] == 3 and record["computed"] == 3
     again = plans.run_plan("tiny", store=store, out_dir=tmp_path / "at_scale")
     assert again["from_store"].all()
+    resumed = json.loads((tmp_path / "at_scale" / "tiny.provenance.json").read_text())
+    assert resumed["computed"] == 0 and [e["computed"] for e in resumed["earlier"]] == [3]  # who computed it is kept
     table = plans.read_plan("tiny", tmp_path / "at_scale")
     assert table["own_target_progress"].iloc[1] == pytest.approx(first["own_target_progress"].iloc[1])
     assert plans.read_plan("missing", tmp_path / "at_scale") is None
-    curves = plans.read_plan("tiny_trajectory", tmp_path / "at_scale")  # fastdst recorded its keypoints every 8 steps
-    assert list(curves["step"]) == [8, 16] and list(curves["method"]) == ["fastdst"] * 2
-    assert curves["own_target_progress"].iloc[-1] == pytest.approx(first["own_target_progress"].iloc[1], abs=1e-4)
+    curves = plans.read_plan("tiny_trajectory", tmp_path / "at_scale")
+    recorded, logged = curves[curves["method"] == "fastdst"], curves[curves["method"] == "dst"]
+    assert list(recorded["step"]) == [8, 16]  # fastdst recorded its keypoints every 8 steps: the warp traced there
+    assert recorded["own_target_progress"].iloc[-1] == pytest.approx(first["own_target_progress"].iloc[1], abs=1e-4)
+    assert recorded["warp_progress"].notna().all() and recorded["loss"].gt(0).all()
+    # dst recorded nothing: its logged losses give the keypoint progress before every update, 0 at the start
+    assert list(logged["step"]) == list(range(first["steps"].iloc[2])) and logged["own_target_progress"].iloc[0] == 0
+    assert logged["warp_progress"].isna().all() and "ghiasi" not in set(curves["method"])  # no steps, no curve
 
 
 @pytest.mark.parametrize("argv, message", [
