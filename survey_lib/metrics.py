@@ -34,7 +34,8 @@ from .landmarks import NoFaceFound, detect, inter_ocular
 __all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "points_through_warp", "point_gap",
            "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds", "second_reading",
            "RUN_METRICS", "bootstrap_ci", "paired_difference_ci", "summarise", "exact_tps_folds",
-           "animeface_redetection", "trajectory", "paired_differences", "shape_gap", "shape_gaps"]
+           "animeface_redetection", "trajectory", "paired_differences", "shape_gap", "shape_gaps",
+           "HAND_PLACED"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -322,20 +323,32 @@ def trajectory(pair, result) -> list[dict[str, float]]:
     return rows
 
 
-def shape_gap(content_points: torch.Tensor, style_points: torch.Tensor) -> float:
+#: the 13 landmarks placed by hand on every face dlib cannot read (jaw at eye level, chin, brow middles, eye corners,
+#: nose tip, mouth corners, lower lip; the rest of those files is interpolated), so a gap over them compares every
+#: category on features someone actually read
+HAND_PLACED = (0, 16, 8, 19, 24, 36, 39, 42, 45, 30, 48, 54, 57)
+
+
+def shape_gap(content_points: torch.Tensor, style_points: torch.Tensor, *, indices=None) -> float:
     """How different two faces' geometries are once pose and size are taken out: the style's ``(68, 2)`` landmarks
     similarity-aligned onto the content's (least squares), then their mean distance to the content's, normalised by
-    the content's inter-ocular distance (NME). 0 for the same shape at any position, scale and rotation."""
+    the content's inter-ocular distance (NME). 0 for the same shape at any position, scale and rotation.
+    ``indices``: score (and align) on these landmarks only (e.g. :data:`HAND_PLACED`)."""
     from .landmarks import apply_transform, similarity_transform
 
+    eyes = inter_ocular(content_points)
+    if indices is not None:
+        content_points, style_points = content_points[list(indices)], style_points[list(indices)]
     aligned = apply_transform(similarity_transform(style_points, content_points), style_points)
-    return nme(aligned, content_points)
+    return nme(aligned, content_points, normaliser=eyes)
 
 
-def shape_gaps(contents, styles, *, size: int = 256):
+def shape_gaps(contents, styles, *, size: int = 256, indices=None):
     """:func:`shape_gap` of every content x style image with 68 landmarks (catalogue files, else dlib), a
-    DataFrame with ``content``, ``style``, ``category`` (the style's catalogue category) and ``gap_nme``; pairs
-    where either face has no landmarks are left out."""
+    DataFrame with ``content``, ``style``, ``category`` (the style's catalogue category), ``character`` (the part
+    of the style's name before its first underscore: the repeated drawings of one anime character, or one artist's
+    series, count as one style when intervals are taken over characters) and ``gap_nme``; pairs where either face has
+    no landmarks are left out."""
     import pandas as pd
 
     from . import data
@@ -348,8 +361,8 @@ def shape_gaps(contents, styles, *, size: int = 256):
             pair = Pair.resolve(c, s, size=size, match_size=size)
             pc, ps = pair.landmarks("content"), pair.landmarks("style")
             if pc is not None and ps is not None and pc.shape == ps.shape == (68, 2):
-                rows.append({"content": c, "style": s, "category": category.get(s, ""),
-                             "gap_nme": shape_gap(pc, ps)})
+                rows.append({"content": c, "style": s, "category": category.get(s, ""), "character": s.split("_")[0],
+                             "gap_nme": shape_gap(pc, ps, indices=indices)})
     return pd.DataFrame(rows)
 
 

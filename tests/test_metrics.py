@@ -175,10 +175,20 @@ def test_shape_gap_ignores_pose_and_sees_geometry():
     wide = p.clone()
     wide[36:48, 0] += torch.where(wide[36:48, 0] < wide[36:48, 0].mean(), -8.0, 8.0)  # eyes set wider
     assert metrics.shape_gap(p, wide) > 0.02
+    # on the hand-placed 13 only: a change of the interpolated points is not seen, one of an eye corner is
+    inner = p.clone()
+    inner[37:39, 1] -= 5  # upper eyelid points, not hand-placed
+    assert metrics.shape_gap(p, inner, indices=metrics.HAND_PLACED) == pytest.approx(0, abs=1e-4)
+    assert metrics.shape_gap(p, inner) > 0
+    assert metrics.shape_gap(p, wide, indices=metrics.HAND_PLACED) > 0.02
+    # normalised by the eye distance of all 68 points either way: a face twice the size, the same gap
+    assert metrics.shape_gap(2 * p, 2 * wide, indices=metrics.HAND_PLACED) == pytest.approx(
+        metrics.shape_gap(p, wide, indices=metrics.HAND_PLACED), rel=1e-4)
 
 
 def test_shape_gaps_table_over_catalogue_faces():
     table = metrics.shape_gaps(["astronaut"], ["astronaut", "mona_lisa"], size=128)
     assert list(table["style"]) == ["astronaut", "mona_lisa"] and list(table["category"]) == ["photo", "painting"]
+    assert list(table["character"]) == ["astronaut", "mona"]  # the name before its first underscore
     assert table["gap_nme"].iloc[0] == pytest.approx(0, abs=1e-4)
     assert table["gap_nme"].iloc[1] > 0.02
