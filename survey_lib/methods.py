@@ -434,9 +434,17 @@ class OneShotFoA(DSTFamily):
 
 @dataclass
 class FoATPSConfig(NSTConfig):
-    """:class:`~survey_lib.nst.NSTConfig` plus the border anchors per side that pin the TPS warp's frame."""
+    """:class:`~survey_lib.nst.NSTConfig` plus the border anchors per side that pin the TPS warp's frame, and
+    ``keypoints`` as in :class:`LandmarkDSTConfig`: the spline through all 68 landmarks, or through the ``"even"`` /
+    ``"odd"`` half only, so that the other half scores it (an interpolating spline is exact on its own points)."""
 
     anchors: int = 5
+    keypoints: str = "all"
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.keypoints not in KEYPOINT_SUBSETS:
+            raise ValueError(f"keypoints must be one of {', '.join(KEYPOINT_SUBSETS)}; got {self.keypoints!r}")
 
 
 class FoATPS(Method):
@@ -453,7 +461,7 @@ class FoATPS(Method):
         from .utils import Timer
         from .warp import grid_sample_xy, sampling_map
 
-        corr = match(pair, "landmarks", device=device)
+        corr = self.keypoints(match(pair, "landmarks", device=device), config)
         size = pair.size
         with Timer() as t_warp:
             targets = warp_targets(corr.src, corr.dst, size)
@@ -469,6 +477,20 @@ class FoATPS(Method):
         with _keep_partial(result) as done:
             done(stylize(warped, pair.style, _nst_fields(config), device=device, show_progress=show_progress))
         return done.result
+
+    def keypoints(self, corr: Correspondences, config) -> Correspondences:
+        """The landmark pairs the spline interpolates: all, or the ``config.keypoints`` half (as
+        :meth:`DSTFamily.keypoints`; kept in this class so that its runs are keyed on it)."""
+        if config.keypoints == "all":
+            return corr
+        from .landmarks import NoFaceFound
+
+        if corr.info.get("matched") != 68:
+            raise NoFaceFound(f"{self.name}: keypoints={config.keypoints!r} needs the 68 landmarks on both images; "
+                              f"{corr.info.get('matched')} correspondences came from {corr.source}")
+        keep = torch.tensor(corr.info["kept_index"]) % 2 == (0 if config.keypoints == "even" else 1)
+        return Correspondences(corr.src[keep], corr.dst[keep], None if corr.scores is None else corr.scores[keep],
+                               corr.seconds, corr.source, {**corr.info, "keypoints": config.keypoints})
 
 
 @dataclass

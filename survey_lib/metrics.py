@@ -17,6 +17,7 @@ metric                      columns
 :func:`redetection`         ``detected``, ``nme_to_content``, ``nme_to_style``, ``landmark_progress``: dlib run on
                             the output (independent of any optimiser; only where dlib still finds the face)
 :func:`folds`               ``folded_%``: pixels where the applied warp folds over; NaN without a warp
+:func:`face_distortion`     ``face_area_spread``, ``face_folded_%``: how unevenly the warp stretches the face
 :func:`second_reading`      ``style_reading_gap``, ``second_warp_progress``, ``dlib5_warp_progress``,
                             ``second_redetected_progress``: the same geometry against a second, independent
                             reading of both faces (:mod:`survey_lib.readers`), where dlib may misread a painting
@@ -32,8 +33,8 @@ from .images import ImageLike, resize, to_tensor
 from .landmarks import NoFaceFound, detect, inter_ocular
 
 __all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "points_through_warp", "point_gap",
-           "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds", "second_reading",
-           "RUN_METRICS", "bootstrap_ci", "paired_difference_ci", "summarise", "exact_tps_folds",
+           "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds", "face_distortion",
+           "second_reading", "RUN_METRICS", "bootstrap_ci", "paired_difference_ci", "summarise", "exact_tps_folds",
            "animeface_redetection", "trajectory", "paired_differences", "shape_gap", "shape_gaps",
            "HAND_PLACED"]
 
@@ -228,6 +229,26 @@ def folds(pair, result) -> dict[str, float]:
             "jacobian_max": float(det.max())}
 
 
+def face_distortion(pair, result) -> dict[str, float]:
+    """How unevenly the applied warp stretches the face, beyond whether it folds: over the box of the content's 68
+    landmarks, ``face_area_spread`` is the standard deviation of log2 of the warp's local area change (Jacobian
+    determinant; 0 for a shift or a uniform scaling, 1 when areas typically differ by a factor of two), over the
+    pixels that do not fold, and ``face_folded_%`` the share there that folds. NaN without a warp or landmarks."""
+    from .warp import jacobian_determinant
+
+    p = pair.landmarks("content")
+    if result.warp is None or p is None:
+        return {"face_area_spread": _NAN, "face_folded_%": _NAN}
+    det = jacobian_determinant(result.warp)
+    h, w = det.shape
+    x0, y0 = (int(v) for v in p.min(0).values.floor().clamp(min=0))
+    x1, y1 = int(p[:, 0].max().ceil().clamp(max=w - 1)), int(p[:, 1].max().ceil().clamp(max=h - 1))
+    face = det[y0:y1 + 1, x0:x1 + 1].flatten().double()
+    kept = face[face > 0]
+    return {"face_area_spread": float(kept.log2().std()) if len(kept) > 1 else _NAN,
+            "face_folded_%": float(100 * (face <= 0).double().mean())}
+
+
 def exact_tps_folds(pair, result) -> dict[str, float]:
     """``exact_tps_folded_%``: folded pixels of the exact thin-plate spline through the method's own keypoints and
     its targets (the Face-of-Art warp for the same correspondences), for comparison with :func:`folds`."""
@@ -295,7 +316,8 @@ def second_reading(pair, result) -> dict[str, float]:
 
 
 #: the metrics :func:`survey_lib.evaluate.evaluate` computes by default, in column order
-RUN_METRICS = (point_gap, own_target_progress, warp_landmarks, held_out_landmarks, redetection, folds, second_reading)
+RUN_METRICS = (point_gap, own_target_progress, warp_landmarks, held_out_landmarks, redetection, folds, face_distortion,
+               second_reading)
 
 
 def trajectory(pair, result) -> list[dict[str, float]]:

@@ -15,6 +15,11 @@ A plan is methods x pairs x seeds in one profile. The pairs are chosen by rule, 
   with nothing else running, for the median and spread of each timing.
 * ``beta_sweep``: DST and FastDST with the warp weight beta from the published 0.5 up to 32 (:data:`BETAS`), on
   the two ``paper_budget`` pairs, their keypoint progress at every step kept (``beta_sweep_trajectory.csv``).
+* ``anime``: FastDST with AnimeFace's parts and DST (NBB) from the first three photographs at the working size to
+  every anime face AnimeFace finds (:func:`anime_faces`): Finding 2 over contents and characters.
+* ``face_of_art``: the Face-of-Art TPS pipeline and one-shot FoA, each on all 68 landmarks and on the even half
+  (scored on the odd half), and DST, on three of the ``finding1_seeds`` pairs and three photograph x anime pairs
+  (one face per character).
 * ``paper_budget``: NST, DST and FastDST at the survey's budget (``paper`` profile: 450 steps, DST's 3 x 150 with
   the published sample counts and weights) on 2 of the pairs, DST's keypoints recorded every 10 steps for
   progress curves, NST's loss at every step (is the default profile's 80 L-BFGS steps near its end?).
@@ -26,7 +31,7 @@ import random
 from dataclasses import dataclass
 
 __all__ = ["Plan", "PLANS", "get_plan", "finding1_pairs", "MIN_SIDE", "run_plan", "provenance", "read_plan",
-           "AT_SCALE_DIR", "BETAS", "trajectories", "timing_summary",
+           "AT_SCALE_DIR", "BETAS", "anime_faces", "trajectories", "timing_summary",
            "read_provenance"]
 
 #: where the per-run tables and their provenance records are committed (relative to the repository root)
@@ -74,6 +79,13 @@ def finding1_pairs() -> list[tuple[str, str]]:
     return [(c, s) for c in photos for s in portraits]
 
 
+def anime_faces() -> list[str]:
+    """Every anime image of the catalogue in which AnimeFace finds a face at the survey's 256 px."""
+    from . import animeface, data
+
+    return [e.name for e in data.list_images(category="anime") if animeface.detect(data.get(e.name, 256))]
+
+
 def _subset(pairs: list, k: int) -> tuple:
     """``k`` of ``pairs`` drawn with a fixed seed, in their original order."""
     chosen = set(random.Random(0).sample(range(len(pairs)), k))
@@ -87,6 +99,11 @@ TABLE1_METHODS = ("nst", "adain", (*ADAIN_OPTIMISED, "adain (optimised decoding)
                   "oneshot_foa", "foa_tps")
 TIMING_THREADS = 2
 FINDING1_METHODS = ("nst", ADAIN_OPTIMISED, "ghiasi", "dst", "fastdst")
+ANIME_FASTDST = ("fastdst", {"style_detector": "animeface"})
+#: the Face-of-Art section: the TPS pipeline and one-shot FoA on all landmarks and on the even half (scored on the
+#: odd half), and DST
+FACE_OF_ART_METHODS = ("foa_tps", ("foa_tps", {"keypoints": "even"}), "oneshot_foa",
+                       ("oneshot_foa", {"keypoints": "even"}), "dst")
 
 
 #: the warp weights of plan ``beta_sweep``: the published 0.5 up to 64 times it
@@ -97,6 +114,11 @@ BETAS = (0.5, 2.0, 8.0, 32.0)
 def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every catalogue image
     pairs = tuple(finding1_pairs())
     ten = _subset(list(pairs), 10)
+    photos = tuple(dict.fromkeys(c for c, _ in pairs))[:3]  # the first three photographs at the working size
+    anime = anime_faces()
+    # one anime face per character for the Face-of-Art comparison, each with another photograph
+    characters = tuple(dict.fromkeys(a.split("_")[0] for a in anime))
+    one_each = [next(a for a in anime if a.startswith(ch + "_")) for ch in characters][:3]
     return {
         "finding1": Plan("finding1", FINDING1_METHODS, pairs),
         "finding1_seeds": Plan("finding1_seeds", ("nst", "dst", "fastdst"), ten, seeds=(1,)),
@@ -105,13 +127,16 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
         "table1": Plan("table1", TABLE1_METHODS, (TABLE1_PAIR,), seeds=(0, 1, 2), timing=True),
         "paper_budget": Plan("paper_budget", ("nst", ("dst", {"record_every": 10}), ("fastdst", {"record_every": 10})),
                              (ten[0], ten[3]), profile="paper", trajectories=True),
+        "anime": Plan("anime", (ANIME_FASTDST, "dst"), tuple((c, a) for c in photos for a in anime)),
+        "face_of_art": Plan("face_of_art", FACE_OF_ART_METHODS, ten[:3] + tuple(zip(photos, one_each))),
         "beta_sweep": Plan("beta_sweep", tuple((name, {"warp_weight": beta}) for name in ("dst", "fastdst")
                                                for beta in BETAS), (ten[0], ten[3]), trajectories=True),
     }
 
 
 #: plan names, in the order ``make evaluate`` runs them
-PLANS = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "beta_sweep", "paper_budget")
+PLANS = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "beta_sweep", "paper_budget", "anime",
+         "face_of_art")
 
 
 def get_plan(name: str) -> Plan:

@@ -85,8 +85,22 @@ def test_landmark_methods_optimise_half_the_landmarks_when_asked():
     assert torch.equal(res.correspondences.src, full.correspondences.src[index % 2 == 1])
     with pytest.raises(ValueError, match="keypoints must be one of all, even, odd"):
         methods.get("oneshot_foa").config("smoke", keypoints="inner")
-    with pytest.raises(ValueError, match="keypoints is an option of fastdst and oneshot_foa, not of dst"):
+    with pytest.raises(ValueError, match="keypoints is an option of fastdst and foa_tps and oneshot_foa, not of dst"):
         methods.get("dst").config("smoke", keypoints="even")
+
+
+def test_the_face_of_art_spline_through_half_the_landmarks_is_scored_on_the_other_half():
+    from survey_lib import methods
+    from survey_lib.pairs import Pair
+
+    pair = Pair.resolve("obama", "mona_lisa", size=128)
+    cfg = methods.get("foa_tps").config("smoke", keypoints="even", steps=2)
+    half = methods.get("foa_tps")(pair, cfg, show_progress=False)
+    assert half.correspondences.info["keypoints"] == "even" and len(half.correspondences) <= 34
+    own = metrics.own_target_progress(pair, half)["own_target_progress"]
+    held = metrics.held_out_landmarks(pair, half)["held_out_progress"]
+    assert own > 0.95  # an interpolating spline is exact on its own points...
+    assert held < own - 0.05  # ...and not on the ones it never saw, which is what the held-out score measures
 
 
 def test_trajectory_ends_where_the_run_ends():
@@ -111,6 +125,21 @@ def test_folds_identity_none_mirror_all(pair):
     mirror[..., 0] = SIZE - 1 - mirror[..., 0]
     assert metrics.folds(pair, _result(pair, warp=mirror))["folded_%"] == pytest.approx(100)
     assert math.isnan(metrics.folds(pair, _result(pair))["folded_%"])
+
+
+def test_face_distortion_zero_for_shift_and_scale_positive_for_uneven_stretch(pair):
+    grid = pixel_grid(SIZE, SIZE)
+    for uniform in (grid + torch.tensor([3.0, -2.0]), 0.8 * grid + 10):
+        out = metrics.face_distortion(pair, _result(pair, warp=uniform))
+        assert out["face_area_spread"] == pytest.approx(0, abs=1e-4) and out["face_folded_%"] == 0
+    spline = sampling_map(pair.landmarks("content"), pair.targets, (SIZE, SIZE), anchors=5)
+    uneven = metrics.face_distortion(pair, _result(pair, warp=spline))["face_area_spread"]
+    stronger = metrics.face_distortion(pair, _result(pair, warp=grid + 3 * (spline - grid)))["face_area_spread"]
+    assert 0 < uneven < stronger  # eyes set wider, mouth lower: areas change unevenly, more so when exaggerated
+    mirror = grid.clone()
+    mirror[..., 0] = SIZE - 1 - mirror[..., 0]
+    assert metrics.face_distortion(pair, _result(pair, warp=mirror))["face_folded_%"] == 100
+    assert math.isnan(metrics.face_distortion(pair, _result(pair))["face_area_spread"])
 
 
 def test_redetection_of_the_unchanged_content_stays_at_the_content():

@@ -30,6 +30,18 @@ def test_subsets_are_fixed_and_inside_finding1():
         plans.get_plan("nope")
 
 
+def test_the_finding2_plans_take_every_anime_face_animeface_finds_and_one_face_per_character():
+    anime = plans.anime_faces()
+    assert "eileen_sprite" not in anime and len(anime) >= 8  # AnimeFace misses the two Eileen sprites at 256 px
+    plan = plans.get_plan("anime")
+    contents = sorted({c for c, _ in plan.pairs})
+    assert len(contents) == 3 and set(contents) <= {c for c, _ in plans.get_plan("finding1").pairs}
+    assert sorted(plan.pairs) == sorted((c, a) for c in contents for a in anime)
+    foa = plans.get_plan("face_of_art")
+    drawn = [s for _, s in foa.pairs if s in anime]
+    assert len(foa.pairs) >= 6 and len(drawn) == 3 and len({s.split("_")[0] for s in drawn}) == 3
+
+
 def test_run_plan_writes_the_table_and_its_provenance_and_resumes(tmp_path, monkeypatch):
     tiny = Plan("tiny", ("ghiasi", ("fastdst", {"record_every": 8}), "dst"), (("astronaut", "mona_lisa"),),
                 profile="smoke", trajectories=True)
