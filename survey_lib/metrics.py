@@ -250,15 +250,18 @@ def face_distortion(pair, result) -> dict[str, float]:
 
 
 def exact_tps_folds(pair, result) -> dict[str, float]:
-    """``exact_tps_folded_%``: folded pixels of the exact thin-plate spline through the method's own keypoints and
-    its targets (the Face-of-Art warp for the same correspondences), for comparison with :func:`folds`."""
+    """Folded pixels of the exact thin-plate spline through the method's own keypoints (the Face-of-Art warp for
+    the same correspondences), for comparison with :func:`folds`: ``exact_tps_folded_%`` to the full targets, and
+    ``moved_tps_folded_%`` to where the method's keypoints ended up (the spline at the displacement the method
+    reached: the two warps compared at equal displacement). NaN for methods without keypoints."""
     from .warp import folded_fraction, sampling_map
 
     if result.correspondences is None or result.targets is None:
-        return {"exact_tps_folded_%": _NAN}
-    size = tuple(result.image.shape[-2:])
-    return {"exact_tps_folded_%": 100 * folded_fraction(sampling_map(result.correspondences.src, result.targets,
-                                                                     size))}
+        return {"exact_tps_folded_%": _NAN, "moved_tps_folded_%": _NAN}
+    size, src = tuple(result.image.shape[-2:]), result.correspondences.src
+    moved = (_NAN if result.moved is None else 100 * folded_fraction(sampling_map(src, result.moved, size)))
+    return {"exact_tps_folded_%": 100 * folded_fraction(sampling_map(src, result.targets, size)),
+            "moved_tps_folded_%": moved}
 
 
 def animeface_redetection(pair, result) -> dict[str, float]:

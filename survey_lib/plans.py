@@ -20,6 +20,9 @@ A plan is methods x pairs x seeds in one profile. The pairs are chosen by rule, 
 * ``face_of_art``: the Face-of-Art TPS pipeline and one-shot FoA, each on all 68 landmarks and on the even half
   (scored on the odd half), and DST, on three of the ``finding1_seeds`` pairs and three photograph x anime pairs
   (one face per character).
+* ``deformation_sweep``: one-shot FoA (DST's optimiser on landmarks) from a face to exaggerated copies of its own
+  landmarks (:data:`SWEEP_K`), run to convergence (the published 3 x 150 steps, keypoints recorded every 10), with
+  the folds of the exact thin-plate spline to the targets and to where DST's keypoints got.
 * ``paper_budget``: NST, DST and FastDST at the survey's budget (``paper`` profile: 450 steps, DST's 3 x 150 with
   the published sample counts and weights) on 2 of the pairs, DST's keypoints recorded every 10 steps for
   progress curves, NST's loss at every step (is the default profile's 80 L-BFGS steps near its end?).
@@ -31,7 +34,7 @@ import random
 from dataclasses import dataclass
 
 __all__ = ["Plan", "PLANS", "get_plan", "finding1_pairs", "MIN_SIDE", "run_plan", "provenance", "read_plan",
-           "AT_SCALE_DIR", "BETAS", "anime_faces", "trajectories", "timing_summary",
+           "AT_SCALE_DIR", "BETAS", "anime_faces", "sweep_pairs", "SWEEP_K", "trajectories", "timing_summary",
            "read_provenance"]
 
 #: where the per-run tables and their provenance records are committed (relative to the repository root)
@@ -55,6 +58,11 @@ class Plan:
     #: write ``NAME_trajectory.csv`` beside the table: every run's losses and keypoint progress over its steps
     #: (:func:`trajectories`)
     trajectories: bool = False
+    #: one name per pair, written as the table's ``pair`` column (for pairs that share their images' names, e.g. one
+    #: face against exaggerated copies of its own landmarks)
+    pair_labels: tuple[str, ...] = ()
+    #: run metrics (default :data:`survey_lib.metrics.RUN_METRICS`)
+    metrics: tuple | None = None
 
     @property
     def runs(self) -> int:
@@ -108,10 +116,31 @@ FACE_OF_ART_METHODS = ("foa_tps", ("foa_tps", {"keypoints": "even"}), "oneshot_f
 
 #: the warp weights of plan ``beta_sweep``: the published 0.5 up to 64 times it
 BETAS = (0.5, 2.0, 8.0, 32.0)
+#: plan ``deformation_sweep``: this face against exaggerated copies of its own landmarks (the style image gives only
+#: the texture), by these factors (:func:`survey_lib.shapes.exaggerate`)
+SWEEP_PAIR = ("astronaut", "mona_lisa")
+SWEEP_K = (0.5, 1.0, 1.5, 2.0, 3.0)
+#: the published schedule (3 x 150 steps, the keypoints' own learning rate) with the default profile's samples, the
+#: keypoints recorded every 10 steps: long enough to see where the progress stops changing
+TO_CONVERGENCE = {"steps_per_scale": 150, "theta_lr_scale": 1.0, "record_every": 10}
+
+
+def sweep_pairs(size: int = 256) -> tuple:
+    """The pairs of plan ``deformation_sweep``: :data:`SWEEP_PAIR` with the content's landmarks as they are and the
+    style's replaced by them exaggerated by each of :data:`SWEEP_K`."""
+    from . import data
+    from .pairs import Pair
+    from .shapes import exaggerate
+
+    base = data.landmarks(SWEEP_PAIR[0])  # in the frame of the image file
+    return tuple(Pair.resolve(*SWEEP_PAIR, size=size, match_size=size, content_landmarks=base,
+                              style_landmarks=exaggerate(base, k)) for k in SWEEP_K)
 
 
 @functools.lru_cache(maxsize=1)
 def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every catalogue image
+    from .metrics import RUN_METRICS, exact_tps_folds
+
     pairs = tuple(finding1_pairs())
     ten = _subset(list(pairs), 10)
     photos = tuple(dict.fromkeys(c for c, _ in pairs))[:3]  # the first three photographs at the working size
@@ -129,6 +158,9 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
                              (ten[0], ten[3]), profile="paper", trajectories=True),
         "anime": Plan("anime", (ANIME_FASTDST, "dst"), tuple((c, a) for c in photos for a in anime)),
         "face_of_art": Plan("face_of_art", FACE_OF_ART_METHODS, ten[:3] + tuple(zip(photos, one_each))),
+        "deformation_sweep": Plan("deformation_sweep", (("oneshot_foa", TO_CONVERGENCE),), sweep_pairs(),
+                                  trajectories=True, pair_labels=tuple(f"k={k:g}" for k in SWEEP_K),
+                                  metrics=RUN_METRICS + (exact_tps_folds,)),
         "beta_sweep": Plan("beta_sweep", tuple((name, {"warp_weight": beta}) for name in ("dst", "fastdst")
                                                for beta in BETAS), (ten[0], ten[3]), trajectories=True),
     }
@@ -136,7 +168,7 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
 
 #: plan names, in the order ``make evaluate`` runs them
 PLANS = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "beta_sweep", "paper_budget", "anime",
-         "face_of_art")
+         "face_of_art", "deformation_sweep")
 
 
 def get_plan(name: str) -> Plan:
@@ -206,15 +238,20 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
     if plan.timing:
         torch.set_num_threads(TIMING_THREADS)
     try:
+        extra = {} if plan.metrics is None else {"metrics": plan.metrics}
         table = evaluate(list(plan.methods), list(plan.pairs), profile=plan.profile, seeds=plan.seeds,
                          store="default" if store is None else store, executor=None if plan.timing else executor,
-                         device=device)
+                         device=device, **extra)
         record = provenance(plan, table, time.perf_counter() - t0, resolve_device(device))  # threads as run
     finally:
         torch.set_num_threads(threads)
+    per_pair = len(plan.methods) * len(plan.seeds)  # evaluate's rows: pair by pair, then methods, then seeds
+    row_pairs = [plan.pairs[i // per_pair] for i in range(len(table))]
+    if plan.pair_labels:
+        table.insert(0, "pair", [plan.pair_labels[i // per_pair] for i in range(len(table))])
     with atomic_write(out / f"{name}.csv") as tmp:
         table.to_csv(tmp, index=False)
-    curves = trajectories(table, store) if plan.trajectories else ()
+    curves = trajectories(table, store, pairs=row_pairs) if plan.trajectories else ()
     if len(curves):
         with atomic_write(out / f"{name}_trajectory.csv") as tmp:
             curves.to_csv(tmp, index=False)
@@ -226,12 +263,14 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
     return table
 
 
-def trajectories(table, store=None):
+def trajectories(table, store=None, *, pairs=None):
     """Every optimisation run in ``table`` traced over its steps, one row per run and step (a DataFrame; empty when
     no run has a history), with its total ``loss`` at that step: where a DST-family run recorded its keypoints
     (``record_every``), :func:`survey_lib.metrics.trajectory` at each recorded step (keypoint progress, landmarks
     carried by the warp, folded %); otherwise the losses it logged before each update (step 0 = the start), with a
-    DST-family run's keypoint progress ``1 - L_warp(t) / L_warp(0)`` (the other columns NaN)."""
+    DST-family run's keypoint progress ``1 - L_warp(t) / L_warp(0)`` (the other columns NaN). ``pairs``: the pair
+    of each row (:class:`~survey_lib.pairs.Pair` or names) where the names alone do not say it; a ``pair`` column of
+    ``table`` is kept."""
     import pandas as pd
 
     from .evaluate import results
@@ -241,15 +280,19 @@ def trajectories(table, store=None):
 
     outputs = results(table, "default" if store is None else store)
     rows = []
-    for r in table.itertuples():
+    for i, r in enumerate(table.itertuples()):
         res = outputs.get(r.key)
         if res is None:
             continue
         run = {"method": r.method, "content": r.content, "style": r.style, "seed": r.seed, "settings": r.settings}
+        if "pair" in table:
+            run = {"pair": r.pair, **run}
         loss = res.history.get("total", [])
         if res.history.get("theta_steps"):
             prof = get_profile(res.profile or "default")
-            pair = Pair.resolve(r.content, r.style, size=prof.size, match_size=prof.match_size)
+            given = pairs[i] if pairs is not None else (r.content, r.style)
+            pair = given if isinstance(given, Pair) else Pair.resolve(*given, size=prof.size,
+                                                                      match_size=prof.match_size)
             rows += [{**run, **row, "loss": loss[row["step"] - 1] if len(loss) >= row["step"] else float("nan")}
                      for row in trajectory(pair, res)]
         elif loss:

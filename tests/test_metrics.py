@@ -118,6 +118,14 @@ def test_trajectory_ends_where_the_run_ends():
                                                 show_progress=False)) == []
 
 
+def test_exact_tps_folds_at_the_targets_and_at_the_reached_displacement(pair):
+    src = pair.landmarks("content")
+    far = src + 3 * (pair.targets - src)  # three times the eyes-apart, mouth-down change: the spline folds
+    out = metrics.exact_tps_folds(pair, _result(pair, src=src, targets=far, moved=src.clone()))
+    assert out["exact_tps_folded_%"] > 0 and out["moved_tps_folded_%"] == 0  # no displacement reached: no fold
+    assert math.isnan(metrics.exact_tps_folds(pair, _result(pair))["moved_tps_folded_%"])
+
+
 def test_folds_identity_none_mirror_all(pair):
     grid = pixel_grid(SIZE, SIZE)
     assert metrics.folds(pair, _result(pair, warp=grid))["folded_%"] == 0

@@ -115,3 +115,21 @@ def test_timing_summary_gives_median_and_quartiles_per_method():
     assert out.loc["nst", "total_s_q75"] == 54.0 and out.loc["nst", "s_per_step"] == pytest.approx(0.6)
     assert out.loc["ghiasi", "total_s"] == pytest.approx(0.25) and out.loc["ghiasi", "s_per_step"] != out.loc[
         "ghiasi", "s_per_step"]  # NaN: no steps
+
+
+def test_a_plan_of_given_geometries_labels_its_pairs_and_traces_each_against_its_own_targets(tmp_path, monkeypatch):
+    from survey_lib.metrics import RUN_METRICS, exact_tps_folds
+
+    pairs = plans.sweep_pairs(size=64)[:2]
+    tiny = Plan("tiny_sweep", (("oneshot_foa", {"record_every": 8}),), pairs, profile="smoke", trajectories=True,
+                pair_labels=("k=0.5", "k=1"), metrics=RUN_METRICS + (exact_tps_folds,))
+    monkeypatch.setattr(plans, "_plans", lambda: {"tiny_sweep": tiny})
+    monkeypatch.setattr(plans, "PLANS", ("tiny_sweep",))
+    table = plans.run_plan("tiny_sweep", store=str(tmp_path / "s.sqlite"), out_dir=tmp_path)
+    assert list(table["pair"]) == ["k=0.5", "k=1"] and list(table["content"]) == ["astronaut"] * 2
+    assert (table["gap_px"].iloc[1] > table["gap_px"].iloc[0]) and table["moved_tps_folded_%"].notna().all()
+    curves = plans.read_plan("tiny_sweep_trajectory", tmp_path)
+    last = curves.groupby("pair").last()
+    # each run traced against its own exaggerated targets: the last recorded step is where the run ended
+    for label, row in zip(("k=0.5", "k=1"), table.itertuples()):
+        assert last.loc[label, "own_target_progress"] == pytest.approx(row.own_target_progress, abs=1e-4)
