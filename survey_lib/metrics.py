@@ -173,6 +173,13 @@ def own_target_progress(pair, result) -> dict[str, float]:
     return {"own_target_progress": keypoint_progress(result.correspondences.src, result.moved, result.targets)}
 
 
+def _carried_progress(pair, result, index=slice(None)) -> float:
+    """:func:`keypoint_progress` of the content landmarks ``index`` carried through the applied warp toward the
+    aligned style landmarks (``pair.targets``)."""
+    p, targets = pair.landmarks("content")[index], pair.targets[index]
+    return keypoint_progress(p, points_through_warp(result.warp, p), targets)
+
+
 def warp_landmarks(pair, result) -> dict[str, float]:
     """``warp_progress``: where the warp the method applied carries the pair's 68 content landmarks
     (:func:`points_through_warp`), as a share of the way to the similarity-aligned style landmarks
@@ -181,26 +188,24 @@ def warp_landmarks(pair, result) -> dict[str, float]:
     targets = pair.targets
     if targets is None:
         return {"warp_progress": _NAN, "landmark_gap_px": _NAN}
-    p = pair.landmarks("content")
-    gap = float((targets - p).norm(dim=1).mean())
+    gap = float((targets - pair.landmarks("content")).norm(dim=1).mean())
     if result.warp is None:
         return {"warp_progress": _NAN, "landmark_gap_px": gap}
-    return {"warp_progress": keypoint_progress(p, points_through_warp(result.warp, p), targets), "landmark_gap_px": gap}
+    return {"warp_progress": _carried_progress(pair, result), "landmark_gap_px": gap}
 
 
 def held_out_landmarks(pair, result) -> dict[str, float]:
     """``held_out_progress``: :func:`warp_landmarks` restricted to the landmarks the method was *not* told to move.
-    A landmark method run with ``keypoints="even"`` optimises the even-indexed 34 of the 68 landmarks; the applied
-    warp is scored on the odd-indexed 34 (and vice versa), toward the similarity-aligned style landmarks
-    (``pair.targets``, aligned on all 68). It asks whether the warp moved the *face*, not only the points it was
-    given; NaN for runs that optimised all their keypoints or apply no warp."""
+    A landmark method run with ``keypoints="even"`` optimises (or, for the Face-of-Art spline, interpolates) the
+    even-indexed 34 of the 68 landmarks; the applied warp is scored on the odd-indexed 34 (and vice versa), toward the
+    similarity-aligned style landmarks (``pair.targets``, aligned on all 68). It asks whether the warp moved the
+    *face*, not only the points it was given; NaN for runs that used all their keypoints or apply no warp."""
     corr = result.correspondences
     which = corr.info.get("keypoints", "all") if corr is not None else "all"
     if which == "all" or result.warp is None or pair.targets is None:
         return {"held_out_progress": _NAN}
-    held = slice(1, None, 2) if which == "even" else slice(0, None, 2)
-    p, targets = pair.landmarks("content")[held], pair.targets[held]
-    return {"held_out_progress": keypoint_progress(p, points_through_warp(result.warp, p), targets)}
+    return {"held_out_progress": _carried_progress(pair, result, slice(1, None, 2) if which == "even"
+                                                   else slice(0, None, 2))}
 
 
 def redetection(pair, result) -> dict[str, float]:

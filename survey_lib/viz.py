@@ -10,7 +10,7 @@ from typing import Sequence
 import torch
 
 __all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences",
-           "method_grid", "draw_points", "timing_chart", "ci_bars", "ci_cells", "difference_plot"]
+           "method_grid", "draw_points", "zoom_to", "timing_chart", "ci_bars", "ci_cells", "difference_plot"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -159,9 +159,19 @@ def method_grid(rows: Sequence[dict], columns: Sequence[str], *, size: float = 2
     return fig
 
 
-def draw_points(ax, points: torch.Tensor, *, color="lime", size: float = 4, label: str | None = None):
+def draw_points(ax, points: torch.Tensor, *, color="lime", size: float = 4, label: str | None = None,
+                marker: str = "o"):
     """Scatter ``(K, 2)`` (x, y) points on an image axis."""
-    ax.scatter(points[:, 0], points[:, 1], s=size, c=color, label=label)
+    ax.scatter(points[:, 0], points[:, 1], s=size, c=color, label=label, marker=marker)
+    return ax
+
+
+def zoom_to(ax, points: torch.Tensor, *, margin: float = 0.3):
+    """Limit an image axis to the box around ``(K, 2)`` (x, y) points, widened by ``margin`` of its size."""
+    lo, hi = points.min(0).values, points.max(0).values
+    pad = margin * float((hi - lo).max())
+    ax.set_xlim(float(lo[0]) - pad, float(hi[0]) + pad)
+    ax.set_ylim(float(hi[1]) + pad, float(lo[1]) - pad)  # image rows grow downward
     return ax
 
 
@@ -171,19 +181,15 @@ def timing_chart(rows: Sequence[dict], survey: dict[str, tuple[float, float, flo
     are not stacked; each panel has its own log axis and every bar carries its value.
 
     Args:
-        rows: one dict per method with ``method``, ``steps``, ``matching_s``, ``optimisation_s``; with
-            ``<col>_q25`` / ``<col>_q75`` (``col`` in ``matching_s``, ``optimisation_s``, ``s_per_step``, as
-            :func:`survey_lib.plans.timing_summary` gives them) the bars get interquartile whiskers.
+        rows: one dict per method with ``method``, ``steps``, ``matching_s``, ``optimisation_s`` and ``s_per_step``,
+            each with ``<col>_q25`` / ``<col>_q75`` for the interquartile whiskers: the rows of
+            :func:`survey_lib.plans.timing_summary`.
         survey: ``method -> (steps, matching_s, optimisation_s)`` as the survey reports them.
     """
     import matplotlib.pyplot as plt
 
-    def ours(r, col):  # (value, q25, q75) of one of our timings
-        if col == "s_per_step" and col not in r:
-            v = r["optimisation_s"] / r["steps"] if r["steps"] else None
-            return v, v, v
-        v = r[col]
-        return v, r.get(f"{col}_q25", v), r.get(f"{col}_q75", v)
+    def ours(r, col):  # (median, q25, q75) of one of our timings
+        return r[col], r[f"{col}_q25"], r[f"{col}_q75"]
 
     panels = [("finding correspondences (s)", lambda r: ours(r, "matching_s") if r["matching_s"] > 0 else None,
                lambda s: s[1] if s[1] > 0 else None),
