@@ -36,7 +36,7 @@ __all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "po
            "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds", "face_distortion",
            "second_reading", "RUN_METRICS", "bootstrap_ci", "paired_difference_ci", "summarise", "exact_tps_folds",
            "animeface_redetection", "trajectory", "paired_differences", "shape_gap", "shape_gaps",
-           "HAND_PLACED"]
+           "HAND_PLACED", "leave_one_out"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -393,6 +393,39 @@ def shape_gaps(contents, styles, *, size: int = 256, indices=None):
             if pc is not None and ps is not None and pc.shape == ps.shape == (68, 2):
                 rows.append({"content": c, "style": s, "category": category.get(s, ""), "character": s.split("_")[0],
                              "gap_nme": shape_gap(pc, ps, indices=indices)})
+    return pd.DataFrame(rows)
+
+
+def leave_one_out(shapes: dict, *, group_of=None, indices=HAND_PLACED):
+    """How well a common shape of several exemplars predicts an exemplar it was not fitted to, against a single
+    exemplar. For each exemplar ``i`` of ``shapes`` (name -> ``(68, 2)`` landmarks): the Procrustes mean
+    (:func:`survey_lib.landmarks.mean_shape`) of the exemplars outside ``i``'s group, and every single one of them,
+    scored on ``i`` by :func:`shape_gap` over ``indices``.
+
+    Args:
+        group_of: name -> group (e.g. the character); the whole group of ``i`` is left out, so that drawings of
+            the same character do not predict each other (default: each exemplar its own group).
+
+    Returns:
+        a DataFrame, one row per exemplar: ``held_out``, ``group``, ``others`` (how many exemplars were used),
+        ``common`` (the mean shape's gap), ``single_mean`` / ``single_best`` / ``single_worst`` (the single
+        exemplars' gaps) and ``common_minus_single`` (``common - single_mean``).
+    """
+    import pandas as pd
+
+    from .landmarks import mean_shape
+
+    group_of = group_of or {n: n for n in shapes}
+    rows = []
+    for name, held in shapes.items():
+        others = [s for n, s in shapes.items() if group_of[n] != group_of[name]]
+        if len(others) < 2:
+            continue
+        singles = [shape_gap(held, s, indices=indices) for s in others]
+        common = shape_gap(held, mean_shape(others), indices=indices)
+        rows.append({"held_out": name, "group": group_of[name], "others": len(others), "common": common,
+                     "single_mean": sum(singles) / len(singles), "single_best": min(singles),
+                     "single_worst": max(singles), "common_minus_single": common - sum(singles) / len(singles)})
     return pd.DataFrame(rows)
 
 

@@ -23,6 +23,9 @@ A plan is methods x pairs x seeds in one profile. The pairs are chosen by rule, 
 * ``deformation_sweep``: one-shot FoA (DST's optimiser on landmarks) from a face to exaggerated copies of its own
   landmarks (:data:`SWEEP_K`), run to convergence (the published 3 x 150 steps, keypoints recorded every 10), with
   the folds of the exact thin-plate spline to the targets and to where DST's keypoints got.
+* ``exemplars``: one-shot FoA from one photograph to each drawing of one anime character and to their common
+  landmarks, with the landmarks each run's warp ends on (``exemplars_points.csv``): how much the geometry a
+  method produces depends on which exemplar it was given.
 * ``paper_budget``: NST, DST and FastDST at the survey's budget (``paper`` profile: 450 steps, DST's 3 x 150 with
   the published sample counts and weights) on 2 of the pairs, DST's keypoints recorded every 10 steps for
   progress curves, NST's loss at every step (is the default profile's 80 L-BFGS steps near its end?).
@@ -34,8 +37,8 @@ import random
 from dataclasses import dataclass
 
 __all__ = ["Plan", "PLANS", "get_plan", "finding1_pairs", "MIN_SIDE", "run_plan", "provenance", "read_plan",
-           "AT_SCALE_DIR", "BETAS", "anime_faces", "sweep_pairs", "SWEEP_K", "trajectories", "timing_summary",
-           "read_provenance"]
+           "AT_SCALE_DIR", "BETAS", "anime_faces", "sweep_pairs", "SWEEP_K", "exemplar_pairs", "carried_points",
+           "trajectories", "timing_summary", "read_provenance"]
 
 #: where the per-run tables and their provenance records are committed (relative to the repository root)
 AT_SCALE_DIR = "figures/at_scale"
@@ -63,6 +66,9 @@ class Plan:
     pair_labels: tuple[str, ...] = ()
     #: run metrics (default :data:`survey_lib.metrics.RUN_METRICS`)
     metrics: tuple | None = None
+    #: write ``NAME_points.csv`` beside the table: where each run's applied warp carries the content's 68 landmarks
+    #: (:func:`carried_points`), for comparing the geometry runs end with
+    points: bool = False
 
     @property
     def runs(self) -> int:
@@ -125,6 +131,25 @@ SWEEP_K = (0.5, 1.0, 1.5, 2.0, 3.0)
 TO_CONVERGENCE = {"steps_per_scale": 150, "theta_lr_scale": 1.0, "record_every": 10}
 
 
+#: plan ``exemplars``: one photograph toward each drawing of one anime character, and toward their common landmarks
+EXEMPLAR_CONTENT, EXEMPLAR_CHARACTER = "obama", "sylvie"
+
+
+def exemplar_pairs(size: int = 256) -> tuple[tuple, tuple[str, ...]]:
+    """The pairs of plan ``exemplars`` and their labels: :data:`EXEMPLAR_CONTENT` with each catalogue drawing of
+    :data:`EXEMPLAR_CHARACTER` (its landmark file), then with the first drawing's image and the drawings' common
+    landmarks (:func:`survey_lib.landmarks.mean_shape`, in that image's frame) as the style's geometry."""
+    from . import data
+    from .landmarks import mean_shape
+    from .pairs import Pair
+
+    drawings = [e.name for e in data.list_images(category="anime") if e.name.startswith(EXEMPLAR_CHARACTER + "_")]
+    common = mean_shape([data.landmarks(n) for n in drawings], reference=0)
+    pairs = tuple((EXEMPLAR_CONTENT, n) for n in drawings) + (
+        Pair.resolve(EXEMPLAR_CONTENT, drawings[0], size=size, match_size=size, style_landmarks=common),)
+    return pairs, (*drawings, f"common of {len(drawings)}")
+
+
 def sweep_pairs(size: int = 256) -> tuple:
     """The pairs of plan ``deformation_sweep``: :data:`SWEEP_PAIR` with the content's landmarks as they are and the
     style's replaced by them exaggerated by each of :data:`SWEEP_K`."""
@@ -162,6 +187,8 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
         "deformation_sweep": Plan("deformation_sweep", (("oneshot_foa", TO_CONVERGENCE),), sweep_pairs(),
                                   trajectories=True, pair_labels=tuple(f"k={k:g}" for k in SWEEP_K),
                                   metrics=RUN_METRICS + (exact_tps_folds,)),
+        "exemplars": Plan("exemplars", ("oneshot_foa",), exemplar_pairs()[0], pair_labels=exemplar_pairs()[1],
+                          points=True),
         "beta_sweep": Plan("beta_sweep", tuple((name, {"warp_weight": beta}) for name in ("dst", "fastdst")
                                                for beta in BETAS), (ten[0], ten[3]), trajectories=True),
     }
@@ -169,7 +196,7 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
 
 #: plan names, in the order ``make evaluate`` runs them
 PLANS = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "beta_sweep", "paper_budget", "anime",
-         "face_of_art", "deformation_sweep")
+         "face_of_art", "deformation_sweep", "exemplars")
 
 
 def get_plan(name: str) -> Plan:
@@ -253,6 +280,9 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
     with atomic_write(out / f"{name}.csv") as tmp:
         table.to_csv(tmp, index=False)
     curves = trajectories(table, store, pairs=row_pairs) if plan.trajectories else ()
+    if plan.points:
+        with atomic_write(out / f"{name}_points.csv") as tmp:
+            carried_points(table, row_pairs, store).to_csv(tmp, index=False)
     if len(curves):
         with atomic_write(out / f"{name}_trajectory.csv") as tmp:
             curves.to_csv(tmp, index=False)
@@ -300,6 +330,35 @@ def trajectories(table, store=None, *, pairs=None):
             lw = res.history.get("warp") or [float("nan")] * len(loss)
             rows += [{**run, "step": t, "own_target_progress": 1 - w / lw[0] if lw[0] > 0 else float("nan"),
                       "loss": v} for t, (w, v) in enumerate(zip(lw, loss))]
+    return pd.DataFrame(rows)
+
+
+def carried_points(table, pairs, store=None):
+    """Where the applied warp of each run in ``table`` carries its content's 68 landmarks
+    (:func:`survey_lib.metrics.points_through_warp`): one row per run and landmark with ``landmark`` (dlib's index),
+    ``x``, ``y`` (pixels at the working size; NaN where the warp does not reach the point), and the run's method,
+    content, style, seed, settings (and ``pair`` where ``table`` has it). Runs without a warp are left out.
+    ``pairs``: the pair of each row (:class:`~survey_lib.pairs.Pair` or names)."""
+    import pandas as pd
+
+    from .evaluate import results
+    from .metrics import points_through_warp
+    from .pairs import Pair
+    from .profiles import get_profile
+
+    outputs = results(table, "default" if store is None else store)
+    rows = []
+    for r, given in zip(table.itertuples(), pairs):
+        res = outputs.get(r.key)
+        if res is None or res.warp is None:
+            continue
+        prof = get_profile(res.profile or "default")
+        pair = given if isinstance(given, Pair) else Pair.resolve(*given, size=prof.size, match_size=prof.match_size)
+        run = {"method": r.method, "content": r.content, "style": r.style, "seed": r.seed, "settings": r.settings}
+        if "pair" in table:
+            run = {"pair": r.pair, **run}
+        q = points_through_warp(res.warp, pair.landmarks("content"))
+        rows += [{**run, "landmark": i, "x": float(x), "y": float(y)} for i, (x, y) in enumerate(q.tolist())]
     return pd.DataFrame(rows)
 
 

@@ -223,6 +223,18 @@ def test_shape_gap_ignores_pose_and_sees_geometry():
         metrics.shape_gap(p, wide, indices=metrics.HAND_PLACED), rel=1e-4)
 
 
+def test_leave_one_out_scores_the_common_shape_on_an_exemplar_it_never_saw():
+    base = data.landmarks("astronaut")
+    noise = torch.Generator().manual_seed(0)
+    # five exemplars = one true shape plus independent jitter; two of them are drawings of one character
+    shapes = {f"e{i}": base + 3 * torch.randn(base.shape, generator=noise) for i in range(5)}
+    groups = {"e0": "a", "e1": "a", "e2": "b", "e3": "c", "e4": "d"}
+    table = metrics.leave_one_out(shapes, group_of=groups)
+    assert list(table["others"]) == [3, 3, 4, 4, 4]  # the held-out exemplar's whole character is left out
+    # averaging cancels the jitter: the common shape predicts the unseen exemplar better than a single one does
+    assert (table["common_minus_single"] < 0).all() and (table["single_best"] <= table["single_mean"]).all()
+
+
 def test_shape_gaps_table_over_catalogue_faces():
     table = metrics.shape_gaps(["astronaut"], ["astronaut", "mona_lisa"], size=128)
     assert list(table["style"]) == ["astronaut", "mona_lisa"] and list(table["category"]) == ["photo", "painting"]

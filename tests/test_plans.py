@@ -40,6 +40,12 @@ def test_the_finding2_plans_take_every_anime_face_animeface_finds_and_one_face_p
     foa = plans.get_plan("face_of_art")
     drawn = [s for _, s in foa.pairs if s in anime]
     assert len(foa.pairs) >= 6 and len(drawn) == 3 and len({s.split("_")[0] for s in drawn}) == 3
+    ex = plans.get_plan("exemplars")
+    assert ex.pair_labels[-1] == f"common of {len(ex.pairs) - 1}" and all(lb.startswith("sylvie_")
+                                                                          for lb in ex.pair_labels[:-1])
+    common = ex.pairs[-1]  # the first drawing's image with the drawings' mean shape as its geometry
+    assert common.labels == ex.pairs[0] and not torch.equal(common.landmarks("style"),
+                                                            data.landmarks(ex.pairs[0][1], common.size))
 
 
 def test_run_plan_writes_the_table_and_its_provenance_and_resumes(tmp_path, monkeypatch):
@@ -122,7 +128,7 @@ def test_a_plan_of_given_geometries_labels_its_pairs_and_traces_each_against_its
 
     pairs = plans.sweep_pairs(size=64)[:2]
     tiny = Plan("tiny_sweep", (("oneshot_foa", {"record_every": 8}),), pairs, profile="smoke", trajectories=True,
-                pair_labels=("k=0.5", "k=1"), metrics=RUN_METRICS + (exact_tps_folds,))
+                pair_labels=("k=0.5", "k=1"), metrics=RUN_METRICS + (exact_tps_folds,), points=True)
     monkeypatch.setattr(plans, "_plans", lambda: {"tiny_sweep": tiny})
     monkeypatch.setattr(plans, "PLANS", ("tiny_sweep",))
     table = plans.run_plan("tiny_sweep", store=str(tmp_path / "s.sqlite"), out_dir=tmp_path)
@@ -133,3 +139,12 @@ def test_a_plan_of_given_geometries_labels_its_pairs_and_traces_each_against_its
     # each run traced against its own exaggerated targets: the last recorded step is where the run ended
     for label, row in zip(("k=0.5", "k=1"), table.itertuples()):
         assert last.loc[label, "own_target_progress"] == pytest.approx(row.own_target_progress, abs=1e-4)
+    # the landmarks each warp ends on, 68 per run: scored against that pair's targets they give its warp_progress
+    from survey_lib.metrics import keypoint_progress
+
+    points = plans.read_plan("tiny_sweep_points", tmp_path)
+    assert list(points.groupby("pair").size()) == [68, 68]
+    for pair, row in zip(pairs, table.itertuples()):
+        q = torch.tensor(points[points["pair"] == row.pair][["x", "y"]].to_numpy(), dtype=torch.float32)
+        assert keypoint_progress(pair.landmarks("content"), q, pair.targets) == pytest.approx(row.warp_progress,
+                                                                                             abs=1e-4)
