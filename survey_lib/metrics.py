@@ -36,7 +36,7 @@ __all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "po
            "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds", "face_distortion",
            "second_reading", "RUN_METRICS", "bootstrap_ci", "paired_difference_ci", "summarise", "exact_tps_folds",
            "animeface_redetection", "trajectory", "paired_differences", "shape_gap", "shape_gaps",
-           "HAND_PLACED", "leave_one_out"]
+           "HAND_PLACED", "leave_one_out", "near_white"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -252,6 +252,16 @@ def face_distortion(pair, result) -> dict[str, float]:
     kept = face[face > 0]
     return {"face_area_spread": float(kept.log2().std()) if len(kept) > 1 else _NAN,
             "face_folded_%": float(100 * (face <= 0).double().mean())}
+
+
+def near_white(pair, result) -> dict[str, float]:
+    """``white_%``: the share of the output's pixels with every channel above 0.9, and ``style_white_%`` /
+    ``content_white_%`` the same for the two inputs at the working size: whether a pale output copies a pale style
+    (what Gram-matrix style losses do) or loses its content some other way."""
+    def share(img):
+        return float(100 * (img.min(dim=1).values > 0.9).double().mean())
+
+    return {"white_%": share(result.image), "style_white_%": share(pair.style), "content_white_%": share(pair.content)}
 
 
 def exact_tps_folds(pair, result) -> dict[str, float]:

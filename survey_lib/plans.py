@@ -17,9 +17,9 @@ A plan is methods x pairs x seeds in one profile. The pairs are chosen by rule, 
   the two ``paper_budget`` pairs, their keypoint progress at every step kept (``beta_sweep_trajectory.csv``).
 * ``anime``: FastDST with AnimeFace's parts and DST (NBB) from the first three photographs at the working size to
   every anime face AnimeFace finds (:func:`anime_faces`): Finding 2 over contents and characters.
-* ``face_of_art``: the Face-of-Art TPS pipeline and one-shot FoA, each on all 68 landmarks and on the even half
-  (scored on the odd half), and DST, on three of the ``finding1_seeds`` pairs and three photograph x anime pairs
-  (one face per character).
+* ``face_of_art``: NST, the Face-of-Art TPS pipeline and one-shot FoA, each on all 68 landmarks and on the even
+  half (scored on the odd half), and DST, with the share of near-white pixels of each output and input, on three
+  of the ``finding1_seeds`` pairs and three photograph x anime pairs (one face per character).
 * ``deformation_sweep``: one-shot FoA (DST's optimiser on landmarks) from a face to exaggerated copies of its own
   landmarks (:data:`SWEEP_K`), run to convergence (the published 3 x 150 steps, keypoints recorded every 10), with
   the folds of the exact thin-plate spline to the targets and to where DST's keypoints got.
@@ -114,9 +114,9 @@ TABLE1_METHODS = ("nst", "adain", (*ADAIN_OPTIMISED, "adain (optimised decoding)
 TIMING_THREADS = 2
 FINDING1_METHODS = ("nst", ADAIN_OPTIMISED, "ghiasi", "dst", "fastdst")
 ANIME_FASTDST = ("fastdst", {"style_detector": "animeface"})
-#: the Face-of-Art section: the TPS pipeline and one-shot FoA on all landmarks and on the even half (scored on the
-#: odd half), and DST
-FACE_OF_ART_METHODS = ("foa_tps", ("foa_tps", {"keypoints": "even"}), "oneshot_foa",
+#: the Face-of-Art section: NST (the pipeline's second stage alone), the TPS pipeline and one-shot FoA on all
+#: landmarks and on the even half (scored on the odd half), and DST
+FACE_OF_ART_METHODS = ("nst", "foa_tps", ("foa_tps", {"keypoints": "even"}), "oneshot_foa",
                        ("oneshot_foa", {"keypoints": "even"}), "dst")
 
 
@@ -164,7 +164,7 @@ def sweep_pairs(size: int = 256) -> tuple:
 
 @functools.lru_cache(maxsize=1)
 def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every catalogue image
-    from .metrics import RUN_METRICS, animeface_redetection, exact_tps_folds
+    from .metrics import RUN_METRICS, animeface_redetection, exact_tps_folds, near_white
 
     pairs = tuple(finding1_pairs())
     ten = _subset(list(pairs), 10)
@@ -183,7 +183,8 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
                              (ten[0], ten[3]), profile="paper", trajectories=True),
         "anime": Plan("anime", (ANIME_FASTDST, "dst"), tuple((c, a) for c in photos for a in anime),
                       metrics=RUN_METRICS + (animeface_redetection,)),
-        "face_of_art": Plan("face_of_art", FACE_OF_ART_METHODS, ten[:3] + tuple(zip(photos, one_each))),
+        "face_of_art": Plan("face_of_art", FACE_OF_ART_METHODS, ten[:3] + tuple(zip(photos, one_each)),
+                            metrics=RUN_METRICS + (near_white,)),
         "deformation_sweep": Plan("deformation_sweep", (("oneshot_foa", TO_CONVERGENCE),), sweep_pairs(),
                                   trajectories=True, pair_labels=tuple(f"k={k:g}" for k in SWEEP_K),
                                   metrics=RUN_METRICS + (exact_tps_folds,)),

@@ -126,6 +126,14 @@ def test_exact_tps_folds_at_the_targets_and_at_the_reached_displacement(pair):
     assert math.isnan(metrics.exact_tps_folds(pair, _result(pair))["moved_tps_folded_%"])
 
 
+def test_near_white_counts_pixels_pale_in_every_channel(pair):
+    img = torch.zeros(1, 3, SIZE, SIZE)
+    img[..., : SIZE // 4, :] = 1.0  # a quarter of the rows white
+    img[:, 0, SIZE // 2:, :] = 1.0  # red is not white
+    out = metrics.near_white(pair, _result(pair, image=img))
+    assert out["white_%"] == pytest.approx(25) and out["content_white_%"] == out["style_white_%"]  # astronaut x2
+
+
 def test_folds_identity_none_mirror_all(pair):
     grid = pixel_grid(SIZE, SIZE)
     assert metrics.folds(pair, _result(pair, warp=grid))["folded_%"] == 0
