@@ -388,7 +388,9 @@ def read_provenance(name: str, folder=None) -> dict | None:
     import json
     from pathlib import Path
 
-    path = Path(folder or Path(__file__).resolve().parents[1] / AT_SCALE_DIR) / f"{name}.provenance.json"
+    from .utils import bundled_dir
+
+    path = Path(folder or bundled_dir(AT_SCALE_DIR)) / f"{name}.provenance.json"
     return json.loads(path.read_text()) if path.is_file() else None
 
 
@@ -399,7 +401,9 @@ def read_plan(name: str, folder=None, *, required: bool = False):
 
     import pandas as pd
 
-    path = Path(folder or Path(__file__).resolve().parents[1] / AT_SCALE_DIR) / f"{name}.csv"
+    from .utils import bundled_dir
+
+    path = Path(folder or bundled_dir(AT_SCALE_DIR)) / f"{name}.csv"
     if not path.is_file():
         if required:
             plan = name.removesuffix("_trajectory")

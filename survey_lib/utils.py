@@ -128,12 +128,13 @@ class _PlainProgress:
 
 
 def bundled_dir(name: str) -> Path:
-    """The repository folder ``name`` (``"data"`` or ``"notebooks"``) wherever this package runs from.
+    """The repository folder ``name`` (``"data"``, ``"notebooks"`` or ``"figures/at_scale"``) wherever this package
+    runs from.
 
-    An installed wheel carries it as the resource folder ``survey_lib/_<name>``; a checkout (editable install,
-    Colab clone, ``sys.path`` entry) has it beside the package, at ``<checkout>/<name>``.
+    An installed wheel carries it as the resource folder ``survey_lib/_<last part of name>``; a checkout (editable
+    install, Colab clone, ``sys.path`` entry) has it beside the package, at ``<checkout>/<name>``.
     """
-    packaged = resources.files(__package__) / f"_{name}"
+    packaged = resources.files(__package__) / f"_{Path(name).name}"
     if packaged.is_dir():
         return Path(str(packaged))
     return Path(__file__).resolve().parents[1] / name

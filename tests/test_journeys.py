@@ -16,7 +16,7 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from survey_lib import colab, data
+from survey_lib import colab, data, plans
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # what `source .venv/bin/activate` puts first on PATH
@@ -142,6 +142,8 @@ def test_wheel_ships_data_and_notebooks_and_works_outside_the_checkout(tmp_path)
         assert not e.landmarks or f"survey_lib/_data/{e.landmarks}" in names
     assert {f"survey_lib/_notebooks/{p.name}" for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")} <= names
     assert "survey_lib/weights/adain_decoder.pt" in names
+    committed = {p.name for p in (ROOT / "figures" / "at_scale").glob("*") if p.suffix in (".csv", ".json")}
+    assert committed and {f"survey_lib/_at_scale/{n}" for n in committed} <= names  # the tables notebooks read
 
     # a fresh environment that reuses the installed dependencies (not the editable survey_lib: a path listed in a
     # .pth file is added to sys.path, but the .pth files inside it are not run)
@@ -160,6 +162,8 @@ def test_wheel_ships_data_and_notebooks_and_works_outside_the_checkout(tmp_path)
            "print(survey_lib.__file__)")
     out = _run([str(python), "-c", api], cwd=user).stdout
     assert out.strip().startswith(str(site))
+    read = "from survey_lib import plans; t = plans.read_plan('table1', required=True); print(len(t))"
+    assert int(_run([str(python), "-c", read], cwd=user).stdout) == plans.get_plan("table1").runs
     info = _run([str(python), "-m", "survey_lib", "info"], cwd=user).stdout
     assert "PROBLEM" not in info
     _run([str(python), "-m", "survey_lib", "notebooks", "--profile", "smoke", "--only", "05"], cwd=user)
