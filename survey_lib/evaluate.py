@@ -17,6 +17,7 @@ import datetime
 import json
 import re
 from concurrent.futures import Executor, as_completed
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable, Sequence
 
@@ -154,7 +155,10 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
         metrics: functions ``metric(pair, result) -> dict`` (default :data:`survey_lib.metrics.RUN_METRICS`).
         store: a :class:`~survey_lib.store.Store`, a path, ``"default"`` (``$SURVEY_STORE`` or
             ``build/results.sqlite``) or ``None`` (compute everything, keep nothing).
-        executor: where runs are computed (default: here, one after another).
+        executor: where runs are computed (default: here, one after another; with the environment variable
+            ``SURVEY_WORKERS=N``, N > 1, in N local processes of one thread each whenever more than one run is to be
+            computed: ``make figures`` sets it, since two one-thread runs side by side finish sooner on two cores
+            than one after the other on two threads).
         device: ``"auto"``, ``"cpu"``, ``"cuda"``...; part of the key (results differ in the last bits per device).
         fresh: recompute every run and replace nothing (the store keeps its first row per key).
 
@@ -187,11 +191,12 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
             db.count_hits([j.key for j in jobs if j.key in records])
         bar = progress(total=len(todo), desc=f"evaluate ({len(records)} from the store)",
                        enabled=show_progress and bool(todo))
-        for record in _execute(todo, executor):
-            if db is not None:
-                db.put(record)
-            records[record.key] = (record, False)
-            bar.update(1)
+        with _default_pool(executor, len(todo)) as pool:
+            for record in _execute(todo, pool):
+                if db is not None:
+                    db.put(record)
+                records[record.key] = (record, False)
+                bar.update(1)
         bar.close()
         rows = []
         for job in jobs:
@@ -226,6 +231,37 @@ def _plan(methods, pairs, prof: Profile, seeds, metrics, device: str) -> list[Jo
                 jobs.append(Job(spec.name, label or spec.name, settings, cfg, pair, int(seed), prof.name, key, version,
                                 device, tuple(metrics)))
     return jobs
+
+
+def _one_thread() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+@contextmanager
+def _default_pool(executor: Executor | None, runs: int):
+    """``executor`` as given; else, for more than one run and ``SURVEY_WORKERS`` > 1, a pool of that many one-thread
+    processes (started by a fork server: safe inside a Jupyter kernel's threads), shut down afterwards."""
+    import os
+
+    given = os.environ.get("SURVEY_WORKERS", "").strip() or "1"
+    if not given.isdigit() or int(given) < 1:
+        raise ValueError(f"SURVEY_WORKERS={given!r}: give the number of local processes to run in, a positive integer "
+                         "(1 or unset: one after another here)")
+    workers = int(given)
+    if executor is not None or runs < 2 or workers < 2:
+        yield executor
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(min(workers, runs), mp_context=multiprocessing.get_context("forkserver"),
+                               initializer=_one_thread)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _execute(todo: list[Job], executor: Executor | None):

@@ -93,6 +93,18 @@ def test_process_pool_equals_serial(serial, tmp_path):
     pd.testing.assert_frame_equal(_values(pooled), _values(table))
 
 
+def test_survey_workers_runs_in_one_thread_processes_and_equals_serial(serial, tmp_path, monkeypatch):
+    table, _ = serial
+    monkeypatch.setenv("SURVEY_WORKERS", "2")
+    pooled = evaluate(["nst", "fastdst"], grid(["astronaut", "obama"], ["mona_lisa"]), profile=TINY, seeds=(0, 1),
+                      store=str(tmp_path / "env.sqlite"), show_progress=False)
+    assert (pooled["threads"] == 1).all()  # computed in the pool's one-thread processes
+    pd.testing.assert_frame_equal(_values(pooled), _values(table))
+    monkeypatch.setenv("SURVEY_WORKERS", "two")
+    with pytest.raises(ValueError, match="SURVEY_WORKERS='two': give the number of local processes"):
+        evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=None, seeds=(0, 1), show_progress=False)
+
+
 def test_dask_local_cluster_equals_serial(serial, tmp_path):
     import distributed  # the [dask] extra, part of [dev]
 
