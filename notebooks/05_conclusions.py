@@ -88,12 +88,12 @@ common = mean_shape(shapes, reference=ref)  # in the frame of the STYLE image fi
 # category on its own; the interval is over characters (a character's drawings averaged first).
 
 # %%
-from survey_lib.metrics import leave_one_out, summarise
+from survey_lib.metrics import character, leave_one_out, summarise
 
 loo = []
 for category in ("anime", "cartoon"):
     names = [e.name for e in data.list_images(category=category) if e.landmarks]
-    t = leave_one_out({n: data.landmarks(n, 256) for n in names}, group_of={n: n.split("_")[0] for n in names})
+    t = leave_one_out({n: data.landmarks(n, 256) for n in names}, group_of={n: character(n) for n in names})
     loo.append(t.assign(category=category))
 loo = pd.concat(loo, ignore_index=True)
 LOO = ["common", "single_mean", "single_best", "common_minus_single"]

@@ -157,8 +157,8 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
             ``build/results.sqlite``) or ``None`` (compute everything, keep nothing).
         executor: where runs are computed (default: here, one after another; with the environment variable
             ``SURVEY_WORKERS=N``, N > 1, in N local processes of one thread each whenever more than one run is to be
-            computed: ``make figures`` sets it, since two one-thread runs side by side finish sooner on two cores
-            than one after the other on two threads).
+            computed: two one-thread runs side by side can finish sooner on two cores than one after the other on
+            two threads).
         device: ``"auto"``, ``"cpu"``, ``"cuda"``...; part of the key (results differ in the last bits per device).
         fresh: recompute every run and replace nothing (the store keeps its first row per key).
 

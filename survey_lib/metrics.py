@@ -36,7 +36,7 @@ __all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "po
            "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds", "face_distortion",
            "second_reading", "RUN_METRICS", "bootstrap_ci", "paired_difference_ci", "summarise", "exact_tps_folds",
            "animeface_redetection", "trajectory", "paired_differences", "shape_gap", "shape_gaps",
-           "HAND_PLACED", "leave_one_out", "near_white"]
+           "HAND_PLACED", "leave_one_out", "near_white", "character"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -323,8 +323,7 @@ def second_reading(pair, result) -> dict[str, float]:
     idx = list(FIVE_IN_68)
     c5, target5 = five_points(pair.content), apply_transform(into_content, s5.double()).float()
     if result.warp is not None:
-        out["dlib5_warp_progress"] = keypoint_progress(c68[idx], points_through_warp(result.warp, c68[idx]),
-                                                       targets[idx])
+        out["dlib5_warp_progress"] = _carried_progress(pair, result, idx)
         if c5 is not None:
             out["second_warp_progress"] = keypoint_progress(c5, points_through_warp(result.warp, c5), target5)
     o5 = five_points(result.image) if c5 is not None else None
@@ -363,6 +362,12 @@ def trajectory(pair, result) -> list[dict[str, float]]:
     return rows
 
 
+def character(name: str) -> str:
+    """The character (or artist's series) a catalogue face belongs to: its name before the first underscore
+    (``sylvie_blue`` -> ``sylvie``), so that the repeated drawings of one character count once."""
+    return name.split("_")[0]
+
+
 #: the 13 landmarks placed by hand on every face dlib cannot read (jaw at eye level, chin, brow middles, eye corners,
 #: nose tip, mouth corners, lower lip; the rest of those files is interpolated), so a gap over them compares every
 #: category on features someone actually read
@@ -385,10 +390,10 @@ def shape_gap(content_points: torch.Tensor, style_points: torch.Tensor, *, indic
 
 def shape_gaps(contents, styles, *, size: int = 256, indices=None):
     """:func:`shape_gap` of every content x style image with 68 landmarks (catalogue files, else dlib), a
-    DataFrame with ``content``, ``style``, ``category`` (the style's catalogue category), ``character`` (the part
-    of the style's name before its first underscore: the repeated drawings of one anime character, or one artist's
-    series, count as one style when intervals are taken over characters) and ``gap_nme``; pairs where either face has
-    no landmarks are left out."""
+    DataFrame with ``content``, ``style``, ``category`` (the style's catalogue category), ``character``
+    (:func:`character` of the style: the repeated drawings of one anime character, or one artist's series, count
+    as one style when intervals are taken over characters) and ``gap_nme``; pairs where either face has no
+    landmarks are left out."""
     import pandas as pd
 
     from . import data
@@ -401,7 +406,7 @@ def shape_gaps(contents, styles, *, size: int = 256, indices=None):
             pair = Pair.resolve(c, s, size=size, match_size=size)
             pc, ps = pair.landmarks("content"), pair.landmarks("style")
             if pc is not None and ps is not None and pc.shape == ps.shape == (68, 2):
-                rows.append({"content": c, "style": s, "category": category.get(s, ""), "character": s.split("_")[0],
+                rows.append({"content": c, "style": s, "category": category.get(s, ""), "character": character(s),
                              "gap_nme": shape_gap(pc, ps, indices=indices)})
     return pd.DataFrame(rows)
 
@@ -432,10 +437,10 @@ def leave_one_out(shapes: dict, *, group_of=None, indices=HAND_PLACED):
         if len(others) < 2:
             continue
         singles = [shape_gap(held, s, indices=indices) for s in others]
-        common = shape_gap(held, mean_shape(others), indices=indices)
+        common, single = shape_gap(held, mean_shape(others), indices=indices), sum(singles) / len(singles)
         rows.append({"held_out": name, "group": group_of[name], "others": len(others), "common": common,
-                     "single_mean": sum(singles) / len(singles), "single_best": min(singles),
-                     "single_worst": max(singles), "common_minus_single": common - sum(singles) / len(singles)})
+                     "single_mean": single, "single_best": min(singles), "single_worst": max(singles),
+                     "common_minus_single": common - single})
     return pd.DataFrame(rows)
 
 

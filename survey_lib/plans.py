@@ -141,9 +141,10 @@ def exemplar_pairs(size: int = 256) -> tuple[tuple, tuple[str, ...]]:
     landmarks (:func:`survey_lib.landmarks.mean_shape`, in that image's frame) as the style's geometry."""
     from . import data
     from .landmarks import mean_shape
+    from .metrics import character
     from .pairs import Pair
 
-    drawings = [e.name for e in data.list_images(category="anime") if e.name.startswith(EXEMPLAR_CHARACTER + "_")]
+    drawings = [e.name for e in data.list_images(category="anime") if character(e.name) == EXEMPLAR_CHARACTER]
     common = mean_shape([data.landmarks(n) for n in drawings], reference=0)
     pairs = tuple((EXEMPLAR_CONTENT, n) for n in drawings) + (
         Pair.resolve(EXEMPLAR_CONTENT, drawings[0], size=size, match_size=size, style_landmarks=common),)
@@ -164,15 +165,18 @@ def sweep_pairs(size: int = 256) -> tuple:
 
 @functools.lru_cache(maxsize=1)
 def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every catalogue image
-    from .metrics import RUN_METRICS, animeface_redetection, exact_tps_folds, near_white
+    from .metrics import RUN_METRICS, animeface_redetection, character, exact_tps_folds, near_white
 
     pairs = tuple(finding1_pairs())
     ten = _subset(list(pairs), 10)
     photos = tuple(dict.fromkeys(c for c, _ in pairs))[:3]  # the first three photographs at the working size
     anime = anime_faces()
     # one anime face per character for the Face-of-Art comparison, each with another photograph
-    characters = tuple(dict.fromkeys(a.split("_")[0] for a in anime))
-    one_each = [next(a for a in anime if a.startswith(ch + "_")) for ch in characters][:3]
+    first_face = {}  # of each character, in catalogue order
+    for a in anime:
+        first_face.setdefault(character(a), a)
+    one_each = list(first_face.values())[:3]
+    exemplars, exemplar_labels = exemplar_pairs()
     return {
         "finding1": Plan("finding1", FINDING1_METHODS, pairs),
         "finding1_seeds": Plan("finding1_seeds", ("nst", "dst", "fastdst"), ten, seeds=(1,)),
@@ -188,8 +192,7 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
         "deformation_sweep": Plan("deformation_sweep", (("oneshot_foa", TO_CONVERGENCE),), sweep_pairs(),
                                   trajectories=True, pair_labels=tuple(f"k={k:g}" for k in SWEEP_K),
                                   metrics=RUN_METRICS + (exact_tps_folds,)),
-        "exemplars": Plan("exemplars", ("oneshot_foa",), exemplar_pairs()[0], pair_labels=exemplar_pairs()[1],
-                          points=True),
+        "exemplars": Plan("exemplars", ("oneshot_foa",), exemplars, pair_labels=exemplar_labels, points=True),
         "beta_sweep": Plan("beta_sweep", tuple((name, {"warp_weight": beta}) for name in ("dst", "fastdst")
                                                for beta in BETAS), (ten[0], ten[3]), trajectories=True),
     }
@@ -305,13 +308,30 @@ def trajectories(table, store=None, *, pairs=None):
     ``table`` is kept."""
     import pandas as pd
 
-    from .evaluate import results
     from .metrics import trajectory
+
+    rows = []
+    for run, res, pair_of in _stored_runs(table, pairs, store):
+        loss = res.history.get("total", [])
+        if res.history.get("theta_steps"):
+            rows += [{**run, **row, "loss": loss[row["step"] - 1] if len(loss) >= row["step"] else float("nan")}
+                     for row in trajectory(pair_of(), res)]
+        elif loss:
+            lw = res.history.get("warp") or [float("nan")] * len(loss)
+            rows += [{**run, "step": t, "own_target_progress": 1 - w / lw[0] if lw[0] > 0 else float("nan"),
+                      "loss": v} for t, (w, v) in enumerate(zip(lw, loss))]
+    return pd.DataFrame(rows)
+
+
+def _stored_runs(table, pairs, store):
+    """For each run of ``table`` found in ``store``: its identifying columns (with ``pair`` where the table has
+    one), its :class:`~survey_lib.methods.Result`, and a function giving its :class:`~survey_lib.pairs.Pair`
+    (``pairs[i]`` as given, or resolved from the row's names at the run's profile sizes)."""
+    from .evaluate import results
     from .pairs import Pair
     from .profiles import get_profile
 
     outputs = results(table, "default" if store is None else store)
-    rows = []
     for i, r in enumerate(table.itertuples()):
         res = outputs.get(r.key)
         if res is None:
@@ -319,19 +339,13 @@ def trajectories(table, store=None, *, pairs=None):
         run = {"method": r.method, "content": r.content, "style": r.style, "seed": r.seed, "settings": r.settings}
         if "pair" in table:
             run = {"pair": r.pair, **run}
-        loss = res.history.get("total", [])
-        if res.history.get("theta_steps"):
+        given = pairs[i] if pairs is not None else (r.content, r.style)
+
+        def pair_of(given=given, res=res):
             prof = get_profile(res.profile or "default")
-            given = pairs[i] if pairs is not None else (r.content, r.style)
-            pair = given if isinstance(given, Pair) else Pair.resolve(*given, size=prof.size,
+            return given if isinstance(given, Pair) else Pair.resolve(*given, size=prof.size,
                                                                       match_size=prof.match_size)
-            rows += [{**run, **row, "loss": loss[row["step"] - 1] if len(loss) >= row["step"] else float("nan")}
-                     for row in trajectory(pair, res)]
-        elif loss:
-            lw = res.history.get("warp") or [float("nan")] * len(loss)
-            rows += [{**run, "step": t, "own_target_progress": 1 - w / lw[0] if lw[0] > 0 else float("nan"),
-                      "loss": v} for t, (w, v) in enumerate(zip(lw, loss))]
-    return pd.DataFrame(rows)
+        yield run, res, pair_of
 
 
 def carried_points(table, pairs, store=None):
@@ -342,23 +356,13 @@ def carried_points(table, pairs, store=None):
     ``pairs``: the pair of each row (:class:`~survey_lib.pairs.Pair` or names)."""
     import pandas as pd
 
-    from .evaluate import results
     from .metrics import points_through_warp
-    from .pairs import Pair
-    from .profiles import get_profile
 
-    outputs = results(table, "default" if store is None else store)
     rows = []
-    for r, given in zip(table.itertuples(), pairs):
-        res = outputs.get(r.key)
-        if res is None or res.warp is None:
+    for run, res, pair_of in _stored_runs(table, pairs, store):
+        if res.warp is None:
             continue
-        prof = get_profile(res.profile or "default")
-        pair = given if isinstance(given, Pair) else Pair.resolve(*given, size=prof.size, match_size=prof.match_size)
-        run = {"method": r.method, "content": r.content, "style": r.style, "seed": r.seed, "settings": r.settings}
-        if "pair" in table:
-            run = {"pair": r.pair, **run}
-        q = points_through_warp(res.warp, pair.landmarks("content"))
+        q = points_through_warp(res.warp, pair_of().landmarks("content"))
         rows += [{**run, "landmark": i, "x": float(x), "y": float(y)} for i, (x, y) in enumerate(q.tolist())]
     return pd.DataFrame(rows)
 
@@ -406,7 +410,7 @@ def read_plan(name: str, folder=None, *, required: bool = False):
     path = Path(folder or bundled_dir(AT_SCALE_DIR)) / f"{name}.csv"
     if not path.is_file():
         if required:
-            plan = name.removesuffix("_trajectory")
+            plan = name.removesuffix("_trajectory").removesuffix("_points")
             raise FileNotFoundError(f"{path} is missing: run `make evaluate PLANS={plan}` (resumable), then run this "
                                     "again")
         return None
