@@ -179,7 +179,8 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
     exemplars, exemplar_labels = exemplar_pairs()
     return {
         "finding1": Plan("finding1", FINDING1_METHODS, pairs),
-        "finding1_seeds": Plan("finding1_seeds", ("nst", "dst", "fastdst"), ten, seeds=(1,)),
+        # NST and AdaIN's objective start from the content image and ghiasi is a forward pass: a seed changes nothing there
+        "finding1_seeds": Plan("finding1_seeds", ("dst", "fastdst"), ten, seeds=(1,)),
         "finding1_held_out": Plan("finding1_held_out", (("fastdst", {"keypoints": "even"}),
                                                         ("oneshot_foa", {"keypoints": "even"})), ten),
         "table1": Plan("table1", TABLE1_METHODS, (TABLE1_PAIR,), seeds=(0, 1, 2), timing=True),
@@ -192,7 +193,8 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
         "deformation_sweep": Plan("deformation_sweep", (("oneshot_foa", TO_CONVERGENCE),), sweep_pairs(),
                                   trajectories=True, pair_labels=tuple(f"k={k:g}" for k in SWEEP_K),
                                   metrics=RUN_METRICS + (exact_tps_folds,)),
-        "exemplars": Plan("exemplars", ("oneshot_foa",), exemplars, pair_labels=exemplar_labels, points=True),
+        "exemplars": Plan("exemplars", ("oneshot_foa",), exemplars, seeds=(0, 1), pair_labels=exemplar_labels,
+                          points=True),
         "beta_sweep": Plan("beta_sweep", tuple((name, {"warp_weight": beta}) for name in ("dst", "fastdst")
                                                for beta in BETAS), (ten[0], ten[3]), trajectories=True),
     }

@@ -1,12 +1,15 @@
-"""Synthetic face geometries for controlled experiments: a face's own landmarks, exaggerated by a known amount.
+"""Face geometries for controlled experiments: a face's own landmarks exaggerated by a known amount, and how far
+apart the geometries that runs end with lie.
 
 Points are ``(68, 2)`` ``(x, y)`` pixels in dlib's (iBUG) order; "left"/"right" as seen in the image.
 """
 from __future__ import annotations
 
+from typing import Mapping
+
 import torch
 
-__all__ = ["exaggerate"]
+__all__ = ["exaggerate", "spread"]
 
 
 def exaggerate(points: torch.Tensor, k: float) -> torch.Tensor:
@@ -25,3 +28,29 @@ def exaggerate(points: torch.Tensor, k: float) -> torch.Tensor:
     p[48:68, 1] += 0.1 * k * face
     p[0:17, 0] = centre[0] + (p[0:17, 0] - centre[0]) * (1 + 0.2 * k)
     return p
+
+
+def spread(ends: Mapping[str, torch.Tensor], start: torch.Tensor, *, centre_of=None) -> dict[str, dict[str, float]]:
+    """How much the geometry a face ends with depends on which exemplar it was sent toward.
+
+    Args:
+        ends: per run name, ``(68, 2)`` points where that run carried ``start`` (pixels, the frame of ``start``;
+            NaN rows, points a warp does not reach, are left out of every mean).
+        start: ``(68, 2)`` the face's own landmarks before any run.
+        centre_of: the names whose mean is the centre (default: all of ``ends``); the others are scored against it
+            too, e.g. a run toward a common shape against the runs toward single exemplars.
+
+    Returns:
+        per name: ``to_centre``, the mean distance of its points to the centre's, and ``moved``, to ``start``'s,
+        both divided by the inter-ocular distance of ``start`` (NME units).
+    """
+    names = list(ends) if centre_of is None else list(centre_of)
+    if not names or any(n not in ends for n in names):
+        raise ValueError(f"centre_of must name runs of ends ({', '.join(ends)}); got {names}")
+    centre = torch.stack([ends[n].double() for n in names]).nanmean(0)
+    norm = float((start[36] - start[45]).norm())
+
+    def dist(a: torch.Tensor, b: torch.Tensor) -> float:
+        return float((a.double() - b.double()).norm(dim=-1).nanmean()) / norm
+
+    return {n: {"to_centre": dist(p, centre), "moved": dist(p, start)} for n, p in ends.items()}

@@ -10,7 +10,8 @@ from typing import Sequence
 import torch
 
 __all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences",
-           "method_grid", "draw_points", "zoom_to", "timing_chart", "ci_bars", "ci_cells", "difference_plot"]
+           "method_grid", "draw_points", "zoom_to", "timing_chart", "ci_bars", "ci_cells", "difference_plot",
+           "pair_lines"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -302,3 +303,22 @@ def difference_plot(diffs: dict, *, title: str = "", xlabel: str = "paired diffe
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def pair_lines(ax, table, *, x: str, y: str, by: str = "method", pair: str = "pair", colors=None, linestyle="-",
+               label: str = "{}"):
+    """One thin line per pair and a thick line with markers for their mean, per group of ``table`` (a DataFrame with
+    columns ``x``, ``y``, ``by``, ``pair``): how a measure moves along ``x`` (a setting, a step), with the pairs'
+    spread in sight. ``colors``: per group (default: matplotlib's cycle); ``label``: the mean line's legend text,
+    ``{}`` standing for the group. Draws on ``ax``; returns it."""
+    import matplotlib.pyplot as plt
+
+    cycle = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, (group, g) in enumerate(table.groupby(by, sort=False)):
+        color = (colors or {}).get(group, cycle[k % len(cycle)])
+        for _, p in g.groupby(pair, sort=False):
+            p = p.sort_values(x)
+            ax.plot(p[x], p[y], linestyle, color=color, lw=0.8, alpha=0.35)
+        mean = g.groupby(x)[y].mean()
+        ax.plot(mean.index, mean.to_numpy(), linestyle, color=color, lw=2, marker="o", ms=3, label=label.format(group))
+    return ax

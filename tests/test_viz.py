@@ -1,0 +1,29 @@
+"""Figure helpers draw what their data say."""
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from survey_lib import viz  # noqa: E402
+
+
+def test_pair_lines_draws_each_pair_and_their_mean():
+    table = pd.DataFrame({"method": ["dst"] * 4 + ["fastdst"] * 4, "pair": ["a", "a", "b", "b"] * 2,
+                          "beta": [0.5, 2.0] * 4, "progress": [0.1, 0.3, 0.3, 0.5, 0.6, 0.8, 0.4, 0.6]})
+    fig, ax = plt.subplots()
+    viz.pair_lines(ax, table, x="beta", y="progress", colors={"dst": "tab:green"}, label="{} mean")
+    assert len(ax.lines) == 6  # two pairs + one mean per method
+    means = {line.get_label(): line.get_ydata().tolist() for line in ax.lines if line.get_label().endswith("mean")}
+    assert np.allclose(means["dst mean"], [0.2, 0.4]) and np.allclose(means["fastdst mean"], [0.5, 0.7])
+    assert all(line.get_color() == "tab:green" for line in ax.lines[:3])
+    plt.close(fig)
+
+
+def test_ci_cells_writes_mean_and_interval_and_dashes_what_was_not_measured():
+    summary = pd.DataFrame({"m": [0.5, float("nan")], "m_lo": [0.4, float("nan")], "m_hi": [0.6, float("nan")],
+                            "m_n": [10, 0]}, index=["fastdst", "nst"])
+    cells = viz.ci_cells(summary, ["m"], digits=2)
+    assert cells.loc["fastdst", "m"] == "0.50 [0.40, 0.60]" and cells.loc["nst", "m"] == "-"
+    assert cells["n"].tolist() == [10, 0]
