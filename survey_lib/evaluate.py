@@ -280,7 +280,11 @@ def _execute(todo: list[Job], executor: Executor | None):
 
 
 def _metric_id(metric: Metric) -> str:
-    return f"{getattr(metric, '__module__', '')}.{getattr(metric, '__qualname__', repr(metric))}"
+    """The name a stored run records a metric under; with ``metric.version`` > 1 the version too, so that a stored
+    run scored by an older definition is scored again."""
+    version = getattr(metric, "version", 1)
+    return (f"{getattr(metric, '__module__', '')}.{getattr(metric, '__qualname__', repr(metric))}"
+            + (f"@{version}" if version > 1 else ""))
 
 
 def _complete_metrics(record: Record, job: Job, db: Store | None) -> None:

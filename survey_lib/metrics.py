@@ -32,10 +32,10 @@ import torch
 from .images import ImageLike, resize, to_tensor
 from .landmarks import NoFaceFound, detect, inter_ocular
 
-__all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "points_through_warp", "point_gap",
-           "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds", "face_distortion",
-           "second_reading", "RUN_METRICS", "bootstrap_ci", "paired_difference_ci", "summarise", "exact_tps_folds",
-           "animeface_redetection", "trajectory", "paired_differences", "shape_gap", "shape_gaps",
+__all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "reached_progress", "points_through_warp",
+           "point_gap", "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds",
+           "face_distortion", "second_reading", "RUN_METRICS", "bootstrap_ci", "paired_difference_ci", "summarise",
+           "exact_tps_folds", "animeface_redetection", "trajectory", "paired_differences", "shape_gap", "shape_gaps",
            "HAND_PLACED", "leave_one_out", "near_white", "character"]
 
 
@@ -173,25 +173,45 @@ def own_target_progress(pair, result) -> dict[str, float]:
     return {"own_target_progress": keypoint_progress(result.correspondences.src, result.moved, result.targets)}
 
 
+def reached_progress(src: torch.Tensor, carried: torch.Tensor, targets: torch.Tensor) -> float:
+    """:func:`keypoint_progress` over the points a warp reached (``carried`` rows not NaN, see
+    :func:`points_through_warp`): a landmark outside the frame (a chin below the bottom edge) or inside a fold has no
+    carried position and is left out. NaN when the warp reached fewer than half of the points."""
+    keep = torch.isfinite(carried).all(dim=1)
+    if int(keep.sum()) * 2 < len(keep):
+        return _NAN
+    return keypoint_progress(src[keep], carried[keep], targets[keep])
+
+
 def _carried_progress(pair, result, index=slice(None)) -> float:
-    """:func:`keypoint_progress` of the content landmarks ``index`` carried through the applied warp toward the
+    """:func:`reached_progress` of the content landmarks ``index`` carried through the applied warp toward the
     aligned style landmarks (``pair.targets``)."""
     p, targets = pair.landmarks("content")[index], pair.targets[index]
-    return keypoint_progress(p, points_through_warp(result.warp, p), targets)
+    return reached_progress(p, points_through_warp(result.warp, p), targets)
 
 
 def warp_landmarks(pair, result) -> dict[str, float]:
     """``warp_progress``: where the warp the method applied carries the pair's 68 content landmarks
     (:func:`points_through_warp`), as a share of the way to the similarity-aligned style landmarks
     (``pair.targets``). It sees the whole geometric change, whatever points the method optimised; NaN when the method
-    applies no warp or the pair has no landmarks on both sides. ``landmark_gap_px``: the distance to travel."""
+    applies no warp or the pair has no landmarks on both sides. ``landmark_gap_px``: the distance to travel;
+    ``warp_unreached``: how many of the 68 the warp does not reach (left out of the progress, see
+    :func:`reached_progress`)."""
     targets = pair.targets
     if targets is None:
-        return {"warp_progress": _NAN, "landmark_gap_px": _NAN}
-    gap = float((targets - pair.landmarks("content")).norm(dim=1).mean())
+        return {"warp_progress": _NAN, "landmark_gap_px": _NAN, "warp_unreached": _NAN}
+    p = pair.landmarks("content")
+    gap = float((targets - p).norm(dim=1).mean())
     if result.warp is None:
-        return {"warp_progress": _NAN, "landmark_gap_px": gap}
-    return {"warp_progress": _carried_progress(pair, result), "landmark_gap_px": gap}
+        return {"warp_progress": _NAN, "landmark_gap_px": gap, "warp_unreached": _NAN}
+    carried = points_through_warp(result.warp, p)
+    return {"warp_progress": reached_progress(p, carried, targets), "landmark_gap_px": gap,
+            "warp_unreached": float((~torch.isfinite(carried).all(dim=1)).sum())}
+
+
+#: the version of a metric's definition: a stored run scored by an older one is scored again
+#: (:func:`survey_lib.evaluate.evaluate`); 2: progress over the landmarks the warp reaches, not NaN when one is lost
+warp_landmarks.version = 2
 
 
 def held_out_landmarks(pair, result) -> dict[str, float]:
@@ -206,6 +226,9 @@ def held_out_landmarks(pair, result) -> dict[str, float]:
         return {"held_out_progress": _NAN}
     return {"held_out_progress": _carried_progress(pair, result, slice(1, None, 2) if which == "even"
                                                    else slice(0, None, 2))}
+
+
+held_out_landmarks.version = 2  # as warp_landmarks
 
 
 def redetection(pair, result) -> dict[str, float]:
@@ -325,11 +348,14 @@ def second_reading(pair, result) -> dict[str, float]:
     if result.warp is not None:
         out["dlib5_warp_progress"] = _carried_progress(pair, result, idx)
         if c5 is not None:
-            out["second_warp_progress"] = keypoint_progress(c5, points_through_warp(result.warp, c5), target5)
+            out["second_warp_progress"] = reached_progress(c5, points_through_warp(result.warp, c5), target5)
     o5 = five_points(result.image) if c5 is not None else None
     if o5 is not None:
         out["second_redetected_progress"] = keypoint_progress(c5, o5, target5)
     return out
+
+
+second_reading.version = 2  # as warp_landmarks
 
 
 #: the metrics :func:`survey_lib.evaluate.evaluate` computes by default, in column order
@@ -356,7 +382,7 @@ def trajectory(pair, result) -> list[dict[str, float]]:
     for step, theta in zip(steps, thetas):
         pos = warp_map(src, theta, size, anchors)
         rows.append({"step": step, "own_target_progress": keypoint_progress(src, src + theta, result.targets),
-                     "warp_progress": (keypoint_progress(p, points_through_warp(pos, p), targets)
+                     "warp_progress": (reached_progress(p, points_through_warp(pos, p), targets)
                                        if p is not None else _NAN),
                      "folded_%": 100 * folded_fraction(pos)})
     return rows

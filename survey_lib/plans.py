@@ -179,7 +179,7 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
     exemplars, exemplar_labels = exemplar_pairs()
     return {
         "finding1": Plan("finding1", FINDING1_METHODS, pairs),
-        # NST and AdaIN's objective start from the content image and ghiasi is a forward pass: a seed changes nothing there
+        # NST and AdaIN's objective start from the content image, ghiasi is a forward pass: a seed changes nothing
         "finding1_seeds": Plan("finding1_seeds", ("dst", "fastdst"), ten, seeds=(1,)),
         "finding1_held_out": Plan("finding1_held_out", (("fastdst", {"keypoints": "even"}),
                                                         ("oneshot_foa", {"keypoints": "even"})), ten),

@@ -231,3 +231,23 @@ def test_the_store_counts_its_hits(tmp_path):
              show_progress=False)
     with Store(store) as db:
         assert len(db) == 3 and db.total_hits() == 2
+
+
+def test_a_stored_run_is_scored_again_when_a_metric_gets_a_new_version(serial):
+    _, store = serial
+    calls = []
+
+    def probe(pair, result):
+        calls.append(probe.version)
+        return {"probe": float(probe.version)}
+
+    probe.version = 1
+    first = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), metrics=(probe,),
+                     show_progress=False)
+    again = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), metrics=(probe,),
+                     show_progress=False)
+    assert first["from_store"].all() and calls == [1] and again["probe"].tolist() == [1.0]  # scored once, then read
+    probe.version = 2  # the definition changed: the stored run is scored by it
+    newer = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), metrics=(probe,),
+                     show_progress=False)
+    assert calls == [1, 2] and newer["probe"].tolist() == [2.0]

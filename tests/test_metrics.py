@@ -52,6 +52,22 @@ def test_warp_landmarks_identity_is_zero_and_the_spline_to_the_targets_is_one(pa
     assert math.isnan(metrics.warp_landmarks(pair, _result(pair))["warp_progress"])  # no warp: not applicable
 
 
+def test_progress_leaves_out_landmarks_the_warp_does_not_reach(pair):
+    p, t = pair.landmarks("content"), pair.targets
+    carried = p + 0.5 * (t - p)
+    assert metrics.reached_progress(p, carried, t) == pytest.approx(0.5)
+    lost = carried.clone()
+    lost[7:10] = float("nan")  # e.g. a chin below the frame's bottom edge: no output pixel shows it
+    assert metrics.reached_progress(p, lost, t) == pytest.approx(0.5)
+    lost[:40] = float("nan")  # most of the face lost: no progress to report
+    assert math.isnan(metrics.reached_progress(p, lost, t))
+    # a warp that shows the input lower down loses the landmarks near the bottom edge, and says how many
+    shift = pixel_grid(SIZE, SIZE)
+    shift[..., 1] -= (SIZE - 1 - float(p[:, 1].max())) + 0.8  # the chin's row is no longer in the frame
+    out = metrics.warp_landmarks(pair, _result(pair, warp=shift))
+    assert out["warp_unreached"] >= 1 and not math.isnan(out["warp_progress"])
+
+
 def _half(result, which):
     result.correspondences.info["keypoints"] = which
     return result
