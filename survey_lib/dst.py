@@ -192,10 +192,12 @@ def _tps_map(src: torch.Tensor, moved: torch.Tensor, size: tuple[int, int], anch
              grid: torch.Tensor) -> torch.Tensor:
     """Backward map ``(H, W, 2)`` that carries content at ``src`` to ``moved`` (differentiable in ``moved``).
 
-    A keypoint on the very spot of an earlier one (momentum can push two of them into the same image corner, where
-    the clamp stacks them) is left out of this map: a spline cannot send one point to two places."""
-    d = torch.cdist(moved.detach(), moved.detach())
-    keep = ~(d < 1e-3).triu(1).any(0)  # fit_tps's own threshold for coincident centres
+    A keypoint on the very spot of an earlier one or of a border anchor (momentum can push keypoints into an image
+    corner, where the clamp stacks them on each other and on the corner's anchor) is left out of this map: a spline
+    cannot send one point to two places."""
+    m = moved.detach()
+    keep = ~(torch.cdist(m, m) < 1e-3).triu(1).any(0)  # fit_tps's own threshold for coincident centres
+    keep &= ~(torch.cdist(m, anchors) < 1e-3).any(1)
     tps = fit_tps(torch.cat([moved[keep], anchors]), torch.cat([src[keep], anchors]))
     return tps(grid.reshape(-1, 2)).reshape(*size, 2)
 

@@ -166,7 +166,8 @@ class Method:
         owners = {k: [m for m in available() if k in {f.name for f in fields(get(m).config_class)}] for k in unknown}
         for key, owner in owners.items():
             if owner:
-                raise ValueError(f"{key} is an option of {' and '.join(owner)}, not of {self.name}")
+                names = ", ".join(owner[:-1]) + " and " * (len(owner) > 1) + owner[-1]
+                raise ValueError(f"{key} is an option of {names}, not of {self.name}")
         if unknown:
             raise TypeError(f"{self.name} does not take {', '.join(unknown)}; its settings: {', '.join(sorted(names))}")
         base = {k: v for k, v in prof.section(self.family).items() if k in names}
@@ -188,7 +189,7 @@ class Method:
         for mod in sorted({*self.modules, "pairs", "images"}):
             h.update(mod.encode() + resources.files("survey_lib").joinpath(f"{mod}.py").read_bytes())
         own = dict.fromkeys(c for c in (*type(self).__mro__, *self.config_class.__mro__) if c.__module__ == __name__)
-        for obj in (*own, match, Result, Timing, _keep_partial, _nst_fields):
+        for obj in (*own, match, Result, Timing, _keep_partial, _nst_fields, _landmark_half):
             h.update(inspect.getsource(obj).encode())
         return h.hexdigest()[:16]
 
@@ -337,6 +338,26 @@ class NST(Method):
 KEYPOINT_SUBSETS = ("all", "even", "odd")
 
 
+def _landmark_half(corr: Correspondences, which: str, name: str) -> Correspondences:
+    """``corr`` whole (``which="all"``), or only its pairs of even / odd landmark index (0-based, dlib's order).
+    Pairs dropped as coincident stay dropped; the halves go by landmark index.
+
+    Raises:
+        NoFaceFound: a half was asked for but the points are not 68 landmarks on both images (e.g. the style's came
+            from AnimeFace).
+    """
+    if which == "all":
+        return corr
+    from .landmarks import NoFaceFound
+
+    if corr.info.get("matched") != 68:
+        raise NoFaceFound(f"{name}: keypoints={which!r} needs the 68 landmarks on both images; "
+                          f"{corr.info.get('matched')} correspondences came from {corr.source}")
+    keep = torch.tensor(corr.info["kept_index"]) % 2 == (0 if which == "even" else 1)
+    return Correspondences(corr.src[keep], corr.dst[keep], None if corr.scores is None else corr.scores[keep],
+                           corr.seconds, corr.source, {**corr.info, "keypoints": which})
+
+
 @dataclass
 class LandmarkDSTConfig(DSTConfig):
     """:class:`~survey_lib.dst.DSTConfig` for the landmark methods, plus ``keypoints``: ``"all"`` 68 landmarks are
@@ -388,27 +409,9 @@ class DSTFamily(Method):
         return done.result
 
     def keypoints(self, corr: Correspondences, config) -> Correspondences:
-        """The correspondences the optimiser moves: all of them, or for ``config.keypoints`` ``"even"``/``"odd"``
-        that half of the 68 landmarks.
-
-        Raises:
-            NoFaceFound: half the landmarks were asked for but the points are not 68 landmarks on both images (the
-                style's came from AnimeFace). Pairs dropped as coincident stay dropped; the halves go by landmark
-                index.
-        """
-        which = getattr(config, "keypoints", "all")
-        if which == "all":
-            return corr
-        from .landmarks import NoFaceFound
-
-        if corr.info.get("matched") != 68:
-            raise NoFaceFound(f"{self.name}: keypoints={which!r} needs the 68 landmarks on both images; "
-                              f"{corr.info.get('matched')} correspondences came from {corr.source}")
-        index = torch.tensor(corr.info["kept_index"])  # landmark index of each kept pair
-        keep = index % 2 == (0 if which == "even" else 1)
-        scores = corr.scores[keep] if corr.scores is not None else None
-        return Correspondences(corr.src[keep], corr.dst[keep], scores, corr.seconds, corr.source,
-                               {**corr.info, "keypoints": which})
+        """The correspondences the optimiser moves: all of them, or the ``config.keypoints`` half of the 68 landmarks
+        (:func:`_landmark_half`)."""
+        return _landmark_half(corr, getattr(config, "keypoints", "all"), self.name)
 
 
 class DST(DSTFamily):
@@ -479,18 +482,9 @@ class FoATPS(Method):
         return done.result
 
     def keypoints(self, corr: Correspondences, config) -> Correspondences:
-        """The landmark pairs the spline interpolates: all, or the ``config.keypoints`` half (as
-        :meth:`DSTFamily.keypoints`; kept in this class so that its runs are keyed on it)."""
-        if config.keypoints == "all":
-            return corr
-        from .landmarks import NoFaceFound
-
-        if corr.info.get("matched") != 68:
-            raise NoFaceFound(f"{self.name}: keypoints={config.keypoints!r} needs the 68 landmarks on both images; "
-                              f"{corr.info.get('matched')} correspondences came from {corr.source}")
-        keep = torch.tensor(corr.info["kept_index"]) % 2 == (0 if config.keypoints == "even" else 1)
-        return Correspondences(corr.src[keep], corr.dst[keep], None if corr.scores is None else corr.scores[keep],
-                               corr.seconds, corr.source, {**corr.info, "keypoints": config.keypoints})
+        """The landmark pairs the spline interpolates: all, or the ``config.keypoints`` half
+        (:func:`_landmark_half`)."""
+        return _landmark_half(corr, config.keypoints, self.name)
 
 
 @dataclass

@@ -127,3 +127,18 @@ def test_geometry_scores_on_a_real_warp():
     # dlib re-detects only part of the move (0.36 with landmarks detected at the native 250 px); unwarped: ~0
     assert moved["nme_to_style"] < still["nme_to_style"] and moved["progress"] > 0.3 > still["progress"]
     assert math.isclose(nme(src, src), 0.0)
+
+
+def test_warp_map_leaves_out_keypoints_stacked_on_each_other_or_on_a_border_anchor():
+    from survey_lib.dst import warp_map
+    from survey_lib.warp import border_anchors
+
+    size = 32
+    src = torch.tensor([[10.0, 12.0], [20.0, 18.0], [15.0, 8.0], [6.0, 25.0]])
+    corner = border_anchors(size, size, 5)[0]
+    # the clamp pushed two keypoints into the corner: one onto the other and both onto the corner's anchor
+    theta = torch.stack([torch.zeros(2), torch.zeros(2), corner - src[2], corner - src[3]])
+    pos = warp_map(src, theta, size)  # a spline through coincident centres cannot be fitted; here they are left out
+    assert torch.isfinite(pos).all()
+    for p in src[:2]:  # the kept keypoints still map onto themselves
+        assert torch.allclose(pos[int(p[1]), int(p[0])], p, atol=1e-3)

@@ -101,7 +101,7 @@ def test_landmark_methods_optimise_half_the_landmarks_when_asked():
     assert torch.equal(res.correspondences.src, full.correspondences.src[index % 2 == 1])
     with pytest.raises(ValueError, match="keypoints must be one of all, even, odd"):
         methods.get("oneshot_foa").config("smoke", keypoints="inner")
-    with pytest.raises(ValueError, match="keypoints is an option of fastdst and foa_tps and oneshot_foa, not of dst"):
+    with pytest.raises(ValueError, match="keypoints is an option of fastdst, foa_tps and oneshot_foa, not of dst"):
         methods.get("dst").config("smoke", keypoints="even")
 
 
