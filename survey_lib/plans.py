@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 __all__ = ["Plan", "PLANS", "get_plan", "finding1_pairs", "MIN_SIDE", "run_plan", "provenance", "read_plan",
            "AT_SCALE_DIR", "BETAS", "anime_faces", "sweep_pairs", "SWEEP_K", "exemplar_pairs", "carried_points",
-           "trajectories", "timing_summary", "read_provenance"]
+           "trajectories", "timing_summary", "read_provenance", "rescore_plan"]
 
 #: where the per-run tables and their provenance records are committed (relative to the repository root)
 AT_SCALE_DIR = "figures/at_scale"
@@ -298,6 +298,62 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
     with atomic_write(out / f"{name}.provenance.json") as tmp:
         Path(tmp).write_text(json.dumps(record, indent=2) + "\n")
     return table
+
+
+def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
+    """Score the committed table of plan ``name`` again from the runs the store keeps under the table's own keys,
+    computing no run: metrics added to the plan or given a new ``version`` since are computed on the stored results
+    (:func:`survey_lib.evaluate.evaluate` would look up the keys of today's code, which a change to a method's
+    modules renames). Rows whose run the store does not have keep their values. Rewrites ``out_dir/NAME.csv`` and
+    adds a ``rescored`` entry (commit, date, rows) to the provenance record.
+
+    Returns:
+        the table (a DataFrame) and the number of rows scored from the store.
+    """
+    import datetime
+    import json
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from .evaluate import _complete_metrics
+    from .metrics import RUN_METRICS
+    from .pairs import Pair
+    from .profiles import get_profile
+    from .store import Store
+    from .utils import atomic_write
+
+    plan, out = get_plan(name), Path(out_dir)
+    table = read_plan(name, out, required=True)
+    prof = get_profile(plan.profile)
+    per_pair = len(plan.methods) * len(plan.seeds)
+    own_store = not isinstance(store, Store)
+    db = Store(store) if own_store else store
+    scored = 0
+    try:
+        for i, key in enumerate(table["key"]):
+            record = db.get(key)
+            if record is None or record.error:
+                continue
+            given = plan.pairs[i // per_pair]
+            pair = given if isinstance(given, Pair) else Pair.resolve(*given, size=prof.size,
+                                                                      match_size=prof.match_size)
+            _complete_metrics(record, SimpleNamespace(metrics=plan.metrics or RUN_METRICS, pair=pair), db)
+            for column, value in record.metrics.items():
+                if not column.startswith("_"):
+                    table.loc[i, column] = value
+            scored += 1
+    finally:
+        if own_store:
+            db.close()
+    with atomic_write(out / f"{name}.csv") as tmp:
+        table.to_csv(tmp, index=False)
+    record = read_provenance(name, out) or {}
+    record.setdefault("rescored", []).append({
+        "commit": provenance(plan, table, 0.0)["commit"], "rows": scored,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")})
+    with atomic_write(out / f"{name}.provenance.json") as tmp:
+        Path(tmp).write_text(json.dumps(record, indent=2) + "\n")
+    return table, scored
 
 
 def trajectories(table, store=None, *, pairs=None):

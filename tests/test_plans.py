@@ -148,3 +148,27 @@ def test_a_plan_of_given_geometries_labels_its_pairs_and_traces_each_against_its
         q = torch.tensor(points[points["pair"] == row.pair][["x", "y"]].to_numpy(), dtype=torch.float32)
         assert keypoint_progress(pair.landmarks("content"), q, pair.targets) == pytest.approx(row.warp_progress,
                                                                                              abs=1e-4)
+
+
+def test_rescore_plan_scores_the_committed_rows_again_from_the_store_without_running(tmp_path, monkeypatch):
+    def probe(pair, result):
+        return {"probe": float(probe.version)}
+
+    probe.version = 1
+    tiny = Plan("tiny_rescore", ("ghiasi",), (("astronaut", "mona_lisa"), ("obama", "mona_lisa")), profile="smoke",
+                metrics=(probe,))
+    monkeypatch.setattr(plans, "_plans", lambda: {"tiny_rescore": tiny})
+    monkeypatch.setattr(plans, "PLANS", ("tiny_rescore",))
+    store, out = str(tmp_path / "store.sqlite"), tmp_path / "at_scale"
+    first = plans.run_plan("tiny_rescore", store=store, out_dir=out)
+    assert first["probe"].tolist() == [1.0, 1.0]
+    committed = plans.read_plan("tiny_rescore", out)
+    committed.loc[1, "key"] = "not-in-the-store"  # e.g. a row whose run this store never saw
+    committed.to_csv(out / "tiny_rescore.csv", index=False)
+    probe.version = 2  # the metric's definition changed
+    monkeypatch.setattr("survey_lib.evaluate.run_job", lambda job: pytest.fail("rescoring must not run anything"))
+    table, scored = plans.rescore_plan("tiny_rescore", store=store, out_dir=out)
+    assert scored == 1 and table["probe"].tolist() == [2.0, 1.0]
+    assert plans.read_plan("tiny_rescore", out)["probe"].tolist() == [2.0, 1.0]
+    record = json.loads((out / "tiny_rescore.provenance.json").read_text())
+    assert [r["rows"] for r in record["rescored"]] == [1] and record["computed"] == 2
