@@ -101,7 +101,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _evaluate_plans(args: argparse.Namespace) -> int:
     """``evaluate --plan NAME ...``: each plan into the store and its table + provenance into ``--out-dir``."""
-    from .plans import get_plan, run_plan
+    from .plans import get_plan, rescore_plan, run_plan
     from .store import Store
     from .utils import check_writable_folder
 
@@ -112,6 +112,12 @@ def _evaluate_plans(args: argparse.Namespace) -> int:
     check_writable_folder(args.out_dir, "--out-dir")
     store = Store(args.store) if args.store else Store()
     try:
+        if args.rescore:  # score the committed tables again from the store; nothing is computed
+            for plan in plans:
+                _, scored = rescore_plan(plan.name, store=store, out_dir=args.out_dir)
+                print(f"plan {plan.name}: {scored} rows scored again from {store.path}; table "
+                      f"{Path(args.out_dir) / plan.name}.csv", flush=True)
+            return 0
         with _executor(args) as executor:
             for plan in plans:
                 print(f"plan {plan.name}: {plan.runs} runs ({plan.profile} profile)", flush=True)
@@ -312,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"at-scale plans ({', '.join(PLANS)}): each plan's runs into the store, its per-run table and "
                         "provenance record into --out-dir")
     e.add_argument("--out-dir", default=AT_SCALE_DIR, help="with --plan (default: %(default)s)")
+    e.add_argument("--rescore", action="store_true",
+                   help="with --plan: score the committed tables again from the runs the store keeps under their "
+                        "keys (metrics added or changed since), computing no run")
     e.add_argument("--methods", nargs="+", choices=available(), metavar="METHOD",
                    help=f"one or more of {', '.join(available())}")
     e.add_argument("--contents", nargs="+",

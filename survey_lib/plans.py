@@ -347,12 +347,12 @@ def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
             db.close()
     with atomic_write(out / f"{name}.csv") as tmp:
         table.to_csv(tmp, index=False)
-    record = read_provenance(name, out) or {}
-    record.setdefault("rescored", []).append({
+    origin = read_provenance(name, out) or {}
+    origin.setdefault("rescored", []).append({
         "commit": provenance(plan, table, 0.0)["commit"], "rows": scored,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")})
     with atomic_write(out / f"{name}.provenance.json") as tmp:
-        Path(tmp).write_text(json.dumps(record, indent=2) + "\n")
+        Path(tmp).write_text(json.dumps(origin, indent=2) + "\n")
     return table, scored
 
 

@@ -150,7 +150,7 @@ def test_a_plan_of_given_geometries_labels_its_pairs_and_traces_each_against_its
                                                                                              abs=1e-4)
 
 
-def test_rescore_plan_scores_the_committed_rows_again_from_the_store_without_running(tmp_path, monkeypatch):
+def test_rescore_plan_scores_the_committed_rows_again_from_the_store_without_running(tmp_path, monkeypatch, capsys):
     def probe(pair, result):
         return {"probe": float(probe.version)}
 
@@ -172,3 +172,7 @@ def test_rescore_plan_scores_the_committed_rows_again_from_the_store_without_run
     assert plans.read_plan("tiny_rescore", out)["probe"].tolist() == [2.0, 1.0]
     record = json.loads((out / "tiny_rescore.provenance.json").read_text())
     assert [r["rows"] for r in record["rescored"]] == [1] and record["computed"] == 2
+    # the same from the command line
+    assert cli.main(["evaluate", "--plan", "tiny_rescore", "--rescore", "--store", store, "--out-dir", str(out)]) == 0
+    assert "plan tiny_rescore: 1 rows scored again" in capsys.readouterr().out
+    assert len(json.loads((out / "tiny_rescore.provenance.json").read_text())["rescored"]) == 2
