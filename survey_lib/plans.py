@@ -212,14 +212,10 @@ def get_plan(name: str) -> Plan:
     return _plans()[name]
 
 
-def provenance(plan: Plan, table, wall_s: float, device="cpu") -> dict:
-    """Where a plan's table came from: commit (``+dirty`` when the checkout had changes), profile, torch, device,
-    date, this invocation's wall time, and the summed run times in the table (the compute it stands for)."""
-    import datetime
+def _commit() -> str:
+    """The checkout's commit, ``+dirty`` when tracked files have changes (``"unknown"`` outside a git checkout)."""
     import subprocess
     from pathlib import Path
-
-    from .utils import environment_summary
 
     root = Path(__file__).resolve().parents[1]
 
@@ -231,9 +227,18 @@ def provenance(plan: Plan, table, wall_s: float, device="cpu") -> dict:
             return ""
 
     commit = git("rev-parse", "HEAD") or "unknown"
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    return commit + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+def provenance(plan: Plan, table, wall_s: float, device="cpu") -> dict:
+    """Where a plan's table came from: commit (``+dirty`` when the checkout had changes), profile, torch, device,
+    date, this invocation's wall time, and the summed run times in the table (the compute it stands for)."""
+    import datetime
+
+    from .utils import environment_summary
+
     env = environment_summary(device)
-    return {"plan": plan.name, "commit": commit + ("+dirty" if dirty else ""), "profile": plan.profile,
+    return {"plan": plan.name, "commit": _commit(), "profile": plan.profile,
             "torch": env["torch"], "python": env["python"], "device": env["device"],
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "wall_s": round(wall_s, 1), "runs": len(table), "computed": int((~table["from_store"]).sum()),
@@ -279,10 +284,9 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
         record = provenance(plan, table, time.perf_counter() - t0, resolve_device(device))  # threads as run
     finally:
         torch.set_num_threads(threads)
-    per_pair = len(plan.methods) * len(plan.seeds)  # evaluate's rows: pair by pair, then methods, then seeds
-    row_pairs = [plan.pairs[i // per_pair] for i in range(len(table))]
+    row_pairs = _row_pairs(plan, plan.pairs, len(table))
     if plan.pair_labels:
-        table.insert(0, "pair", [plan.pair_labels[i // per_pair] for i in range(len(table))])
+        table.insert(0, "pair", _row_pairs(plan, plan.pair_labels, len(table)))
     with atomic_write(out / f"{name}.csv") as tmp:
         table.to_csv(tmp, index=False)
     curves = trajectories(table, store, pairs=row_pairs) if plan.trajectories else ()
@@ -317,7 +321,6 @@ def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
 
     from .evaluate import _complete_metrics
     from .metrics import RUN_METRICS
-    from .pairs import Pair
     from .profiles import get_profile
     from .store import Store
     from .utils import atomic_write
@@ -325,7 +328,7 @@ def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
     plan, out = get_plan(name), Path(out_dir)
     table = read_plan(name, out, required=True)
     prof = get_profile(plan.profile)
-    per_pair = len(plan.methods) * len(plan.seeds)
+    row_pairs = _row_pairs(plan, plan.pairs, len(table))
     own_store = not isinstance(store, Store)
     db = Store(store) if own_store else store
     scored = 0
@@ -334,9 +337,7 @@ def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
             record = db.get(key)
             if record is None or record.error:
                 continue
-            given = plan.pairs[i // per_pair]
-            pair = given if isinstance(given, Pair) else Pair.resolve(*given, size=prof.size,
-                                                                      match_size=prof.match_size)
+            pair = _resolve(row_pairs[i], prof)
             _complete_metrics(record, SimpleNamespace(metrics=plan.metrics or RUN_METRICS, pair=pair), db)
             for column, value in record.metrics.items():
                 if not column.startswith("_"):
@@ -349,7 +350,7 @@ def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
         table.to_csv(tmp, index=False)
     origin = read_provenance(name, out) or {}
     origin.setdefault("rescored", []).append({
-        "commit": provenance(plan, table, 0.0)["commit"], "rows": scored,
+        "commit": _commit(), "rows": scored,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")})
     with atomic_write(out / f"{name}.provenance.json") as tmp:
         Path(tmp).write_text(json.dumps(origin, indent=2) + "\n")
@@ -386,7 +387,6 @@ def _stored_runs(table, pairs, store):
     one), its :class:`~survey_lib.methods.Result`, and a function giving its :class:`~survey_lib.pairs.Pair`
     (``pairs[i]`` as given, or resolved from the row's names at the run's profile sizes)."""
     from .evaluate import results
-    from .pairs import Pair
     from .profiles import get_profile
 
     outputs = results(table, "default" if store is None else store)
@@ -400,10 +400,22 @@ def _stored_runs(table, pairs, store):
         given = pairs[i] if pairs is not None else (r.content, r.style)
 
         def pair_of(given=given, res=res):
-            prof = get_profile(res.profile or "default")
-            return given if isinstance(given, Pair) else Pair.resolve(*given, size=prof.size,
-                                                                      match_size=prof.match_size)
+            return _resolve(given, get_profile(res.profile or "default"))
         yield run, res, pair_of
+
+
+def _row_pairs(plan: Plan, per_pair_values, rows: int) -> list:
+    """Per row of a plan's table, its pair's entry of ``per_pair_values`` (a pair, a label): evaluate's rows go pair
+    by pair, then methods, then seeds."""
+    per_pair = len(plan.methods) * len(plan.seeds)
+    return [per_pair_values[i // per_pair] for i in range(rows)]
+
+
+def _resolve(given, prof):
+    """``given`` as a :class:`~survey_lib.pairs.Pair`: as it is, or resolved from its names at ``prof``'s sizes."""
+    from .pairs import Pair
+
+    return given if isinstance(given, Pair) else Pair.resolve(*given, size=prof.size, match_size=prof.match_size)
 
 
 def carried_points(table, pairs, store=None):

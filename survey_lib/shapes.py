@@ -9,6 +9,8 @@ from typing import Mapping
 
 import torch
 
+from .landmarks import inter_ocular
+
 __all__ = ["exaggerate", "spread"]
 
 
@@ -48,7 +50,7 @@ def spread(ends: Mapping[str, torch.Tensor], start: torch.Tensor, *, centre_of=N
     if not names or any(n not in ends for n in names):
         raise ValueError(f"centre_of must name runs of ends ({', '.join(ends)}); got {names}")
     centre = torch.stack([ends[n].double() for n in names]).nanmean(0)
-    norm = float((start[36] - start[45]).norm())
+    norm = float(inter_ocular(start))
 
     def dist(a: torch.Tensor, b: torch.Tensor) -> float:
         return float((a.double() - b.double()).norm(dim=-1).nanmean()) / norm
