@@ -19,9 +19,10 @@ METRICS = ("own_target_progress", "warp_progress", "held_out_progress", "landmar
            "nme_to_style", "folded_%")
 
 
-#: the plans whose tables the notebooks read (notebook 01: Table 1; notebook 02: Finding 1 at scale, held out;
-#: notebook 05: exemplar dependence)
-READ_BY_NOTEBOOKS = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "beta_sweep", "exemplars")
+#: the plans whose tables the notebooks read (notebook 01: Table 1; notebook 02: Finding 1 at scale, held out, seeds,
+#: warp weight, the survey's budget; notebook 05: exemplar dependence)
+READ_BY_NOTEBOOKS = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "beta_sweep", "paper_budget",
+                     "exemplars")
 COMMITTED = [name for name in plans.PLANS if (FOLDER / f"{name}.csv").is_file()]
 
 
