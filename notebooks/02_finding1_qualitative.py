@@ -570,7 +570,9 @@ viz.save_table(budgets[["method", "pair", "budget", *PAPER]].round(3).to_dict("r
                         "x7.5, NST 80 L-BFGS steps; plan finding1) and at the survey's (3 x 150 steps with the "
                         "published settings, NST 450; plan paper_budget). landmark_progress: dlib re-detection on "
                         "the output (blank where it finds no face)."))
-defaults = budgets[budgets["budget"].str.startswith("default")].groupby("method")[PAPER].mean()
+end = budgets[budgets["budget"].str.startswith("survey")].set_index(["method", "pair"])
+before = budgets[budgets["budget"].str.startswith("default")].set_index(["method", "pair"])
+defaults = before.groupby("method")[PAPER].mean()
 # the share of its whole 450-step decrease that NST's loss has made by step t (L-BFGS's loss is not monotone, so the
 # best loss so far)
 nst_steps["loss_share"] = nst_steps.groupby("pair")["loss"].transform(
@@ -602,8 +604,6 @@ viz.save_figure(fig, "02_paper_budget", FIG_DIR)
 budgets.pivot_table(index=["method", "budget"], columns="pair", values=PAPER).round(3)
 
 # %%
-end = budgets[budgets["budget"].str.startswith("survey")].set_index(["method", "pair"])
-before = budgets[budgets["budget"].str.startswith("default")].set_index(["method", "pair"])
 fell = warped_steps.sort_values("step").groupby(["method", "pair"])["warp_progress"].agg(
     lambda v: v.iloc[-1] - v.iloc[-6])  # change over the last 50 steps
 nst_share_80 = nst_steps[nst_steps["step"] == 80].set_index("pair")["loss_share"]
