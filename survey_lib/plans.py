@@ -192,7 +192,7 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
                             metrics=RUN_METRICS + (near_white,)),
         "deformation_sweep": Plan("deformation_sweep", (("oneshot_foa", TO_CONVERGENCE),), sweep_pairs(),
                                   trajectories=True, pair_labels=tuple(f"k={k:g}" for k in SWEEP_K),
-                                  metrics=RUN_METRICS + (exact_tps_folds,)),
+                                  metrics=RUN_METRICS + (exact_tps_folds,), points=True),
         "exemplars": Plan("exemplars", ("oneshot_foa",), exemplars, seeds=(0, 1), pair_labels=exemplar_labels,
                           points=True),
         "beta_sweep": Plan("beta_sweep", tuple((name, {"warp_weight": beta}) for name in ("dst", "fastdst")

@@ -22,7 +22,7 @@ METRICS = ("own_target_progress", "warp_progress", "held_out_progress", "landmar
 #: the plans whose tables the notebooks read (notebook 01: Table 1; notebook 02: Finding 1 at scale, held out, seeds,
 #: warp weight, the survey's budget; notebook 05: exemplar dependence)
 READ_BY_NOTEBOOKS = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "beta_sweep", "paper_budget",
-                     "exemplars")
+                     "anime", "face_of_art", "deformation_sweep", "exemplars")
 COMMITTED = [name for name in plans.PLANS if (FOLDER / f"{name}.csv").is_file()]
 
 
