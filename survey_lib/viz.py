@@ -242,7 +242,7 @@ def ci_bars(summary, metrics: dict[str, str], *, ylabel: str = "", title: str = 
     colors = colors or ["tab:blue", "tab:orange", "tab:green", "tab:red"]
     groups = list(summary.index)
     width = 0.8 / len(metrics)
-    fig, ax = plt.subplots(figsize=(1.3 * len(groups) + 2, 3.4))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * len(groups) + 2), 3.6))
     for k, (label, m) in enumerate(metrics.items()):
         x = np.arange(len(groups)) - 0.4 + width * (k + 0.5)
         mean = summary[m].to_numpy(float)
@@ -256,7 +256,7 @@ def ci_bars(summary, metrics: dict[str, str], *, ylabel: str = "", title: str = 
     ax.set_xticks(range(len(groups)), [f"{g}\n(n={n})" for g, n in zip(groups, runs)])
     ax.axhline(0, color="k", lw=0.5)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)  # below: never on a bar
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
