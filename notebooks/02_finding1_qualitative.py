@@ -289,7 +289,6 @@ fig = viz.ci_bars(summarise(both_ways, ["own_target_progress", "carried", "landm
                    "dlib re-detection on the output": "landmark_progress"},
                   ylabel="progress toward the style's geometry",
                   title="FastDST given half the landmarks or all of them")
-fig.axes[0].set_ylim(0, 1.3)  # room for the legend above the bars
 viz.save_figure(fig, "02_held_out", FIG_DIR)
 hc = held_ci.to_dict("index")["fastdst"]
 # the warp carries the landmarks it never saw most of the way toward the style: it moves the face, not only the

@@ -256,7 +256,9 @@ def ci_bars(summary, metrics: dict[str, str], *, ylabel: str = "", title: str = 
     ax.set_xticks(range(len(groups)), [f"{g}\n(n={n})" for g, n in zip(groups, runs)])
     ax.axhline(0, color="k", lw=0.5)
     ax.set_ylabel(ylabel)
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)  # below: never on a bar
+    lines = max(str(g).count("\n") for g in groups) + 2  # tick label lines, "(n=...)" included
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2 - 0.09 * (lines - 2)),
+              frameon=False)  # below the tick labels: never on a bar
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
