@@ -146,9 +146,7 @@ from survey_lib.metrics import paired_difference_ci, paired_differences, summari
 
 f1 = plans.read_plan("finding1", AT_SCALE_DIR, required=True)
 f1_provenance = plans.read_provenance("finding1", AT_SCALE_DIR)
-measured = f1[f1["error"] == ""].assign(  # re-detection scores only where dlib found the output's face
-    landmark_progress=lambda t: t["landmark_progress"].where(t["detected"] == 1),
-    nme_to_style=lambda t: t["nme_to_style"].where(t["detected"] == 1))
+measured = f1[f1["error"] == ""]  # re-detection scores are NaN where dlib found no face on the output
 METRICS = ["own_target_progress", "warp_progress", "landmark_progress", "nme_to_style", "folded_%"]
 at_scale = summarise(measured, METRICS).reindex(NAMES)
 redetected = f1.groupby("method")["detected"].agg(["sum", "count"]).reindex(NAMES)
@@ -255,8 +253,7 @@ print("\n".join(verdict))
 
 # %%
 held = plans.read_plan("finding1_held_out", AT_SCALE_DIR, required=True)
-held_ok = held[held["error"] == ""].assign(
-    landmark_progress=lambda t: t["landmark_progress"].where(t["detected"] == 1))
+held_ok = held[held["error"] == ""]
 HELD = ["own_target_progress", "held_out_progress", "landmark_progress"]
 by_method = {m: g.set_index(["content", "style"])[HELD] for m, g in held_ok.groupby("method")}
 # one computation reached two ways: FastDST's detected landmarks and one-shot FoA's landmark files agree
@@ -319,7 +316,7 @@ half_vs_all.round(3)
 # %%
 seeds = plans.read_plan("finding1_seeds", AT_SCALE_DIR, required=True)
 both = pd.concat([f1[f1["method"].isin(seeds["method"].unique())], seeds])
-both = both[both["error"] == ""].assign(landmark_progress=lambda t: t["landmark_progress"].where(t["detected"] == 1))
+both = both[both["error"] == ""]
 SEEDED = ["warp_progress", "landmark_progress"]
 wide = both.pivot_table(index=["content", "style", "method"], columns="seed", values=SEEDED).dropna(how="all")
 seed_spread = pd.DataFrame({f"|seed 0 - seed 1| {m}": (wide[m][0] - wide[m][1]).abs().groupby("method").median()
@@ -559,10 +556,9 @@ warped_steps = paper_steps[paper_steps["method"] != "nst"]
 nst_steps = paper_steps[paper_steps["method"] == "nst"].copy()
 # the same pairs at the default budget (plan finding1) beside the survey's budget (plan paper_budget)
 PAPER = ["own_target_progress", "warp_progress", "landmark_progress", "folded_%"]
-redetected_only = lambda t: t.assign(landmark_progress=t["landmark_progress"].where(t["detected"] == 1))  # noqa: E731
 budgets = pd.concat([
     measured.merge(paper[["content", "style", "pair"]].drop_duplicates()).assign(budget="default: 45 (NST 80)"),
-    redetected_only(paper).assign(budget="survey: 450")])
+    paper.assign(budget="survey: 450")])
 budgets = budgets[budgets["method"].isin(["nst", "dst", "fastdst"])].sort_values(["method", "pair", "budget"])
 viz.save_table(budgets[["method", "pair", "budget", *PAPER]].round(3).to_dict("records"), "02_paper_budget", FIG_DIR,
                caption=("The two beta-sweep pairs at the default budget (DST family 3 x 15 steps with keypoint lr "

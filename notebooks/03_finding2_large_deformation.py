@@ -288,10 +288,9 @@ def converged_at(curve, tolerance=0.01):
     """The first recorded step from which on keypoint progress changes by less than ``tolerance`` every 10 steps
     (NaN if it still changes more over the last 10)."""
     p = curve.set_index("step")["own_target_progress"]
-    moving = ~((p.diff().abs() < tolerance) & (p.index.to_series().diff() == 10))
-    if moving.iloc[-1]:
-        return float("nan")
-    return int(p.index[-1] if not moving.any() else p.index[p.index > moving[moving].index[-1]][0])
+    moving = ~((p.diff().abs() < tolerance) & (p.index.to_series().diff() == 10))  # the first step always moves
+    after = p.index[p.index > p.index[moving][-1]]
+    return int(after[0]) if len(after) else float("nan")
 
 
 sweep = pd.DataFrame([{"k": k_of[r["pair"]], "gap_px": r["gap_px"], "steps": r["steps"],

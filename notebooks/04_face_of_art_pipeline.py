@@ -130,8 +130,7 @@ from survey_lib.metrics import paired_differences, summarise
 
 foa = plans.read_plan("face_of_art", AT_SCALE_DIR, required=True)
 foa["name"] = [m + (" (even half)" if "even" in st else "") for m, st in zip(foa["method"], foa["settings"])]
-measured = foa[foa["error"] == ""].assign(
-    landmark_progress=lambda t: t["landmark_progress"].where(t["detected"] == 1))
+measured = foa[foa["error"] == ""]  # re-detection scores are NaN where dlib found no face on the output
 FOA = ["held_out_progress", "warp_progress", "landmark_progress", "folded_%", "face_area_spread", "white_%"]
 NAMES_AT_SCALE = ["nst", "foa_tps", "foa_tps (even half)", "oneshot_foa", "oneshot_foa (even half)", "dst"]
 foa_ci = summarise(measured, FOA, by="name").reindex(NAMES_AT_SCALE)
