@@ -65,6 +65,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from .vgg import resolve_device
 
     resolve_device(args.device)  # a bad --device fails here, before any run
+    if args.stale:
+        return _stale(args)
     if args.plan:
         return _evaluate_plans(args)
     missing = [f"--{k}" for k in ("methods", "contents", "styles") if not getattr(args, k)]
@@ -97,6 +99,30 @@ def _evaluate(args: argparse.Namespace) -> int:
         table.drop(columns=["key"]).to_csv(args.csv, index=False)
         print(f"per-run table: {args.csv}")
     return 0
+
+
+def _stale(args: argparse.Namespace) -> int:
+    """``evaluate --stale [--plan NAME ...]``: per committed plan, how many rows today's code would compute under
+    another key; exit status 1 when any row is stale. Computes no run."""
+    from .plans import PLANS, get_plan, read_plan, stale_rows
+
+    given = [f"--{k}" for k in ("methods", "contents", "styles", "csv", "rescore") if getattr(args, k)]
+    if given:
+        raise ValueError(f"--stale checks the committed plans; drop {', '.join(given)}")
+    names = [get_plan(n).name for n in (args.plan or PLANS)]
+    stale = {}
+    for name in names:
+        n = stale_rows(name, args.out_dir)
+        if n is None:
+            print(f"{name}: no committed table in {args.out_dir}")
+            continue
+        rows = len(read_plan(name, args.out_dir))
+        print(f"{name}: {n} of {rows} rows stale" if n else f"{name}: current ({rows} rows)")
+        if n:
+            stale[name] = n
+    if stale:
+        print(f"{sum(stale.values())} stale rows; recompute them with: make evaluate PLANS='{' '.join(stale)}'")
+    return 1 if stale else 0
 
 
 def _evaluate_plans(args: argparse.Namespace) -> int:
@@ -321,6 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--rescore", action="store_true",
                    help="with --plan: score the committed tables again from the runs the store keeps under their "
                         "keys (metrics added or changed since), computing no run")
+    e.add_argument("--stale", action="store_true",
+                   help="computing nothing, print per committed plan (or each --plan) how many rows today's code "
+                        "would compute under another key; exit 1 when any is stale")
     e.add_argument("--methods", nargs="+", choices=available(), metavar="METHOD",
                    help=f"one or more of {', '.join(available())}")
     e.add_argument("--contents", nargs="+",

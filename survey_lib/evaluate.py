@@ -29,7 +29,7 @@ from .pairs import Pair
 from .profiles import Profile, get_profile
 from .store import Record, Store, _jsonable, pack_arrays, png_bytes, run_key
 
-__all__ = ["evaluate", "grid", "group", "GROUPS", "Job", "run_job", "load_result", "results"]
+__all__ = ["evaluate", "plan_jobs", "grid", "group", "GROUPS", "Job", "run_job", "load_result", "results"]
 
 Metric = Callable[[Pair, "_methods.Result"], dict]
 
@@ -177,7 +177,7 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
     own_store = isinstance(store, str) or store is not None and not isinstance(store, Store)
     db = (Store(None if store == "default" else store) if own_store else store)
     try:
-        jobs = _plan(methods, pairs, prof, seeds, metrics, dev)
+        jobs = plan_jobs(methods, pairs, profile=prof, seeds=seeds, metrics=metrics, device=dev)
         records: dict[str, tuple[Record, bool]] = {}
         todo, planned = [], set()
         for job in jobs:
@@ -210,8 +210,12 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
             db.close()
 
 
-def _plan(methods, pairs, prof: Profile, seeds, metrics, device: str) -> list[Job]:
-    """Check every method, setting and image before any run (errors name what is wrong), then one job per run."""
+def plan_jobs(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "default", seeds: Sequence[int] = (0,),
+              metrics: Sequence[Metric] = RUN_METRICS, device: str = "cpu") -> list[Job]:
+    """The runs :func:`evaluate` would compute, with their store keys, computing none: one :class:`Job` per table row,
+    in the table's order (pairs as given, then methods, then seeds). Every method, setting and image is checked
+    first (errors name what is wrong). Arguments as for :func:`evaluate`; ``device`` a resolved device name."""
+    prof = get_profile(profile)
     specs = []
     for m in methods:
         name, settings, label = (m, {}, None) if isinstance(m, str) else (tuple(m) + (None,))[:3]

@@ -2,7 +2,10 @@
 (``python -m survey_lib evaluate --plan NAME``) into the results store, their tables committed under
 ``figures/at_scale/``.
 
-A plan is methods x pairs x seeds in one profile. The pairs are chosen by rule, not by hand:
+A plan is methods x pairs x seeds in one profile. Beside each table ``NAME.csv`` go ``NAME_points.csv`` (where each
+run's applied warp carries the content's 68 landmarks) and ``NAME_keypoints.csv`` (each run's keypoints, targets and
+where it moved them), so that a geometry metric added later is computed from the repository, without the store.
+The pairs are chosen by rule, not by hand:
 
 * ``finding1``: every photograph with 68 landmarks x every painted or drawn portrait with 68 landmarks, both at
   least 256 px on their short side (the survey's working size: nothing is upsampled), seed 0; NST, AdaIN (its
@@ -24,8 +27,7 @@ A plan is methods x pairs x seeds in one profile. The pairs are chosen by rule, 
   landmarks (:data:`SWEEP_K`), run to convergence (the published 3 x 150 steps, keypoints recorded every 10), with
   the folds of the exact thin-plate spline to the targets and to where DST's keypoints got.
 * ``exemplars``: one-shot FoA from one photograph to each drawing of one anime character and to their common
-  landmarks, with the landmarks each run's warp ends on (``exemplars_points.csv``): how much the geometry a
-  method produces depends on which exemplar it was given.
+  landmarks: how much the geometry a method produces depends on which exemplar it was given.
 * ``paper_budget``: NST, DST and FastDST at the survey's budget (``paper`` profile: 450 steps, DST's 3 x 150 with
   the published sample counts and weights) on 2 of the pairs, DST's keypoints recorded every 10 steps for
   progress curves, NST's loss at every step (is the default profile's 80 L-BFGS steps near its end?).
@@ -38,7 +40,8 @@ from dataclasses import dataclass
 
 __all__ = ["Plan", "PLANS", "get_plan", "finding1_pairs", "MIN_SIDE", "run_plan", "provenance", "read_plan",
            "AT_SCALE_DIR", "BETAS", "anime_faces", "sweep_pairs", "SWEEP_K", "exemplar_pairs", "carried_points",
-           "trajectories", "timing_summary", "read_provenance", "rescore_plan"]
+           "keypoint_table", "trajectories", "timing_summary", "read_provenance", "rescore_plan", "jobs", "stale_rows",
+           "staleness_note", "check_committed", "UncommittedCode", "dirty_provenance", "AWAITING_RECOMPUTE"]
 
 #: where the per-run tables and their provenance records are committed (relative to the repository root)
 AT_SCALE_DIR = "figures/at_scale"
@@ -66,9 +69,6 @@ class Plan:
     pair_labels: tuple[str, ...] = ()
     #: run metrics (default :data:`survey_lib.metrics.RUN_METRICS`)
     metrics: tuple | None = None
-    #: write ``NAME_points.csv`` beside the table: where each run's applied warp carries the content's 68 landmarks
-    #: (:func:`carried_points`), for comparing the geometry runs end with
-    points: bool = False
 
     @property
     def runs(self) -> int:
@@ -192,9 +192,8 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
                             metrics=RUN_METRICS + (near_white,)),
         "deformation_sweep": Plan("deformation_sweep", (("oneshot_foa", TO_CONVERGENCE),), sweep_pairs(),
                                   trajectories=True, pair_labels=tuple(f"k={k:g}" for k in SWEEP_K),
-                                  metrics=RUN_METRICS + (exact_tps_folds,), points=True),
-        "exemplars": Plan("exemplars", ("oneshot_foa",), exemplars, seeds=(0, 1), pair_labels=exemplar_labels,
-                          points=True),
+                                  metrics=RUN_METRICS + (exact_tps_folds,)),
+        "exemplars": Plan("exemplars", ("oneshot_foa",), exemplars, seeds=(0, 1), pair_labels=exemplar_labels),
         "beta_sweep": Plan("beta_sweep", tuple((name, {"warp_weight": beta}) for name in ("dst", "fastdst")
                                                for beta in BETAS), (ten[0], ten[3]), trajectories=True),
     }
@@ -212,22 +211,108 @@ def get_plan(name: str) -> Plan:
     return _plans()[name]
 
 
-def _commit() -> str:
-    """The checkout's commit, ``+dirty`` when tracked files have changes (``"unknown"`` outside a git checkout)."""
-    import subprocess
+def _checkout():
+    """The git checkout this package runs from, or ``None`` (an installed package)."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
+    return root if (root / ".git").exists() else None
 
-    def git(*args: str) -> str:
-        try:
-            return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30,
-                                  check=True).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
 
-    commit = git("rev-parse", "HEAD") or "unknown"
-    return commit + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+def _git(*args: str) -> str:
+    import subprocess
+
+    root = _checkout()
+    if root is None:
+        return ""
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=30,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _commit() -> str:
+    """The checkout's commit, ``+dirty`` when tracked files have changes (``"unknown"`` outside a git checkout)."""
+    commit = _git("rev-parse", "HEAD") or "unknown"
+    return commit + ("+dirty" if _git("status", "--porcelain", "--untracked-files=no") else "")
+
+
+class UncommittedCode(RuntimeError):
+    """A plan would write a committed table from code that is in no commit."""
+
+
+def check_committed(out_dir) -> None:
+    """Refuse to write the checkout's own at-scale tables (``figures/at_scale``) while ``survey_lib/`` has
+    uncommitted changes: a committed table must name a commit whose code reproduces it. Other folders (a scratch
+    run) and an installed package are not checked.
+
+    Raises:
+        UncommittedCode: with the changed files and what to do.
+    """
+    from pathlib import Path
+
+    root = _checkout()
+    if root is None or Path(out_dir).resolve() != (root / AT_SCALE_DIR).resolve():
+        return
+    changed = _git("status", "--porcelain", "--", "survey_lib")
+    if changed:
+        files = ", ".join(line[3:] for line in changed.splitlines()[:3]) + (", ..." if changed.count("\n") > 2 else "")
+        raise UncommittedCode(f"survey_lib/ has uncommitted changes ({files}): commit them first, so that the "
+                              f"table's provenance names a commit that reproduces it (or pass --out-dir elsewhere)")
+
+
+def jobs(name: str, device: str = "cpu") -> list:
+    """The runs of plan ``name`` as today's code would compute them, with their store keys, computing none: one
+    :class:`~survey_lib.evaluate.Job` per table row, in the table's order."""
+    from .evaluate import plan_jobs
+    from .metrics import RUN_METRICS
+
+    plan = get_plan(name)
+    return plan_jobs(list(plan.methods), list(plan.pairs), profile=plan.profile, seeds=plan.seeds,
+                     metrics=plan.metrics or RUN_METRICS, device=device)
+
+
+def stale_rows(name: str, folder=None) -> int | None:
+    """How many rows of the committed table of plan ``name`` today's code would compute under another key (another
+    config, input, seed or algorithm version): ``0`` when the table is what today's code computes, ``None`` when
+    the plan has no committed table. A table of another length than the plan counts every row as stale."""
+    table = read_plan(name, folder)
+    if table is None:
+        return None
+    keys = [j.key for j in jobs(name)]
+    if len(keys) != len(table):
+        return max(len(keys), len(table))
+    return sum(a != b for a, b in zip(keys, table["key"]))
+
+
+def dirty_provenance(name: str, folder=None) -> bool:
+    """Whether any invocation that computed the committed table of plan ``name`` ran on code with uncommitted
+    changes (its provenance names a ``+dirty`` commit)."""
+    record = read_provenance(name, folder) or {}
+    return any(str(r.get("commit", "")).endswith("+dirty") for r in (record, *record.get("earlier", ())))
+
+
+#: the plans whose committed tables are not yet what a clean commit of today's code computed (stale keys, or
+#: computed from uncommitted code); each says so in its notebook and in figures/README.md
+#: (:func:`staleness_note`), and an entry leaves when its plan is recomputed (``make evaluate PLANS=NAME``)
+AWAITING_RECOMPUTE = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "beta_sweep", "paper_budget",
+                      "anime", "face_of_art", "deformation_sweep", "exemplars")
+
+
+def staleness_note(name: str, folder=None) -> str:
+    """One line for a notebook or a README: empty when the committed table of plan ``name`` is what a clean commit
+    of today's code computed, else what is wrong with it and the command that recomputes it."""
+    if read_plan(name, folder) is None:
+        return ""
+    n = stale_rows(name, folder)
+    if n:
+        what = f"{n} of the rows of {name}.csv were computed by an earlier version of the methods"
+    elif dirty_provenance(name, folder):
+        what = f"{name}.csv (its keys current) was computed from code with uncommitted changes"
+    else:
+        return ""
+    return f"Note: {what}; `make evaluate PLANS={name}` recomputes it (resumable)."
 
 
 def provenance(plan: Plan, table, wall_s: float, device="cpu") -> dict:
@@ -270,6 +355,7 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
 
     plan = get_plan(name)
     out = Path(out_dir)
+    check_committed(out)
     out.mkdir(parents=True, exist_ok=True)
     check_writable_folder(out, "the at-scale tables folder")
     t0 = time.perf_counter()
@@ -290,9 +376,11 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
     with atomic_write(out / f"{name}.csv") as tmp:
         table.to_csv(tmp, index=False)
     curves = trajectories(table, store, pairs=row_pairs) if plan.trajectories else ()
-    if plan.points:
-        with atomic_write(out / f"{name}_points.csv") as tmp:
-            carried_points(table, row_pairs, store).to_csv(tmp, index=False)
+    for suffix, geometry in (("points", carried_points(table, row_pairs, store)),
+                             ("keypoints", keypoint_table(table, store))):
+        if len(geometry):  # what a new geometry metric needs, committed beside the table (the store may be gone)
+            with atomic_write(out / f"{name}_{suffix}.csv") as tmp:
+                geometry.to_csv(tmp, index=False)
     if len(curves):
         with atomic_write(out / f"{name}_trajectory.csv") as tmp:
             curves.to_csv(tmp, index=False)
@@ -326,6 +414,7 @@ def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
     from .utils import atomic_write
 
     plan, out = get_plan(name), Path(out_dir)
+    check_committed(out)
     table = read_plan(name, out, required=True)
     prof = get_profile(plan.profile)
     row_pairs = _row_pairs(plan, plan.pairs, len(table))
@@ -394,7 +483,8 @@ def _stored_runs(table, pairs, store):
         res = outputs.get(r.key)
         if res is None:
             continue
-        run = {"method": r.method, "content": r.content, "style": r.style, "seed": r.seed, "settings": r.settings}
+        run = {"method": r.method, "content": r.content, "style": r.style, "seed": r.seed, "settings": r.settings,
+               "key": r.key}
         if "pair" in table:
             run = {"pair": r.pair, **run}
         given = pairs[i] if pairs is not None else (r.content, r.style)
@@ -434,6 +524,24 @@ def carried_points(table, pairs, store=None):
             continue
         q = points_through_warp(res.warp, pair_of().landmarks("content"))
         rows += [{**run, "landmark": i, "x": float(x), "y": float(y)} for i, (x, y) in enumerate(q.tolist())]
+    return pd.DataFrame(rows)
+
+
+def keypoint_table(table, store=None):
+    """The keypoints of each run in ``table`` that moved keypoints toward targets (the DST family; foa_tps, whose
+    moved points are where its spline carries them): one row per run and keypoint with ``index`` (the keypoint's
+    position in the run's correspondences), the content point ``src_x``/``src_y``, its aligned target
+    ``target_x``/``target_y`` and where the run put it, ``moved_x``/``moved_y`` (pixels at the working size), and
+    the run's method, content, style, seed, settings and key. Runs without targets are left out."""
+    import pandas as pd
+
+    rows = []
+    for run, res, _ in _stored_runs(table, None, store):
+        if res.targets is None or res.moved is None or res.correspondences is None:
+            continue
+        for i, (s, t, m) in enumerate(zip(res.correspondences.src.tolist(), res.targets.tolist(), res.moved.tolist())):
+            rows.append({**run, "index": i, "src_x": s[0], "src_y": s[1], "target_x": t[0], "target_y": t[1],
+                         "moved_x": m[0], "moved_y": m[1]})
     return pd.DataFrame(rows)
 
 

@@ -5,7 +5,7 @@
 ...     len(store)                                       # doctest: +SKIP
 
 One row per run, keyed by :func:`run_key` (a hash of the method, its full config, the pair's input bytes and
-landmarks, the seed, the device type and the source of the code the method depends on), holding the metrics, the
+landmarks, the seed, the device type and the method's explicit algorithm version), holding the metrics, the
 timing, the loss history, the resolved config, the output image as PNG bytes and the geometry (correspondences,
 targets, moved keypoints, applied warp) as an ``.npz``. Each run is written in one transaction, so an interrupted
 evaluation loses at most the runs in flight; the file is in WAL mode with a busy timeout, so several processes
@@ -67,11 +67,13 @@ def _jsonable(value):
     return str(value)
 
 
-def run_key(method: str, config: dict, pair_digest: str, seed: int, code_version: str, device: str) -> str:
+def run_key(method: str, config: dict, pair_digest: str, seed: int, version: str, device: str) -> str:
     """SHA-256 that identifies one run: equal keys give equal results, any change in what a run reads gives a new
-    key (so a changed algorithm or setting is a store miss, never a stale hit)."""
+    key (so a changed setting, input or algorithm version is a store miss, never a stale hit). ``version`` is the
+    method's algorithm version (:meth:`survey_lib.methods.Method.code_version`), not a hash of its source: a pure
+    move of code keeps every key."""
     text = json.dumps({"method": method, "config": _jsonable(config), "pair": pair_digest, "seed": seed,
-                       "code": code_version, "device": device}, sort_keys=True)
+                       "version": version, "device": device}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -62,26 +62,21 @@ def test_changed_config_or_code_version_is_a_miss(serial, monkeypatch):
     assert not changed["from_store"].any()
     same = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), show_progress=False)
     assert same["from_store"].all()
-    monkeypatch.setattr(type(methods.get("nst")), "code_version", lambda self: "edited")
+    monkeypatch.setattr(type(methods.get("nst")), "version", 99)
     edited = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), show_progress=False)
     assert not edited["from_store"].any()
 
 
-def test_a_changed_source_file_changes_the_code_version(tmp_path, monkeypatch):
-    import survey_lib
+def test_the_key_names_the_algorithm_version_not_the_source_so_a_move_of_code_keeps_it(monkeypatch):
+    from survey_lib.evaluate import plan_jobs
 
     spec = methods.get("nst")
-    before = spec.code_version()
-    fake = tmp_path / "survey_lib"
-    fake.mkdir()
-    for f in os.listdir(os.path.dirname(survey_lib.__file__)):
-        if f.endswith(".py"):
-            (fake / f).write_bytes((open(os.path.join(os.path.dirname(survey_lib.__file__), f), "rb").read()))
-    (fake / "nst.py").write_text((fake / "nst.py").read_text() + "\n# a change\n")
-    from importlib import resources
-
-    monkeypatch.setattr(resources, "files", lambda pkg: fake)
-    assert spec.code_version() != before
+    before = plan_jobs(["nst"], [("astronaut", "mona_lisa")], profile=TINY)[0]
+    assert before.code_version == spec.code_version() == f"nst@v{spec.version}"
+    monkeypatch.setattr(type(spec), "__call__", lambda *a, **k: None)  # the code replaced: the same version
+    assert plan_jobs(["nst"], [("astronaut", "mona_lisa")], profile=TINY)[0].key == before.key
+    monkeypatch.setattr(type(spec), "version", spec.version + 1)
+    assert plan_jobs(["nst"], [("astronaut", "mona_lisa")], profile=TINY)[0].key != before.key
 
 
 def test_process_pool_equals_serial(serial, tmp_path):
