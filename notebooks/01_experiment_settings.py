@@ -101,6 +101,7 @@ timed = plans.read_plan("table1")
 if timed is None:
     raise FileNotFoundError("figures/at_scale/table1.csv is missing: run `make evaluate PLANS=table1` first")
 provenance = plans.read_provenance("table1")
+plans.report_staleness("table1")
 timed["name"] = timed["method"].where(timed["settings"] == "{}", timed["label"])
 timing = plans.timing_summary(timed)
 fmt = lambda m, lo, hi: "-" if m != m else f"{m:.3g} [{lo:.3g}, {hi:.3g}]"  # noqa: E731

@@ -146,6 +146,7 @@ from survey_lib.metrics import paired_difference_ci, paired_differences, summari
 
 f1 = plans.read_plan("finding1", AT_SCALE_DIR, required=True)
 f1_provenance = plans.read_provenance("finding1", AT_SCALE_DIR)
+plans.report_staleness("finding1", folder=AT_SCALE_DIR)
 measured = f1[f1["error"] == ""]  # re-detection scores are NaN where dlib found no face on the output
 METRICS = ["own_target_progress", "warp_progress", "landmark_progress", "nme_to_style", "folded_%"]
 at_scale = summarise(measured, METRICS).reindex(NAMES)
@@ -253,6 +254,7 @@ print("\n".join(verdict))
 
 # %%
 held = plans.read_plan("finding1_held_out", AT_SCALE_DIR, required=True)
+plans.report_staleness("finding1_held_out", folder=AT_SCALE_DIR)
 held_ok = held[held["error"] == ""]
 HELD = ["own_target_progress", "held_out_progress", "landmark_progress"]
 by_method = {m: g.set_index(["content", "style"])[HELD] for m, g in held_ok.groupby("method")}
@@ -315,6 +317,7 @@ half_vs_all.round(3)
 
 # %%
 seeds = plans.read_plan("finding1_seeds", AT_SCALE_DIR, required=True)
+plans.report_staleness("finding1_seeds", folder=AT_SCALE_DIR)
 both = pd.concat([f1[f1["method"].isin(seeds["method"].unique())], seeds])
 both = both[both["error"] == ""]
 SEEDED = ["warp_progress", "landmark_progress"]
@@ -460,6 +463,7 @@ import json
 
 beta = plans.read_plan("beta_sweep", AT_SCALE_DIR, required=True)
 beta_steps = plans.read_plan("beta_sweep_trajectory", AT_SCALE_DIR, required=True)
+plans.report_staleness("beta_sweep", folder=AT_SCALE_DIR)
 for t in (beta, beta_steps):
     t["beta"] = [json.loads(s)["warp_weight"] for s in t["settings"]]
     t["pair"] = t["content"] + " / " + t["style"]
@@ -550,6 +554,7 @@ assert (beta.loc[beta["method"] == "fastdst", "folded_%"] < 0.1).all()
 # %%
 paper = plans.read_plan("paper_budget", AT_SCALE_DIR, required=True)
 paper_steps = plans.read_plan("paper_budget_trajectory", AT_SCALE_DIR, required=True)
+plans.report_staleness("paper_budget", folder=AT_SCALE_DIR)
 for t in (paper, paper_steps):
     t["pair"] = t["content"] + " / " + t["style"]
 warped_steps = paper_steps[paper_steps["method"] != "nst"]

@@ -205,6 +205,7 @@ from survey_lib.evaluate import evaluate, results
 from survey_lib.metrics import character
 
 anime_runs = plans.read_plan("anime", AT_SCALE_DIR, required=True)
+plans.report_staleness("anime", "finding1", folder=AT_SCALE_DIR)
 anime_prov = plans.read_provenance("anime", AT_SCALE_DIR)
 anime_runs["method"] = anime_runs["label"]  # "fastdst (AnimeFace)" and "dst"
 anime_runs["character"] = anime_runs["style"].map(character)
@@ -280,6 +281,7 @@ viz.save_figure(viz.method_grid(grid_rows, ["content", "style", "dst", "fastdst 
 # %%
 sweep_runs = plans.read_plan("deformation_sweep", AT_SCALE_DIR, required=True)
 sweep_curves = plans.read_plan("deformation_sweep_trajectory", AT_SCALE_DIR, required=True)
+plans.report_staleness("deformation_sweep", folder=AT_SCALE_DIR)
 sweep_curves = sweep_curves[sweep_curves["step"] > 0]
 k_of = {f"k={k:g}": k for k in plans.SWEEP_K}
 

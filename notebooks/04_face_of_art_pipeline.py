@@ -129,6 +129,7 @@ from survey_lib import plans
 from survey_lib.metrics import paired_differences, summarise
 
 foa = plans.read_plan("face_of_art", AT_SCALE_DIR, required=True)
+plans.report_staleness("face_of_art", folder=AT_SCALE_DIR)
 foa["name"] = [m + (" (even half)" if "even" in st else "") for m, st in zip(foa["method"], foa["settings"])]
 measured = foa[foa["error"] == ""]  # re-detection scores are NaN where dlib found no face on the output
 FOA = ["held_out_progress", "warp_progress", "landmark_progress", "folded_%", "face_area_spread", "white_%"]

@@ -141,6 +141,7 @@ from survey_lib.shapes import spread
 
 ex = plans.read_plan("exemplars", AT_SCALE_DIR, required=True)
 ex_points = plans.read_plan("exemplars_points", AT_SCALE_DIR, required=True)
+plans.report_staleness("exemplars", folder=AT_SCALE_DIR)
 ends = {(label, seed): torch.tensor(g.sort_values("landmark")[["x", "y"]].to_numpy())
         for (label, seed), g in ex_points.groupby(["pair", "seed"], sort=False)}
 targets = list(dict.fromkeys(label for label, _ in ends))

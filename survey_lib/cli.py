@@ -395,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     from .animeface import AnimeFaceUnavailable
     from .ghiasi import GhiasiUnavailableError
     from .images import ImageError
+    from .plans import UncommittedCode
     from .store import StoreError
     from .utils import SurveyWarning
     from .vgg import WeightsNotFoundError
@@ -409,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (ImageError, WeightsNotFoundError, AnimeFaceUnavailable, GhiasiUnavailableError, StoreError, ValueError,
-            KeyError, OSError) as exc:
+            KeyError, OSError, UncommittedCode) as exc:
         _close_progress_bars()
         print(f"error: {exc}", file=sys.stderr)
         return 2

