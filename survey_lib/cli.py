@@ -106,7 +106,8 @@ def _stale(args: argparse.Namespace) -> int:
     another key; exit status 1 when any row is stale. Computes no run."""
     from .plans import PLANS, get_plan, read_plan, stale_rows
 
-    given = [f"--{k}" for k in ("methods", "contents", "styles", "csv", "rescore") if getattr(args, k)]
+    given = [f"--{k.replace('_', '-')}" for k in ("methods", "contents", "styles", "csv", "rescore", "save_partial")
+             if getattr(args, k)]
     if given:
         raise ValueError(f"--stale checks the committed plans; drop {', '.join(given)}")
     names = [get_plan(n).name for n in (args.plan or PLANS)]
@@ -127,7 +128,7 @@ def _stale(args: argparse.Namespace) -> int:
 
 def _evaluate_plans(args: argparse.Namespace) -> int:
     """``evaluate --plan NAME ...``: each plan into the store and its table + provenance into ``--out-dir``."""
-    from .plans import get_plan, rescore_plan, run_plan
+    from .plans import get_plan, rescore_plan, run_plan, save_partial
     from .store import Store
     from .utils import check_writable_folder
 
@@ -138,6 +139,13 @@ def _evaluate_plans(args: argparse.Namespace) -> int:
     check_writable_folder(args.out_dir, "--out-dir")
     store = Store(args.store) if args.store else Store()
     try:
+        if args.save_partial:  # what the store holds of each plan, for another machine to resume from
+            for plan in plans:
+                rows = save_partial(plan.name, store=store, out_dir=args.out_dir)
+                print(f"plan {plan.name}: {rows} of {plan.runs} rows saved to "
+                      f"{Path(args.out_dir) / plan.name}_partial.csv (commit it; make evaluate resumes from it)",
+                      flush=True)
+            return 0
         if args.rescore:  # score the committed tables again from the store; nothing is computed
             for plan in plans:
                 _, scored = rescore_plan(plan.name, store=store, out_dir=args.out_dir)
@@ -347,6 +355,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--rescore", action="store_true",
                    help="with --plan: score the committed tables again from the runs the store keeps under their "
                         "keys (metrics added or changed since), computing no run")
+    e.add_argument("--save-partial", action="store_true",
+                   help="with --plan: computing nothing, write the rows the store holds as NAME_partial.csv (with "
+                        "their geometry) into --out-dir, for a plan too long for one session; evaluate --plan resumes "
+                        "from it on any machine")
     e.add_argument("--stale", action="store_true",
                    help="computing nothing, print per committed plan (or each --plan) how many rows today's code "
                         "would compute under another key; exit 1 when any is stale")

@@ -29,7 +29,8 @@ from .pairs import Pair
 from .profiles import Profile, get_profile
 from .store import Record, Store, _jsonable, pack_arrays, png_bytes, run_key
 
-__all__ = ["evaluate", "plan_jobs", "grid", "group", "GROUPS", "Job", "run_job", "load_result", "results"]
+__all__ = ["evaluate", "plan_jobs", "stored_table", "records_from_table", "TABLE_COLUMNS", "grid", "group", "GROUPS",
+           "Job", "run_job", "load_result", "results"]
 
 Metric = Callable[[Pair, "_methods.Result"], dict]
 
@@ -130,6 +131,49 @@ def _row(record: Record, job: Job, from_store: bool) -> dict:
     row.update({"steps": info.get("steps", 0), "threads": _threads(record.environment), "error": record.error,
                 "from_store": from_store, "key": record.key})
     return row
+
+
+#: the columns of a table row that are not metric values (:func:`_row`)
+TABLE_COLUMNS = ("pair", "method", "label", "content", "style", "seed", "settings", "matching_s", "optimisation_s",
+                 "total_s", "steps", "threads", "error", "from_store", "key")
+
+
+def stored_table(jobs: Sequence[Job], store: Store) -> pd.DataFrame:
+    """The table rows of those ``jobs`` (:func:`plan_jobs`) whose runs ``store`` holds, in the jobs' order, with a
+    ``metrics_computed`` column (the metric definitions each was scored by, JSON); metrics a stored run lacks are
+    computed on it. Computes no run."""
+    rows = []
+    for job in jobs:
+        record = store.get(job.key)
+        if record is None:
+            continue
+        if not record.error:
+            _complete_metrics(record, job, store)
+        rows.append({**_row(record, job, True), "metrics_computed": json.dumps(record.metrics.get("_computed", []))})
+    return pd.DataFrame(rows)
+
+
+def records_from_table(table: pd.DataFrame, jobs: Sequence[Job], source: str) -> list[Record]:
+    """Store records of the rows of ``table`` (written by :func:`stored_table`) that carry the key of one of ``jobs``
+    and were scored by every metric of that job: their metrics, timings, thread count and error, without the output
+    image or geometry (``info["imported"] = source``). They let a plan computed over several machines resume where
+    another left it; a row keyed otherwise, or scored by older metric definitions, is left out (computed again)."""
+    by_key = {j.key: j for j in jobs}
+    out = []
+    for row in table.to_dict("records"):
+        job = by_key.get(row["key"])
+        computed = json.loads(row.get("metrics_computed") or "[]")
+        if job is None or (not row["error"] and not {_metric_id(m) for m in job.metrics} <= set(computed)):
+            continue
+        metrics = {k: v for k, v in row.items() if k not in TABLE_COLUMNS and k != "metrics_computed"}
+        out.append(Record(
+            key=job.key, method=job.method, content=row["content"], style=row["style"], seed=job.seed,
+            profile=job.profile, code_version=job.code_version, config=asdict(job.config),
+            metrics={**metrics, "_computed": computed} if not row["error"] else {},
+            timing={k: row[k] for k in ("matching_s", "optimisation_s", "total_s")},
+            info={"label": row["label"], "settings": job.settings, "steps": int(row["steps"]), "imported": source},
+            error=row["error"], environment={"device": f"cpu ({int(row['threads'])} threads)"}))
+    return out
 
 
 def _threads(environment: dict) -> int:

@@ -42,7 +42,7 @@ __all__ = ["Plan", "PLANS", "get_plan", "finding1_pairs", "MIN_SIDE", "run_plan"
            "AT_SCALE_DIR", "BETAS", "anime_faces", "sweep_pairs", "SWEEP_K", "exemplar_pairs", "carried_points",
            "keypoint_table", "trajectories", "timing_summary", "read_provenance", "rescore_plan", "jobs",
            "stale_rows", "staleness_note", "report_staleness", "check_committed", "UncommittedCode",
-           "dirty_provenance", "AWAITING_RECOMPUTE"]
+           "dirty_provenance", "AWAITING_RECOMPUTE", "save_partial"]
 
 #: where the per-run tables and their provenance records are committed (relative to the repository root)
 AT_SCALE_DIR = "figures/at_scale"
@@ -308,12 +308,12 @@ def staleness_note(name: str, folder=None) -> str:
         return ""
     n = stale_rows(name, folder)
     if n:
-        what = f"{n} of the rows of {name}.csv were computed by an earlier version of the methods"
-    elif dirty_provenance(name, folder):
-        what = f"{name}.csv (its keys current) was computed from code with uncommitted changes"
-    else:
-        return ""
-    return f"Note: {what}; `make evaluate PLANS={name}` recomputes it (resumable)."
+        return (f"Note: {n} of the rows of {name}.csv were computed by an earlier version of the methods; "
+                f"`make evaluate PLANS={name}` recomputes them (resumable).")
+    if dirty_provenance(name, folder):
+        return (f"Note: {name}.csv (its keys current) was computed from code with uncommitted changes; "
+                f"`SURVEY_STORE=build/fresh.sqlite make evaluate PLANS={name}` recomputes it from a clean commit.")
+    return ""
 
 
 def report_staleness(*names: str, folder=None) -> list[str]:
@@ -347,20 +347,22 @@ _INVOCATION = ("commit", "date", "device", "wall_s", "computed")
 
 def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_dir=AT_SCALE_DIR):
     """Run plan ``name`` through :func:`survey_lib.evaluate.evaluate` (resumable: finished runs are read back from
-    ``store``, and metrics added since are computed on them) and write ``out_dir/NAME.csv`` (one row per run) and
-    ``out_dir/NAME.provenance.json`` (which lists the earlier invocations that wrote the plan under ``earlier``).
+    ``store``, and metrics added since are computed on them) and write ``out_dir/NAME.csv`` (one row per run), the
+    geometry tables beside it and ``out_dir/NAME.provenance.json`` (which lists the earlier invocations that computed
+    its rows under ``earlier``). Rows another machine saved with :func:`save_partial` (``NAME_partial.csv``) under
+    today's keys are taken as computed, and those partial files removed once the table is whole.
 
     Returns:
         the per-run table (a DataFrame).
     """
-    import json
     import time
     from pathlib import Path
 
     import torch
 
     from .evaluate import evaluate
-    from .utils import atomic_write, check_writable_folder
+    from .store import Store
+    from .utils import check_writable_folder
     from .vgg import resolve_device
 
     plan = get_plan(name)
@@ -368,38 +370,146 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
     check_committed(out)
     out.mkdir(parents=True, exist_ok=True)
     check_writable_folder(out, "the at-scale tables folder")
-    t0 = time.perf_counter()
-    threads = torch.get_num_threads()
-    if plan.timing:
-        torch.set_num_threads(TIMING_THREADS)
+    own_store = not isinstance(store, Store)
+    db = Store(None if store in (None, "default") else store) if own_store else store
+    previous = read_plan(name, out)
     try:
-        extra = {} if plan.metrics is None else {"metrics": plan.metrics}
-        table = evaluate(list(plan.methods), list(plan.pairs), profile=plan.profile, seeds=plan.seeds,
-                         store="default" if store is None else store, executor=None if plan.timing else executor,
-                         device=device, **extra)
-        record = provenance(plan, table, time.perf_counter() - t0, resolve_device(device))  # threads as run
+        imported, partial_provenance = _import_partial(name, db, out)
+        t0 = time.perf_counter()
+        threads = torch.get_num_threads()
+        if plan.timing:
+            torch.set_num_threads(TIMING_THREADS)
+        try:
+            extra = {} if plan.metrics is None else {"metrics": plan.metrics}
+            table = evaluate(list(plan.methods), list(plan.pairs), profile=plan.profile, seeds=plan.seeds, store=db,
+                             executor=None if plan.timing else executor, device=device, **extra)
+            record = provenance(plan, table, time.perf_counter() - t0, resolve_device(device))  # threads as run
+        finally:
+            torch.set_num_threads(threads)
+        labels = _row_pairs(plan, plan.pair_labels, len(table)) if plan.pair_labels else None
+        _write_tables(name, plan, table, _row_pairs(plan, plan.pairs, len(table)), labels, db, out,
+                      carried_over=imported)
     finally:
-        torch.set_num_threads(threads)
-    row_pairs = _row_pairs(plan, plan.pairs, len(table))
-    if plan.pair_labels:
-        table.insert(0, "pair", _row_pairs(plan, plan.pair_labels, len(table)))
-    with atomic_write(out / f"{name}.csv") as tmp:
-        table.to_csv(tmp, index=False)
-    curves = trajectories(table, store, pairs=row_pairs) if plan.trajectories else ()
-    for suffix, geometry in (("points", carried_points(table, row_pairs, store)),
-                             ("keypoints", keypoint_table(table, store))):
-        if len(geometry):  # what a new geometry metric needs, committed beside the table (the store may be gone)
-            with atomic_write(out / f"{name}_{suffix}.csv") as tmp:
-                geometry.to_csv(tmp, index=False)
-    if len(curves):
-        with atomic_write(out / f"{name}_trajectory.csv") as tmp:
-            curves.to_csv(tmp, index=False)
+        if own_store:
+            db.close()
     earlier = read_provenance(name, out)
-    if earlier is not None:  # a resumed or re-scored plan keeps the record of the invocations that computed it
-        record["earlier"] = earlier.pop("earlier", []) + [{k: earlier.get(k) for k in _INVOCATION}]
-    with atomic_write(out / f"{name}.provenance.json") as tmp:
-        Path(tmp).write_text(json.dumps(record, indent=2) + "\n")
+    chain = []
+    if earlier is not None and previous is not None and list(previous["key"]) == list(table["key"]):
+        # resumed or re-read, the same runs: who computed its rows is kept (a table of other keys is replaced whole)
+        chain = earlier.pop("earlier", []) + [{k: earlier.get(k) for k in _INVOCATION}]
+    chain += partial_provenance
+    if chain:
+        record["earlier"] = chain
+    _write_json(out / f"{name}.provenance.json", record)
+    for suffix in _PARTIAL_SUFFIXES:  # the whole table now stands for those rows
+        (out / f"{name}_partial{suffix}").unlink(missing_ok=True)
     return table
+
+
+#: the files :func:`save_partial` writes for plan NAME, as ``NAME_partial<suffix>``
+_PARTIAL_SUFFIXES = (".csv", "_points.csv", "_keypoints.csv", "_trajectory.csv", ".provenance.json")
+
+
+def save_partial(name: str, *, store=None, out_dir=AT_SCALE_DIR) -> int:
+    """Write the rows of plan ``name`` that ``store`` already holds under today's keys, computing nothing, as
+    ``out_dir/NAME_partial.csv`` with its geometry tables and a provenance record: a plan too long for one machine's
+    session is committed part by part, and :func:`run_plan` elsewhere resumes from it without this store. Rows saved
+    earlier (and not in ``store``) are kept.
+
+    Returns:
+        the number of rows saved.
+    """
+    import datetime
+    from pathlib import Path
+
+    import pandas as pd
+
+    from .evaluate import stored_table
+    from .store import Store
+    from .utils import check_writable_folder
+
+    plan, out = get_plan(name), Path(out_dir)
+    check_committed(out)
+    check_writable_folder(out, "the at-scale tables folder")
+    own_store = not isinstance(store, Store)
+    db = Store(None if store in (None, "default") else store) if own_store else store
+    try:
+        imported, before = _import_partial(name, db, out)
+        planned = jobs(name)
+        held = [i for i, job in enumerate(planned) if job.key in db]
+        table = stored_table([planned[i] for i in held], db)
+        if not len(table):
+            return 0
+        per_pair = len(plan.methods) * len(plan.seeds)
+        labels = [plan.pair_labels[i // per_pair] for i in held] if plan.pair_labels else None
+        _write_tables(f"{name}_partial", plan, table, [planned[i].pair for i in held], labels, db, out,
+                      carried_over=imported)
+    finally:
+        if own_store:
+            db.close()
+    from .utils import environment_summary
+
+    done = int(len(table)) - len(imported)
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    entry = {"commit": _commit(), "date": now, "device": environment_summary("cpu")["device"], "wall_s": None,
+             "computed": done}
+    _write_json(out / f"{name}_partial.provenance.json",
+                {"plan": name, "rows": int(len(table)), "of": plan.runs, "invocations": before + [entry],
+                 "run_seconds_total": round(float(pd.to_numeric(table["total_s"]).sum()), 1)})
+    return int(len(table))
+
+
+def _import_partial(name: str, db, out) -> tuple[set, list]:
+    """Put the rows of ``out/NAME_partial.csv`` that carry today's keys into ``db`` (see
+    :func:`survey_lib.evaluate.records_from_table`); returns their keys and the invocations that computed them."""
+    import json
+
+    from .evaluate import records_from_table
+
+    table = read_plan(f"{name}_partial", out)
+    if table is None:
+        return set(), []
+    records = records_from_table(table, jobs(name), f"{name}_partial.csv")
+    for record in records:
+        db.put(record)
+    path = out / f"{name}_partial.provenance.json"
+    invocations = json.loads(path.read_text()).get("invocations", []) if path.is_file() else []
+    return {r.key for r in records}, invocations
+
+
+def _write_tables(stem: str, plan: Plan, table, row_pairs, labels, db, out, *, carried_over=frozenset()) -> None:
+    """``out/STEM.csv`` and its geometry tables (``_points``, ``_keypoints``, ``_trajectory``): what a new geometry
+    metric needs, committed beside the table (the store may be gone). Runs ``carried_over`` from a partial table,
+    which the store holds without their geometry, take theirs from ``out/NAME_partial_*.csv``."""
+    import pandas as pd
+
+    from .utils import atomic_write
+
+    if labels is not None:
+        table.insert(0, "pair", labels)
+    with atomic_write(out / f"{stem}.csv") as tmp:
+        table.to_csv(tmp, index=False)
+    made = {"points": carried_points(table, row_pairs, db), "keypoints": keypoint_table(table, db),
+            "trajectory": trajectories(table, db, pairs=row_pairs) if plan.trajectories else pd.DataFrame()}
+    order = {k: i for i, k in enumerate(table["key"])}
+    for suffix, geometry in made.items():
+        earlier = read_plan(f"{plan.name}_partial_{suffix}", out) if carried_over else None
+        if earlier is not None and "key" in earlier:
+            geometry = pd.concat([geometry, earlier[earlier["key"].isin(carried_over)]], ignore_index=True)
+        if len(geometry):
+            geometry = geometry.iloc[geometry["key"].map(order).argsort(kind="stable")]
+            with atomic_write(out / f"{stem}_{suffix}.csv") as tmp:
+                geometry.to_csv(tmp, index=False)
+
+
+def _write_json(path, obj) -> None:
+    import json
+    from pathlib import Path
+
+    from .utils import atomic_write
+
+    with atomic_write(path) as tmp:
+        Path(tmp).write_text(json.dumps(obj, indent=2) + "\n")
 
 
 def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):

@@ -219,3 +219,38 @@ def test_rescore_plan_scores_the_committed_rows_again_from_the_store_without_run
     assert cli.main(["evaluate", "--plan", "tiny_rescore", "--rescore", "--store", store, "--out-dir", str(out)]) == 0
     assert "plan tiny_rescore: 1 rows scored again" in capsys.readouterr().out
     assert len(json.loads((out / "tiny_rescore.provenance.json").read_text())["rescored"]) == 2
+
+
+def test_a_plan_saved_part_by_part_resumes_on_another_machine_without_its_store(tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    from survey_lib.evaluate import evaluate
+
+    methods = ("ghiasi", ("fastdst", {"record_every": 8}))
+    tiny = Plan("tiny_parts", methods, (("astronaut", "mona_lisa"), ("obama", "mona_lisa")), profile="smoke",
+                trajectories=True)
+    monkeypatch.setattr(plans, "_plans", lambda: {"tiny_parts": tiny})
+    monkeypatch.setattr(plans, "PLANS", ("tiny_parts",))
+    whole = plans.run_plan("tiny_parts", store=str(tmp_path / "whole.sqlite"), out_dir=tmp_path / "whole")
+    # machine A computed the first pair, then its session ended: what its store holds is saved beside the tables
+    evaluate(list(methods), [("astronaut", "mona_lisa")], profile="smoke", store=str(tmp_path / "a.sqlite"),
+             show_progress=False)
+    out = tmp_path / "at_scale"
+    argv = ["evaluate", "--plan", "tiny_parts", "--save-partial", "--store", str(tmp_path / "a.sqlite"),
+            "--out-dir", str(out)]
+    assert cli.main(argv) == 0 and "tiny_parts: 2 of 4 rows saved" in capsys.readouterr().out
+    assert plans.read_plan("tiny_parts", out) is None  # no table yet: a part is not a table
+    # machine B, with an empty store of its own, computes only the rest
+    table = plans.run_plan("tiny_parts", store=str(tmp_path / "b.sqlite"), out_dir=out)
+    assert list(table["from_store"]) == [True, True, False, False]
+    record = json.loads((out / "tiny_parts.provenance.json").read_text())
+    assert record["computed"] == 2 and [e["computed"] for e in record["earlier"]] == [2]
+    assert not list(out.glob("tiny_parts_partial*"))  # the whole table stands for them now
+    # the same table and the same geometry as computed in one go
+    cols = ["key", "own_target_progress", "warp_progress", "landmark_progress", "steps"]
+    pd.testing.assert_frame_equal(table[cols], whole[cols])
+    for suffix in ("points", "keypoints", "trajectory"):
+        parts, one_go = plans.read_plan(f"tiny_parts_{suffix}", out), plans.read_plan(f"tiny_parts_{suffix}",
+                                                                                      tmp_path / "whole")
+        assert len(parts) == len(one_go) > 0 and set(parts["key"]) == set(one_go["key"])
+        pd.testing.assert_frame_equal(parts.reset_index(drop=True), one_go.reset_index(drop=True))
