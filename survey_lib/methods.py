@@ -28,6 +28,7 @@ from .matchers import Correspondences
 from .nst import NSTConfig
 from .pairs import Pair, resolve_image
 from .profiles import Profile, get_profile
+from .utils import keep_partial
 
 __all__ = ["Timing", "Result", "MethodResult", "Method", "register", "get", "run", "available", "resolve_image",
            "match", "LANDMARK_METHODS", "FoATPSConfig", "FastDSTConfig", "AdaINConfig", "GhiasiConfig",
@@ -281,28 +282,6 @@ def match(pair: Pair, kind: str, *, device="auto", style_detector: str = "auto")
 
 
 # ----------------------------------------------------------------------------------------------- the methods
-class _keep_partial:
-    """``with _keep_partial(to_result) as done: done(algorithm(...))`` sets ``done.result = to_result(output)``; a
-    Ctrl-C inside the algorithm (:class:`~survey_lib.utils.Interrupted`) comes out carrying ``to_result`` of the
-    steps that finished."""
-
-    def __init__(self, to_result):
-        self.to_result, self.result = to_result, None
-
-    def __call__(self, output) -> None:
-        self.result = self.to_result(output)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        from .utils import Interrupted
-
-        if isinstance(exc, Interrupted):
-            raise Interrupted(self.to_result(exc.partial)) from None
-        return False
-
-
 def _nst_fields(cfg) -> NSTConfig:
     names = {f.name for f in fields(NSTConfig)}
     return NSTConfig(**{k: v for k, v in asdict(cfg).items() if k in names})
@@ -317,7 +296,7 @@ class NST(Method):
     def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
         from .nst import stylize
 
-        with _keep_partial(lambda res: Result("nst", res.image, history=res.history, timing=Timing(0.0, res.seconds),
+        with keep_partial(lambda res: Result("nst", res.image, history=res.history, timing=Timing(0.0, res.seconds),
                                                steps=res.steps, config=res.config)) as done:
             done(stylize(pair.content, pair.style, config, device=device, show_progress=show_progress))
         return done.result
@@ -389,7 +368,7 @@ class DSTFamily(Method):
         corr = self.keypoints(match(pair, self.matcher, device=device,
                                     style_detector=getattr(config, "style_detector", "auto")), config)
         label = self.name + (" (AnimeFace)" if corr.info.get("style_detector") == "animeface" else "")
-        with _keep_partial(lambda res: Result(
+        with keep_partial(lambda res: Result(
                 self.name, res.image, corr, warp=res.sampling_map, targets=res.targets, moved=res.moved,
                 history=res.history, timing=Timing(corr.seconds, res.seconds), steps=res.steps, config=res.config,
                 label=label, intermediates={"unwarped": res.unwarped, "theta": res.theta})) as done:
@@ -462,7 +441,7 @@ class FoATPS(Method):
             out.moved = out.carried  # measured on the applied map, not copied from the targets
             return out
 
-        with _keep_partial(result) as done:
+        with keep_partial(result) as done:
             done(stylize(warped, pair.style, _nst_fields(config), device=device, show_progress=show_progress))
         return done.result
 

@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 __all__ = ["SurveyWarning", "seed_everything", "Timer", "environment_summary", "progress", "bundled_dir",
-           "atomic_write", "check_writable_folder", "Interrupted", "LongRunNote"]
+           "atomic_write", "check_writable_folder", "Interrupted", "keep_partial", "LongRunNote"]
 
 
 class SurveyWarning(UserWarning):
@@ -176,6 +176,26 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, partial):
         super().__init__(f"interrupted after {getattr(partial, 'steps', '?')} steps")
         self.partial = partial
+
+
+class keep_partial:
+    """``with keep_partial(to_result) as done: done(algorithm(...))`` sets ``done.result = to_result(output)``; a
+    Ctrl-C inside the algorithm (:class:`Interrupted`) comes out carrying ``to_result`` of the
+    steps that finished."""
+
+    def __init__(self, to_result):
+        self.to_result, self.result = to_result, None
+
+    def __call__(self, output) -> None:
+        self.result = self.to_result(output)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if isinstance(exc, Interrupted):
+            raise Interrupted(self.to_result(exc.partial)) from None
+        return False
 
 
 class LongRunNote:
