@@ -74,16 +74,26 @@ def _run_interruptibly(run):
         while worker.is_alive():
             worker.join(0.2)
     except KeyboardInterrupt:
+        import logging
+
+        # the worker's messaging reports the kernel it loses ("Kernel died while waiting for execute reply."), in
+        # a race with this thread: the stop was asked for, so that is no news
+        quiet = logging.getLogger("papermill")
+        was_disabled, quiet.disabled = quiet.disabled, True
         deadline = time.monotonic() + 30
-        while True:  # a kernel still starting is killed once it is up
-            for km in list(_KERNELS):
-                process = getattr(getattr(km, "provisioner", None), "process", None)
-                if process is not None and process.poll() is None:
-                    process.kill()
-                    process.wait(10)
-            if not worker.is_alive() or time.monotonic() > deadline:
-                break
-            worker.join(0.2)
+        try:
+            while True:  # a kernel still starting is killed once it is up
+                for km in list(_KERNELS):
+                    process = getattr(getattr(km, "provisioner", None), "process", None)
+                    if process is not None and process.poll() is None:
+                        process.kill()
+                        process.wait(10)
+                if not worker.is_alive() or time.monotonic() > deadline:
+                    break
+                worker.join(0.2)
+        finally:
+            if not worker.is_alive():  # else it is still winding down, and may yet report the lost kernel
+                quiet.disabled = was_disabled
         raise
     return outcome.get("error")
 

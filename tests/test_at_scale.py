@@ -18,8 +18,11 @@ from survey_lib.pairs import Pair
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / plans.AT_SCALE_DIR
-METRICS = ("own_target_progress", "warp_progress", "held_out_progress", "landmark_progress", "nme_to_content",
-           "nme_to_style", "folded_%")
+#: metrics that are smooth functions of a run's output: compared within float noise (:data:`ABS_TOL`)
+SMOOTH = ("own_target_progress", "warp_progress", "held_out_progress", "folded_%")
+#: metrics read off the output by dlib again: its landmarks move by fractions of a pixel with the output's last bits,
+#: so these are compared within dlib's re-detection noise (:data:`REDETECTION_TOL`)
+REDETECTED = ("landmark_progress", "nme_to_content", "nme_to_style")
 #: a committed row is recomputed here when its run took at most this long (s): the feed-forward runs, all of them
 CHEAP_S = 2.0
 #: and the one row of the current default-profile tables with the smallest SHA-256 of its key among those that took
@@ -91,10 +94,15 @@ def _sample() -> list[tuple[str, int]]:
 #: over its steps): anime row 39 (DST, 45 steps), committed from one x86 machine, recomputed 0.17816 on another
 #: against 0.17836, a 2e-4 drift; a change to a method or a metric moves its numbers by far more
 ABS_TOL, REL_TOL = 2e-3, 1e-3
+#: the same row's dlib re-detection moved more between the two machines: landmark progress -0.1157 against -0.1300
+#: (its NME to the style by 0.0014); allowed: 0.05 in progress, 0.005 in NME (the seed alone moves re-detection by
+#: 0.03-0.07, plan finding1_seeds)
+REDETECTION_TOL = {"landmark_progress": 0.05, "nme_to_content": 0.005, "nme_to_style": 0.005}
 
 
-def _same(a: float, b: float) -> bool:
-    return (math.isnan(a) and math.isnan(b)) or abs(a - b) <= ABS_TOL + REL_TOL * abs(b)
+def _same(a: float, b: float, tol: float | None = None) -> bool:
+    bound = ABS_TOL + REL_TOL * abs(b) if tol is None else tol
+    return (math.isnan(a) and math.isnan(b)) or abs(a - b) <= bound
 
 
 @pytest.mark.parametrize("name, row", _sample())
@@ -113,7 +121,7 @@ def test_a_committed_row_recomputes_the_same(name, row, tmp_path):
         torch.set_num_threads(threads)
     assert again["key"] == committed["key"]
     what = f"{name} row {row}: {job.method} {job.settings} {job.pair.labels} seed {job.seed}"
-    for metric in METRICS:
+    for metric in SMOOTH + REDETECTED:
         if metric in committed:
-            assert _same(float(again[metric]), float(committed[metric])), \
+            assert _same(float(again[metric]), float(committed[metric]), REDETECTION_TOL.get(metric)), \
                 f"{what}: {metric} {again[metric]} now, {committed[metric]} committed"
