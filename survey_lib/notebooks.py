@@ -6,6 +6,7 @@ working directory unless absolute), then writes ``FIG_DIR/README.md`` listing ev
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -54,10 +55,39 @@ def start(profile: str = "default", device: str = "auto", seed: int = 0) -> Sess
 _KERNELS = weakref.WeakSet()  # the kernel managers this process started
 
 
+class _HeldLog(logging.Handler):
+    """Keeps the records logged to it, to be shown later or dropped."""
+
+    def __init__(self):
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+class _Stopping(logging.Filter):
+    """Drops what the kernel's messaging logs once a stop was asked for: the kernel it reports lost was stopped on
+    purpose (its worker may log that after the main thread has handled the Ctrl-C)."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.asked
+
+
+_STOPPING = _Stopping()
+
+
 def _run_interruptibly(run):
     """``run()`` in a worker thread; returns the exception it raised, or ``None``. Ctrl-C here kills the notebook's
     kernel, waits for the worker to notice, and re-raises :class:`KeyboardInterrupt`: one clean stop, no traceback
-    from the kernel's messaging (which, run in the main thread, catches SIGINT itself and carries on)."""
+    from the kernel's messaging (which, run in the main thread, catches SIGINT itself and carries on). What the
+    messaging logs meanwhile is held and shown after the run; after a Ctrl-C it is dropped: the kernel it reports
+    lost ("Kernel died while waiting for execute reply.", which can come before this thread sees the signal) was
+    stopped on purpose."""
     import threading
 
     outcome: dict = {}
@@ -68,33 +98,36 @@ def _run_interruptibly(run):
         except BaseException as exc:  # handed to the caller
             outcome["error"] = exc
 
+    log, held = logging.getLogger("papermill"), _HeldLog()
+    log.addFilter(_STOPPING)  # once per process (a filter is added once)
+    _STOPPING.asked = False
+    propagate, log.propagate = log.propagate, False
+    log.addHandler(held)
     worker = threading.Thread(target=target, name="notebook", daemon=True)
     worker.start()
     try:
         while worker.is_alive():
             worker.join(0.2)
     except KeyboardInterrupt:
-        import logging
-
-        # the worker's messaging reports the kernel it loses ("Kernel died while waiting for execute reply."), in
-        # a race with this thread: the stop was asked for, so that is no news
-        quiet = logging.getLogger("papermill")
-        was_disabled, quiet.disabled = quiet.disabled, True
+        _STOPPING.asked = True
         deadline = time.monotonic() + 30
-        try:
-            while True:  # a kernel still starting is killed once it is up
-                for km in list(_KERNELS):
-                    process = getattr(getattr(km, "provisioner", None), "process", None)
-                    if process is not None and process.poll() is None:
-                        process.kill()
-                        process.wait(10)
-                if not worker.is_alive() or time.monotonic() > deadline:
-                    break
-                worker.join(0.2)
-        finally:
-            if not worker.is_alive():  # else it is still winding down, and may yet report the lost kernel
-                quiet.disabled = was_disabled
+        while True:  # a kernel still starting is killed once it is up
+            for km in list(_KERNELS):
+                process = getattr(getattr(km, "provisioner", None), "process", None)
+                if process is not None and process.poll() is None:
+                    process.kill()
+                    process.wait(10)
+            if not worker.is_alive() or time.monotonic() > deadline:
+                break
+            worker.join(0.2)
+        if not worker.is_alive():  # else it is still winding down and may yet report the kernel: keep holding
+            log.removeHandler(held)
+            log.propagate = propagate
         raise
+    log.removeHandler(held)
+    log.propagate = propagate
+    for record in held.records:
+        log.handle(record)
     return outcome.get("error")
 
 
