@@ -361,7 +361,7 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
     import torch
 
     from .evaluate import evaluate
-    from .store import Store
+    from .store import opened
     from .utils import check_writable_folder
     from .vgg import resolve_device
 
@@ -370,10 +370,8 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
     check_committed(out)
     out.mkdir(parents=True, exist_ok=True)
     check_writable_folder(out, "the at-scale tables folder")
-    own_store = not isinstance(store, Store)
-    db = Store(None if store in (None, "default") else store) if own_store else store
     previous = read_plan(name, out)
-    try:
+    with opened(store) as db:
         imported, partial_provenance = _import_partial(name, db, out)
         t0 = time.perf_counter()
         threads = torch.get_num_threads()
@@ -389,9 +387,6 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
         labels = _row_pairs(plan, plan.pair_labels, len(table)) if plan.pair_labels else None
         _write_tables(name, plan, table, _row_pairs(plan, plan.pairs, len(table)), labels, db, out,
                       carried_over=imported)
-    finally:
-        if own_store:
-            db.close()
     earlier = read_provenance(name, out)
     chain = []
     if earlier is not None and previous is not None and list(previous["key"]) == list(table["key"]):
@@ -425,15 +420,13 @@ def save_partial(name: str, *, store=None, out_dir=AT_SCALE_DIR) -> int:
     import pandas as pd
 
     from .evaluate import stored_table
-    from .store import Store
+    from .store import opened
     from .utils import check_writable_folder
 
     plan, out = get_plan(name), Path(out_dir)
     check_committed(out)
     check_writable_folder(out, "the at-scale tables folder")
-    own_store = not isinstance(store, Store)
-    db = Store(None if store in (None, "default") else store) if own_store else store
-    try:
+    with opened(store) as db:
         imported, before = _import_partial(name, db, out)
         planned = jobs(name)
         held = [i for i, job in enumerate(planned) if job.key in db]
@@ -444,9 +437,6 @@ def save_partial(name: str, *, store=None, out_dir=AT_SCALE_DIR) -> int:
         labels = [plan.pair_labels[i // per_pair] for i in held] if plan.pair_labels else None
         _write_tables(f"{name}_partial", plan, table, [planned[i].pair for i in held], labels, db, out,
                       carried_over=imported)
-    finally:
-        if own_store:
-            db.close()
     from .utils import environment_summary
 
     done = int(len(table)) - len(imported)

@@ -13,6 +13,7 @@ may write to it at once; a key is stored once (a second writer of the same key k
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import itertools
@@ -26,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["Store", "StoreError", "Record", "run_key", "default_store_path", "SCHEMA_VERSION"]
+__all__ = ["Store", "StoreError", "Record", "run_key", "default_store_path", "opened", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 1
 _MARKER = "survey_lib results store"
@@ -270,3 +271,17 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store('{self.path}')"
+
+
+@contextlib.contextmanager
+def opened(store: "Store | str | os.PathLike | None" = "default"):
+    """``store`` itself when it is a :class:`Store` (left open); otherwise the store at that path (``None`` or
+    ``"default"``: :func:`default_store_path`), opened here and closed afterwards."""
+    if isinstance(store, Store):
+        yield store
+        return
+    db = Store(None if store in (None, "default") else store)
+    try:
+        yield db
+    finally:
+        db.close()
