@@ -551,6 +551,7 @@ class Ghiasi(Method):
 
     name, config_class, family, steps_field = "ghiasi", GhiasiConfig, "ghiasi", None
     knob = ("alpha", 1.0)
+    version = 2  # v2: the quantised graph evaluated in float (:class:`survey_lib.ghiasi.GhiasiModel`)
 
     def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
         from .ghiasi import load
