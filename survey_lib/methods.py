@@ -170,6 +170,10 @@ class Method:
                 raise ValueError(f"{key} is an option of {names}, not of {self.name}")
         if unknown:
             raise TypeError(f"{self.name} does not take {', '.join(unknown)}; its settings: {', '.join(sorted(names))}")
+        if "size" in overrides and overrides["size"] != prof.size:
+            raise ValueError(f"size is the profile's working size ({prof.size} px in {prof.name!r}), which the images "
+                             f"and points share: pass profile=get_profile({prof.name!r}).replace(size="
+                             f"{overrides['size']!r}) instead of size=")
         base = {k: v for k, v in prof.section(self.family).items() if k in names}
         if "size" in names:
             base["size"] = prof.size
@@ -223,7 +227,8 @@ def run(method: str, content: ImageLike, style: ImageLike, *, profile: str | Pro
     """Run ``method`` on one content/style pair with the sizes and step counts of ``profile``.
 
     ``overrides`` replace single settings of the method's config (e.g. ``steps=50``, ``seed=1``,
-    ``warp_weight=2``); ``content_landmarks`` / ``style_landmarks`` give landmark files or ``(68, 2)`` tensors to
+    ``warp_weight=2``); ``size=`` replaces the profile's working size, which the images, their points and the
+    config share; ``content_landmarks`` / ``style_landmarks`` give landmark files or ``(68, 2)`` tensors to
     the methods in :data:`LANDMARK_METHODS`. Settings and images are checked before any work.
     """
     spec = get(method)
@@ -232,6 +237,8 @@ def run(method: str, content: ImageLike, style: ImageLike, *, profile: str | Pro
             hint = " (fastdst detects them; use oneshot_foa to supply them)" if method == "fastdst" else ""
             raise ValueError(f"{key} applies to {' and '.join(LANDMARK_METHODS)}, not to {method}{hint}")
     prof = get_profile(profile)
+    if "size" in overrides:  # one working size for the images, the points and the config
+        prof = prof.replace(size=overrides.pop("size"))
     cfg = spec.config(prof, **overrides)
     pair = Pair.resolve(content, style, size=prof.size, match_size=prof.match_size,
                         content_landmarks=content_landmarks, style_landmarks=style_landmarks)

@@ -142,3 +142,20 @@ def test_warp_map_leaves_out_keypoints_stacked_on_each_other_or_on_a_border_anch
     assert torch.isfinite(pos).all()
     for p in src[:2]:  # the kept keypoints still map onto themselves
         assert torch.allclose(pos[int(p[1]), int(p[0])], p, atol=1e-3)
+
+
+@pytest.mark.parametrize("method, steps", [("foa_tps", {"steps": 1}), ("fastdst", {"steps_per_scale": 1})])
+def test_a_size_override_moves_the_points_with_the_image(method, steps):
+    """``size=128`` under a 64-px profile is one working size for the image, the points and the warp: the
+    content's landmarks lie where dlib finds them at 128 px, about twice their 64-px place (they stayed in the
+    64-px frame while the image grew, and every metric was computed on them)."""
+    small = methods.run(method, "astronaut", "mona_lisa", profile="smoke", show_progress=False, **steps)
+    big = methods.run(method, "astronaut", "mona_lisa", profile="smoke", size=128, show_progress=False, **steps)
+    assert big.image.shape[-2:] == big.warp.shape[:2] == (128, 128)
+    for a, b in ((big.points[0], small.points[0]), (big.targets, small.targets)):  # K differs: pairs that coincide
+        assert torch.cdist(a / 2, b).min(1).values.median() < 0.75                # at 64 px are dropped there
+
+
+def test_a_size_in_the_config_that_differs_from_the_profile_is_refused():
+    with pytest.raises(ValueError, match=r"replace\(size=128\)"):
+        methods.get("fastdst").config("smoke", size=128)
