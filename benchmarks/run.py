@@ -15,7 +15,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from survey_lib import data  # noqa: E402
-from survey_lib.nst import NSTConfig, STYLE_LAYERS, stylize  # noqa: E402
+from survey_lib.methods.nst import NSTConfig, STYLE_LAYERS, stylize  # noqa: E402
 from survey_lib.utils import Timer, environment_summary  # noqa: E402
 from survey_lib.vgg import VGG19Features  # noqa: E402
 
@@ -57,8 +57,8 @@ def nst_adam(size: int):
 
 
 def _nbb(size: int, final_layer: str):
-    from survey_lib.nbb import NBBConfig, neural_best_buddies
-    from survey_lib.warp import random_warp
+    from survey_lib.geometry.nbb import NBBConfig, neural_best_buddies
+    from survey_lib.geometry.warp import random_warp
 
     img = data.get("astronaut", size)
     warped, back = random_warp(img)
@@ -80,7 +80,7 @@ def nbb_full(size: int):
 
 @bench("dlib_landmarks", "FastDST's dlib step: 2.0 s for 2 images incl. model loading")
 def dlib_landmarks(size: int):
-    from survey_lib.landmarks import _dlib_models, detect
+    from survey_lib.geometry.landmarks import _dlib_models, detect
 
     _dlib_models.cache_clear()
     with Timer() as t:
@@ -91,7 +91,7 @@ def dlib_landmarks(size: int):
 
 @bench("animeface_detect", "-")
 def animeface_detect(size: int):
-    from survey_lib import animeface
+    from survey_lib.geometry import animeface
 
     imgs = [data.get(e.name, size) for e in data.list_images(category="anime")]
     animeface.detect(imgs[0])  # loads the library and runs its one-off self-check
@@ -105,7 +105,7 @@ def animeface_detect(size: int):
 
 @bench("tps_warp", "original DST TPS: 0.73 s/iter at 256 (348 centres)")
 def tps_warp(size: int):
-    from survey_lib.warp import warp_image
+    from survey_lib.geometry.warp import warp_image
 
     g = torch.Generator().manual_seed(0)
     src = 20 + (size - 40) * torch.rand(68, 2, generator=g)
@@ -118,7 +118,7 @@ def tps_warp(size: int):
 
 
 def _dst(size: int, **cfg):
-    from survey_lib.dst import DSTConfig, deformable_style_transfer
+    from survey_lib.methods.dst import DSTConfig, deformable_style_transfer
 
     src = data.landmarks("astronaut", size)
     dst = data.landmarks("mona_lisa", size)
@@ -146,7 +146,7 @@ def dst_gram(size: int):
 
 @bench("adain_forward", "survey: 0.01 s on a K80; target well under 0.5 s here")
 def adain_forward(size: int):
-    from survey_lib.adain import load_project
+    from survey_lib.methods.adain import load_project
 
     model = load_project(device="cpu")
     c, s = data.get("astronaut", size), data.get("mona_lisa", size)
@@ -158,7 +158,7 @@ def adain_forward(size: int):
 
 @bench("ghiasi_forward", "AdaIN's trained peer (Ghiasi et al. 2017), onnxruntime; needs the ghiasi extra")
 def ghiasi_forward(size: int):
-    from survey_lib.ghiasi import load
+    from survey_lib.methods.ghiasi import load
 
     model = load()
     c, s = data.get("astronaut", size), data.get("mona_lisa", size)

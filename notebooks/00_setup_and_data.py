@@ -11,7 +11,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -100,13 +100,13 @@ viz.save_figure(fig, "00_data_overview", FIG_DIR)
 # As an independent second opinion we also run OpenCV's Haar-cascade face detector (Viola-Jones, a different
 # family of features and classifier) at 256 px. It finds no landmarks, only boxes, so it cannot replace dlib in
 # FastDST; it tells whether a miss is dlib's alone. The last detector, AnimeFace (nvxs, trained on anime faces,
-# `survey_lib.animeface`), finds a face box and the eyes, nose, mouth and chin; FastDST falls back to it on
+# `survey_lib.geometry.animeface`), finds a face box and the eyes, nose, mouth and chin; FastDST falls back to it on
 # styles where dlib finds no face (notebook 03).
 
 # %%
-from survey_lib.animeface import detect as anime_faces
-from survey_lib.landmarks import opencv_faces
-from survey_lib.metrics import detect_at_sizes
+from survey_lib.geometry.animeface import detect as anime_faces
+from survey_lib.geometry.landmarks import opencv_faces
+from survey_lib.evaluation.metrics import detect_at_sizes
 
 rows = []
 for e in entries:
@@ -170,7 +170,7 @@ assert all(torch.isfinite(v).all() for v in feats.values())
 # landmarks (notebook 02).
 
 # %%
-from survey_lib.matchers import DlibMatcher, NBBMatcher
+from survey_lib.geometry.matchers import DlibMatcher, NBBMatcher
 
 other = next(e.name for e in data.list_images(role="content") if e.name != CONTENT)
 img_a, img_b = data.get(CONTENT, size=profile.match_size), data.get(other, size=profile.match_size)
@@ -189,7 +189,7 @@ viz.save_figure(fig, "00_correspondences", FIG_DIR)
 # match the style image. The survey reports 24 s for 450 steps at 256×256 on a Tesla K80.
 
 # %%
-from survey_lib.evaluate import evaluate, results
+from survey_lib.evaluation.evaluate import evaluate, results
 
 # through the results store, as every later notebook: notebook 01 reads this run back instead of repeating it
 run = evaluate(["nst"], [(CONTENT, STYLE)], profile=profile, seeds=(SEED,), device=device)

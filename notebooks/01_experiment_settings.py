@@ -11,7 +11,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -70,14 +70,15 @@ FIG_DIR = "../figures"
 # %%
 
 import survey_lib
-from survey_lib import data, landmarks, viz
+from survey_lib import data, viz
+from survey_lib.geometry import landmarks
 from survey_lib.notebooks import start
 
 profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
 
 # %%
-from survey_lib import plans
-from survey_lib.evaluate import evaluate, results
+from survey_lib.evaluation import plans
+from survey_lib.evaluation.evaluate import evaluate, results
 
 landmarks.detect(data.get(CONTENT))  # loads dlib's models once, outside the timings (as the VGG)
 runs = evaluate(METHODS, [(CONTENT, STYLE)], profile=profile, seeds=(SEED,), device=device)  # the pictured outputs

@@ -11,7 +11,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -92,7 +92,7 @@ if profile.name == "smoke":  # CI: one pair keeps the run short; the assertions 
 #   still finds the face.
 
 # %%
-from survey_lib.evaluate import evaluate, grid, results
+from survey_lib.evaluation.evaluate import evaluate, grid, results
 
 runs = evaluate(METHODS, grid(CONTENTS, STYLES), profile=profile, seeds=(SEED,), device=device)
 outputs = results(runs)
@@ -141,8 +141,8 @@ viz.save_table(table.to_dict("records"), "02_geometry_metrics", FIG_DIR, caption
 #   move, which is why each method is compared with NST on the same pairs.
 
 # %%
-from survey_lib import plans
-from survey_lib.metrics import paired_difference_ci, paired_differences, summarise
+from survey_lib.evaluation import plans
+from survey_lib.evaluation.metrics import paired_difference_ci, paired_differences, summarise
 
 f1 = plans.read_plan("finding1", AT_SCALE_DIR, required=True)
 f1_provenance = plans.read_provenance("finding1", AT_SCALE_DIR)
@@ -347,15 +347,15 @@ seed_spread.round(3)
 #
 # FastDST follows dlib's 68 landmarks of the painting, and every landmark metric above scores against the same
 # reading: where dlib misreads a painted face, FastDST follows the misreading and the metrics agree with it. So each
-# face is read a second time, independently (`survey_lib.readers`: OpenCV's Haar detector finds the face, dlib's
-# separately trained 5-point model places the four eye corners and the base of the nose in it), and FastDST is
+# face is read a second time, independently (`survey_lib.geometry.readers`: OpenCV's Haar detector finds the face,
+# dlib's separately trained 5-point model places the four eye corners and the base of the nose in it), and FastDST is
 # scored toward both readings of the same five features, brought into the content frame by the same similarity
 # (`metrics.second_reading`). Below, the two readings on each portrait of the plan; then how far the readings
 # disagree (NME over the five features) on the portraits and, as the yardstick, on the photographs, where both are
 # known to read well.
 
 # %%
-from survey_lib import readers
+from survey_lib.geometry import readers
 
 portraits = list(dict.fromkeys(f1["style"]))
 photos = [e.name for e in data.list_images(category="photo")]  # the yardstick: every photograph
@@ -385,7 +385,7 @@ reading_ci.round(3)
 # painting and drawing in the catalogue (the portraits above are those dlib reads), the share dlib finds at 256 px.
 
 # %%
-from survey_lib.metrics import detect_at_sizes
+from survey_lib.evaluation.metrics import detect_at_sizes
 
 painted = [e.name for c in ("painting", "drawing") for e in data.list_images(category=c)]
 found = {n: detect_at_sizes(data.get(n, 256), sizes=(256,))["faces@256"] > 0 for n in painted}
@@ -446,7 +446,7 @@ assert sc["dst"]["second_warp_progress_hi"] < 0, sc["dst"]  # DST's warp moves t
 # DST's keypoints follow the style only as far as the warp term β·L_warp wins against the style terms on the warped
 # image and the flow regulariser γ·TV. With the published weights (α 8, β 0.5, γ 50, SGD lr 0.3, 3 × 150 steps)
 # they travel only part of the way in the steps given: on DST's own example pair the original code moves them about
-# 17 % in 3 × 50 steps (L_warp 35.2 → 29.3 px), and so does `survey_lib.dst` on the same inputs and points. The
+# 17 % in 3 × 50 steps (L_warp 35.2 → 29.3 px), and so does `survey_lib.methods.dst` on the same inputs and points. The
 # **default profile keeps the published α, β and γ** but takes 3 × 15 steps instead of 3 × 150, so it raises the
 # keypoints' learning rate 7.5× (`theta_lr_scale` in the profile's `dst` section; the full 10× makes the momentum
 # SGD overshoot): the keypoints then cover about the distance the published schedule covers, and figures stay within

@@ -11,7 +11,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -75,8 +75,8 @@ from survey_lib.notebooks import start
 profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
 
 # %%
-from survey_lib import animeface
-from survey_lib.metrics import detect_at_sizes
+from survey_lib.geometry import animeface
+from survey_lib.evaluation.metrics import detect_at_sizes
 
 SURVEY_SIZE = 256  # the survey resizes every image to 256 x 256; detection is cheap, so every profile measures there
 CATEGORIES = ["photo", "painting", "drawing", "cartoon", "anime"]
@@ -125,7 +125,7 @@ assert rate[("anime", "animeface")] >= 0.7 and rate[("photo", "animeface")] <= 0
 # characters, not images. Photographs against the other photographs give the gap between two real faces.
 
 # %%
-from survey_lib.metrics import HAND_PLACED, shape_gaps, summarise
+from survey_lib.evaluation.metrics import HAND_PLACED, shape_gaps, summarise
 
 photos = [e.name for e in data.list_images(category="photo")]
 faces = [e.name for c in CATEGORIES for e in data.list_images(category=c)]
@@ -157,9 +157,9 @@ gap_ci[["gap_nme", "gap_nme_lo", "gap_nme_hi", "gap_nme_n"]].round(3)
 # matching step alone decides that, so it is all this cell runs.
 
 # %%
-from survey_lib.landmarks import NoFaceFound
+from survey_lib.geometry.landmarks import NoFaceFound
 from survey_lib.methods import match
-from survey_lib.pairs import Pair
+from survey_lib.evaluation.pairs import Pair
 
 ANIME = [e.name for e in data.list_images(category="anime")]
 with_dlib = []
@@ -182,8 +182,8 @@ assert failed_dlib >= 0.8 * len(ANIME), "Finding 2: FastDST (dlib) should fail o
 #
 # With `style_detector="animeface"` the style's points come from AnimeFace's parts (eye corners and centres, nose
 # tip, mouth corners and centre, chin, jaw at eye height), paired with the content's dlib landmarks (the table is in
-# `survey_lib.animeface`): the survey's proposed way forward, cartoon facial landmarks. The at-scale plan `anime`
-# runs it and DST (NBB) from the first three photographs at the working size to every anime face AnimeFace finds
+# `survey_lib.geometry.animeface`): the survey's proposed way forward, cartoon facial landmarks. The at-scale plan
+# `anime` runs it and DST (NBB) from the first three photographs at the working size to every anime face AnimeFace finds
 # (`make evaluate`; table and provenance in `figures/at_scale/`). For each run:
 # * `own_target_progress`: the optimiser's own keypoints (AnimeFace's 13 parts, or DST's NBB points) toward their
 #   targets: whether the optimiser did its job;
@@ -200,9 +200,9 @@ assert failed_dlib >= 0.8 * len(ANIME), "Finding 2: FastDST (dlib) should fail o
 # before the interval is taken over characters (Sylvie's four drawings count once).
 
 # %%
-from survey_lib import plans
-from survey_lib.evaluate import evaluate, results
-from survey_lib.metrics import character
+from survey_lib.evaluation import plans
+from survey_lib.evaluation.evaluate import evaluate, results
+from survey_lib.evaluation.metrics import character
 
 anime_runs = plans.read_plan("anime", AT_SCALE_DIR, required=True)
 plans.report_staleness("anime", "finding1", folder=AT_SCALE_DIR)
@@ -231,7 +231,7 @@ viz.save_figure(fig, "03_anime_at_scale", FIG_DIR)
 viz.ci_cells(anime_ci, ANIME_METRICS)
 
 # %%
-from survey_lib.metrics import paired_differences
+from survey_lib.evaluation.metrics import paired_differences
 
 ac = anime_ci.to_dict("index")
 fast, dst = ac["fastdst (AnimeFace)"], ac["dst"]
@@ -271,12 +271,13 @@ viz.save_figure(viz.method_grid(grid_rows, ["content", "style", "dst", "fastdst 
 # ### Controlled sweep, run to convergence
 #
 # The style is the content's own portrait with its *target* landmarks exaggerated by a factor *k*
-# (`survey_lib.shapes.exaggerate`: eyes pushed apart and enlarged, mouth moved down, jaw widened, by *k* x 10 % of
-# the face width), so the gap is known and nothing else changes. One-shot FoA (DST's optimiser on the landmarks)
-# then runs the published schedule (3 x 150 steps, the keypoints' own learning rate) with its keypoints recorded every
-# 10 steps: plan `deformation_sweep`. It has converged where its keypoint progress changes by less than 0.01 (1 % of
-# the way) over 10 steps. Its warp is compared with the exact thin-plate spline (the Face-of-Art warp) twice: through
-# the full targets, and through the points its warp actually carried the landmarks to, i.e. at equal displacement.
+# (`survey_lib.geometry.shapes.exaggerate`: eyes pushed apart and enlarged, mouth moved down, jaw widened, by
+# *k* x 10 % of the face width), so the gap is known and nothing else changes. One-shot FoA (DST's optimiser on the
+# landmarks) then runs the published schedule (3 x 150 steps, the keypoints' own learning rate) with its keypoints
+# recorded every 10 steps: plan `deformation_sweep`. It has converged where its keypoint progress changes by less
+# than 0.01 (1 % of the way) over 10 steps. Its warp is compared with the exact thin-plate spline (the Face-of-Art
+# warp) twice: through the full targets, and through the points its warp actually carried the landmarks to, i.e. at
+# equal displacement.
 
 # %%
 sweep_runs = plans.read_plan("deformation_sweep", AT_SCALE_DIR, required=True)
@@ -356,7 +357,7 @@ sweep[["k", "converged_at", "keypoint_progress", "rate_per_10_steps_at_450", "at
 # %%
 import torch
 
-from survey_lib.warp import grid_sample_xy, sampling_map
+from survey_lib.geometry.warp import grid_sample_xy, sampling_map
 
 sweep_pairs = plans.sweep_pairs(profile.size)
 reached = plans.read_plan("deformation_sweep_points", AT_SCALE_DIR, required=True)

@@ -11,7 +11,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -79,9 +79,9 @@ if profile.name == "smoke":  # CI: one pair
 #   final picture, but fails (NaN) on most stylised artworks, exactly where geometry changed most.
 
 # %%
-from survey_lib.evaluate import evaluate, results
-from survey_lib.metrics import folds, near_white, redetection, warp_landmarks
-from survey_lib.warp import grid_sample_xy
+from survey_lib.evaluation.evaluate import evaluate, results
+from survey_lib.evaluation.metrics import folds, near_white, redetection, warp_landmarks
+from survey_lib.geometry.warp import grid_sample_xy
 
 METHODS = ["foa_tps", "oneshot_foa", "dst"]
 runs = evaluate(METHODS, [tuple(p) for p in PAIRS], profile=profile, seeds=(SEED,), device=device,
@@ -125,8 +125,8 @@ for r in rows:
 # %%
 import pandas as pd
 
-from survey_lib import plans
-from survey_lib.metrics import paired_differences, summarise
+from survey_lib.evaluation import plans
+from survey_lib.evaluation.metrics import paired_differences, summarise
 
 foa = plans.read_plan("face_of_art", AT_SCALE_DIR, required=True)
 plans.report_staleness("face_of_art", folder=AT_SCALE_DIR)

@@ -11,7 +11,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -70,10 +70,10 @@ profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks t
 
 # %%
 
-from survey_lib.landmarks import mean_shape, similarity_transform, apply_transform
-from survey_lib.evaluate import evaluate, results
-from survey_lib.metrics import own_target_progress, point_gap
-from survey_lib.pairs import Pair
+from survey_lib.geometry.landmarks import mean_shape, similarity_transform, apply_transform
+from survey_lib.evaluation.evaluate import evaluate, results
+from survey_lib.evaluation.metrics import own_target_progress, point_gap
+from survey_lib.evaluation.pairs import Pair
 
 from survey_lib.images import resize_points
 
@@ -89,7 +89,7 @@ common = mean_shape(shapes, reference=ref)  # in the frame of the STYLE image fi
 # category on its own; the interval is over characters (a character's drawings averaged first).
 
 # %%
-from survey_lib.metrics import character, leave_one_out, summarise
+from survey_lib.evaluation.metrics import character, leave_one_out, summarise
 
 loo = []
 for category in ("anime", "cartoon"):
@@ -134,10 +134,10 @@ loo_ci[["common", "single_mean", "single_best", "common_minus_single", "common_m
 # %%
 import torch
 
-from survey_lib import plans
-from survey_lib.landmarks import inter_ocular
-from survey_lib.metrics import nme
-from survey_lib.shapes import spread
+from survey_lib.evaluation import plans
+from survey_lib.geometry.landmarks import inter_ocular
+from survey_lib.evaluation.metrics import nme
+from survey_lib.geometry.shapes import spread
 
 ex = plans.read_plan("exemplars", AT_SCALE_DIR, required=True)
 ex_points = plans.read_plan("exemplars_points", AT_SCALE_DIR, required=True)

@@ -8,7 +8,7 @@ wallpapers of plasma-workspace-wallpapers, and the tuxpaint stamps that are phot
 illustrations (the painted portraits of wesnoth-1.16-data and flare-game, and the drawn tuxpaint stamps). Every
 image has a short side of at least MIN_SIDE px at the source; it is stored with its short side at STORE_SIDE px.
 The committed manifest lists each file with its package, version, path in the package and licence as the
-package states it. Nothing from data/ is used, so the held-out pairs (survey_lib.adain.HELD_OUT_PAIRS) are in
+package states it. Nothing from data/ is used, so the held-out pairs (survey_lib.methods.adain.HELD_OUT_PAIRS) are in
 neither list; tests/test_adain.py checks that against the manifest.
 """
 from __future__ import annotations

@@ -255,7 +255,7 @@ def dlib_landmarks(img_path: Path):
     """68 points by dlib (upsample 1) on the stored image at its native size, else rescaled to a short side of
     256, then 512 px; ``(points in the stored image's frame, description)`` or ``None``."""
     from survey_lib.images import load_image, resize
-    from survey_lib.landmarks import NoFaceFound, detect
+    from survey_lib.geometry.landmarks import NoFaceFound, detect
 
     img = load_image(img_path)
     h, w = img.shape[-2:]
@@ -274,8 +274,8 @@ def hand_landmarks(anchors: dict[int, tuple[float, float]], template):
     then a smoothed TPS through the anchor pairs bends it onto them."""
     import torch
 
-    from survey_lib.landmarks import apply_transform, similarity_transform
-    from survey_lib.warp import fit_tps
+    from survey_lib.geometry.landmarks import apply_transform, similarity_transform
+    from survey_lib.geometry.warp import fit_tps
 
     idx = list(anchors)
     target = torch.tensor([anchors[i] for i in idx], dtype=torch.float64)
@@ -409,7 +409,7 @@ def build() -> list[dict]:
 
 def add_landmarks(catalogue: list[dict]) -> None:
     """Write data/landmarks/<name>.pts (dlib where it finds a face, else hand anchors) into the catalogue rows."""
-    from survey_lib.landmarks import mean_shape, save_landmarks
+    from survey_lib.geometry.landmarks import mean_shape, save_landmarks
 
     found = {}
     for row in catalogue:

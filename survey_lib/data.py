@@ -114,7 +114,7 @@ def landmarks(name: str, size: int | None = None) -> torch.Tensor:
     Raises:
         NoLandmarks: the image has none (textures, and faces neither dlib nor a person could annotate).
     """
-    from .landmarks import load_landmarks
+    from .geometry.landmarks import load_landmarks
 
     e = entry(name)
     if not e.landmarks:

@@ -25,8 +25,9 @@ class Profile:
         size: square working size in pixels (the survey resizes to 256x256).
         match_size: NBB matches at this size; landmark detectors run at the image's own size, raised to at least
             this one.
-        sections: per method family, settings of its config dataclass (``"nst"``: :class:`survey_lib.nst.NSTConfig`
-            fields; ``"dst"``: :class:`survey_lib.dst.DSTConfig` fields, read by dst, fastdst and oneshot_foa).
+        sections: per method family, settings of its config dataclass (``"nst"``:
+        :class:`survey_lib.methods.nst.NSTConfig`
+            fields; ``"dst"``: :class:`survey_lib.methods.dst.DSTConfig` fields, read by dst, fastdst and oneshot_foa).
             A family without a section runs its config's defaults.
     """
 

@@ -184,7 +184,7 @@ def timing_chart(rows: Sequence[dict], survey: dict[str, tuple[float, float, flo
     Args:
         rows: one dict per method with ``method``, ``steps``, ``matching_s``, ``optimisation_s`` and ``s_per_step``,
             each with ``<col>_q25`` / ``<col>_q75`` for the interquartile whiskers: the rows of
-            :func:`survey_lib.plans.timing_summary`.
+            :func:`survey_lib.evaluation.plans.timing_summary`.
         survey: ``method -> (steps, matching_s, optimisation_s)`` as the survey reports them.
     """
     import matplotlib.pyplot as plt
@@ -232,7 +232,8 @@ def timing_chart(rows: Sequence[dict], survey: dict[str, tuple[float, float, flo
 
 def ci_bars(summary, metrics: dict[str, str], *, ylabel: str = "", title: str = "", colors=None):
     """Grouped bars of means with their 95 % intervals as error bars, one group per row of ``summary`` (a
-    :func:`survey_lib.metrics.summarise` table: ``<metric>``, ``<metric>_lo``, ``<metric>_hi``, ``<metric>_n``).
+    :func:`survey_lib.evaluation.metrics.summarise` table: ``<metric>``, ``<metric>_lo``, ``<metric>_hi``,
+    ``<metric>_n``).
 
     ``metrics`` maps a legend label to a metric column. A missing mean (NaN: not applicable) leaves its slot empty
     and is written as "n/a" on the axis; ``n`` under each group says over how many runs its means are."""
@@ -265,8 +266,8 @@ def ci_bars(summary, metrics: dict[str, str], *, ylabel: str = "", title: str = 
 
 
 def ci_cells(summary, metrics: Sequence[str], *, digits: int = 3):
-    """A :func:`survey_lib.metrics.summarise` table as text cells ``"mean [lo, hi]"`` (``"-"`` where not measured),
-    one column per metric plus ``n`` (the most runs any metric was measured on): a DataFrame for tables."""
+    """A :func:`survey_lib.evaluation.metrics.summarise` table as text cells ``"mean [lo, hi]"`` (``"-"`` where not
+    measured), one column per metric plus ``n`` (the most runs any metric was measured on): a DataFrame for tables."""
     import pandas as pd
 
     def cell(row, m):
@@ -282,7 +283,7 @@ def difference_plot(diffs: dict, *, title: str = "", xlabel: str = "paired diffe
     """Paired differences with their 95 % intervals, one horizontal line per comparison and one panel per metric.
 
     Args:
-        diffs: ``{panel title: DataFrame}`` as :func:`survey_lib.metrics.paired_differences` returns
+        diffs: ``{panel title: DataFrame}`` as :func:`survey_lib.evaluation.metrics.paired_differences` returns
             (``difference``, ``lo``, ``hi``, ``n``, indexed by comparison, e.g. ``"fastdst - nst"``).
 
     An interval that excludes 0 is drawn in blue, one that includes it in grey; which side is "better" is for the

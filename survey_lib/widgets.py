@@ -43,7 +43,7 @@ def explorer(render: Callable[..., object], **controls):
 def method_explorer(contents: list[str], styles: list[str], methods: list, profile: str = "smoke"):
     """Pick a content, a style, a method and its weight; shows content, style and result side by side.
 
-    ``methods``: names, or ``(name, settings)`` as :func:`survey_lib.evaluate.evaluate` takes them (e.g.
+    ``methods``: names, or ``(name, settings)`` as :func:`survey_lib.evaluation.evaluate.evaluate` takes them (e.g.
     ``("adain", {"decoder": "optimised"})``). ``weight`` multiplies the method's main knob (1 = its default): the
     style weight of ``nst``/``foa_tps`` (10), AdaIN's content-style trade-off ``alpha`` (1, clipped to [0, 1]), the
     DST family's warp weight beta (0.5)."""

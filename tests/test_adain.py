@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from survey_lib import data, methods
-from survey_lib.adain import (PUBLISHED_DECODER_KEYS, PUBLISHED_VGG_KEYS, AdaINWeightsError, Decoder, adain,
+from survey_lib.methods.adain import (PUBLISHED_DECODER_KEYS, PUBLISHED_VGG_KEYS, AdaINWeightsError, Decoder, adain,
                               evaluate_pair, fetch_published, load_project, load_published, preserve_colour,
                               resolve_decoder,
                               style_loss)

@@ -5,8 +5,9 @@ import sys
 import pytest
 import torch
 
-from survey_lib import animeface, data, methods
-from survey_lib.landmarks import NoFaceFound
+from survey_lib.geometry import animeface
+from survey_lib import data, methods
+from survey_lib.geometry.landmarks import NoFaceFound
 
 
 def _centre(box):

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from survey_lib import plans
-from survey_lib.evaluate import evaluate
-from survey_lib.metrics import RUN_METRICS
-from survey_lib.pairs import Pair
+from survey_lib.evaluation import plans
+from survey_lib.evaluation.evaluate import evaluate
+from survey_lib.evaluation.metrics import RUN_METRICS
+from survey_lib.evaluation.pairs import Pair
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / plans.AT_SCALE_DIR

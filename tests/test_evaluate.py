@@ -12,9 +12,9 @@ import pytest
 import torch
 
 from survey_lib import methods
-from survey_lib.evaluate import evaluate, grid, group
+from survey_lib.evaluation.evaluate import evaluate, grid, group
 from survey_lib.profiles import get_profile
-from survey_lib.store import Store, StoreError
+from survey_lib.evaluation.store import Store, StoreError
 
 TINY = get_profile("smoke").replace(name="tiny", nst={"steps": 2}, dst={"scales": 1, "steps_per_scale": 2})
 METRICS = ["gap_px", "own_target_progress", "warp_progress", "folded_%"]
@@ -68,7 +68,7 @@ def test_changed_config_or_code_version_is_a_miss(serial, monkeypatch):
 
 
 def test_the_key_names_the_algorithm_version_not_the_source_so_a_move_of_code_keeps_it(monkeypatch):
-    from survey_lib.evaluate import plan_jobs
+    from survey_lib.evaluation.evaluate import plan_jobs
 
     spec = methods.get("nst")
     before = plan_jobs(["nst"], [("astronaut", "mona_lisa")], profile=TINY)[0]

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey_lib import animeface, data
-from survey_lib.metrics import detect_at_sizes
+from survey_lib.geometry import animeface
+from survey_lib import data
+from survey_lib.evaluation.metrics import detect_at_sizes
 
 FIGURES = Path(__file__).resolve().parents[1] / "figures"
 

@@ -6,7 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from survey_lib import cli, ghiasi, methods
+from survey_lib import cli, methods
+from survey_lib.methods import ghiasi
 from survey_lib.images import load_image
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import jupytext
 import pytest
 
-from survey_lib import colab, data, plans
+from survey_lib import colab, data
+from survey_lib.evaluation import plans
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent  # what `source .venv/bin/activate` puts first on PATH

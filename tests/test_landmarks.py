@@ -6,7 +6,7 @@ import skimage.data
 import torch
 
 from survey_lib import data
-from survey_lib.landmarks import (GROUPS, LandmarkFileError, NoFaceFound, align, apply_transform, detect,
+from survey_lib.geometry.landmarks import (GROUPS, LandmarkFileError, NoFaceFound, align, apply_transform, detect,
                                   inter_ocular, load_landmarks, mean_shape, opencv_faces, predictor_model_path,
                                   save_landmarks, similarity_transform)
 from survey_lib.vgg import WeightsNotFoundError
@@ -131,7 +131,7 @@ def test_fastdst_detects_at_the_image_resolution_not_the_match_size():
     detects on the 512 px image and scales the points to the working size, so they agree with dlib run at 512."""
     from survey_lib.images import load_image
     from survey_lib.methods import match
-    from survey_lib.pairs import Pair
+    from survey_lib.evaluation.pairs import Pair
     from survey_lib.profiles import get_profile
 
     photo = skimage.data.astronaut()

@@ -6,11 +6,12 @@ import pandas as pd
 import pytest
 import torch
 
-from survey_lib import data, metrics
-from survey_lib.matchers import Correspondences
+from survey_lib import data
+from survey_lib.evaluation import metrics
+from survey_lib.geometry.matchers import Correspondences
 from survey_lib.methods import Result
-from survey_lib.pairs import Pair
-from survey_lib.warp import pixel_grid, sampling_map
+from survey_lib.evaluation.pairs import Pair
+from survey_lib.geometry.warp import pixel_grid, sampling_map
 
 SIZE = 128
 
@@ -107,7 +108,7 @@ def test_landmark_methods_optimise_half_the_landmarks_when_asked():
 
 def test_the_face_of_art_spline_through_half_the_landmarks_is_scored_on_the_other_half():
     from survey_lib import methods
-    from survey_lib.pairs import Pair
+    from survey_lib.evaluation.pairs import Pair
 
     pair = Pair.resolve("obama", "mona_lisa", size=128)
     cfg = methods.get("foa_tps").config("smoke", keypoints="even", steps=2)

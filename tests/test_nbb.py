@@ -2,10 +2,10 @@ import pytest
 import torch
 
 from survey_lib import data
-from survey_lib.matchers import Correspondences, DlibMatcher, LandmarkMatcher, get_matcher
-from survey_lib.landmarks import NoFaceFound, save_landmarks
-from survey_lib.nbb import NBBConfig, clean_correspondences, neural_best_buddies, segments_cross
-from survey_lib.warp import random_warp
+from survey_lib.geometry.matchers import Correspondences, DlibMatcher, LandmarkMatcher, get_matcher
+from survey_lib.geometry.landmarks import NoFaceFound, save_landmarks
+from survey_lib.geometry.nbb import NBBConfig, clean_correspondences, neural_best_buddies, segments_cross
+from survey_lib.geometry.warp import random_warp
 
 
 @pytest.fixture(scope="module")

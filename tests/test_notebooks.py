@@ -80,7 +80,7 @@ def test_report_keeps_durations_of_notebooks_not_rerun(tmp_path):
     text = write_report(tmp_path, nbs, "default", {"00_setup": 5}).read_text()
     assert "`00_setup.ipynb` ran in 5 s" in text and "`01_table.ipynb` ran in 20 s" in text
     assert "![00_a](00_a.png)" in text and "| 1 |" in text
-    from survey_lib import plans
+    from survey_lib.evaluation import plans
 
     for name in plans.AWAITING_RECOMPUTE:  # one line each while their committed tables await a recompute
         assert f"- {plans.staleness_note(name)}\n" in text

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from survey_lib import data, methods
-from survey_lib.nst import NSTConfig, stylize
+from survey_lib.methods.nst import NSTConfig, stylize
 
 
 def test_nst_lowers_style_loss_by_large_factor(vgg):

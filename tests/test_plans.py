@@ -6,8 +6,9 @@ import pytest
 import torch
 from PIL import Image
 
-from survey_lib import cli, data, plans
-from survey_lib.plans import Plan
+from survey_lib import cli, data
+from survey_lib.evaluation import plans
+from survey_lib.evaluation.plans import Plan
 
 
 def test_finding1_takes_every_photo_and_portrait_at_the_working_size():
@@ -125,7 +126,7 @@ def test_timing_summary_gives_median_and_quartiles_per_method():
 
 
 def test_a_plan_of_given_geometries_labels_its_pairs_and_traces_each_against_its_own_targets(tmp_path, monkeypatch):
-    from survey_lib.metrics import RUN_METRICS, exact_tps_folds
+    from survey_lib.evaluation.metrics import RUN_METRICS, exact_tps_folds
 
     pairs = plans.sweep_pairs(size=64)[:2]
     tiny = Plan("tiny_sweep", (("oneshot_foa", {"record_every": 8}),), pairs, profile="smoke", trajectories=True,
@@ -141,7 +142,7 @@ def test_a_plan_of_given_geometries_labels_its_pairs_and_traces_each_against_its
     for label, row in zip(("k=0.5", "k=1"), table.itertuples()):
         assert last.loc[label, "own_target_progress"] == pytest.approx(row.own_target_progress, abs=1e-4)
     # the landmarks each warp ends on, 68 per run: scored against that pair's targets they give its warp_progress
-    from survey_lib.metrics import keypoint_progress
+    from survey_lib.evaluation.metrics import keypoint_progress
 
     points = plans.read_plan("tiny_sweep_points", tmp_path)
     assert list(points.groupby("pair").size()) == [68, 68]
@@ -165,7 +166,7 @@ def test_a_plan_refuses_to_write_the_committed_tables_from_uncommitted_code(monk
     def no_run(*args, **kwargs):
         raise AssertionError("a run was started")
 
-    monkeypatch.setattr("survey_lib.evaluate.evaluate", no_run)
+    monkeypatch.setattr("survey_lib.evaluation.evaluate.evaluate", no_run)
     with pytest.raises(plans.UncommittedCode, match=r"survey_lib/ has uncommitted changes \(survey_lib/dst.py\): "
                                                     "commit them first"):
         plans.run_plan("table1")
@@ -209,7 +210,8 @@ def test_rescore_plan_scores_the_committed_rows_again_from_the_store_without_run
     committed.loc[1, "key"] = "not-in-the-store"  # e.g. a row whose run this store never saw
     committed.to_csv(out / "tiny_rescore.csv", index=False)
     probe.version = 2  # the metric's definition changed
-    monkeypatch.setattr("survey_lib.evaluate.run_job", lambda job: pytest.fail("rescoring must not run anything"))
+    monkeypatch.setattr("survey_lib.evaluation.evaluate.run_job",
+                        lambda job: pytest.fail("rescoring must not run anything"))
     table, scored = plans.rescore_plan("tiny_rescore", store=store, out_dir=out)
     assert scored == 1 and table["probe"].tolist() == [2.0, 1.0]
     assert plans.read_plan("tiny_rescore", out)["probe"].tolist() == [2.0, 1.0]
@@ -224,7 +226,7 @@ def test_rescore_plan_scores_the_committed_rows_again_from_the_store_without_run
 def test_a_plan_saved_part_by_part_resumes_on_another_machine_without_its_store(tmp_path, monkeypatch, capsys):
     import pandas as pd
 
-    from survey_lib.evaluate import evaluate
+    from survey_lib.evaluation.evaluate import evaluate
 
     methods = ("ghiasi", ("fastdst", {"record_every": 8}))
     tiny = Plan("tiny_parts", methods, (("astronaut", "mona_lisa"), ("obama", "mona_lisa")), profile="smoke",

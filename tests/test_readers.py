@@ -4,9 +4,11 @@ import math
 import pytest
 import torch
 
-from survey_lib import data, landmarks, metrics, readers
-from survey_lib.pairs import Pair
-from survey_lib.warp import pixel_grid, sampling_map
+from survey_lib import data
+from survey_lib.geometry import landmarks, readers
+from survey_lib.evaluation import metrics
+from survey_lib.evaluation.pairs import Pair
+from survey_lib.geometry.warp import pixel_grid, sampling_map
 
 SIZE = 256
 

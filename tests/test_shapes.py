@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from survey_lib import data
-from survey_lib.metrics import shape_gap
-from survey_lib.shapes import exaggerate, spread
+from survey_lib.evaluation.metrics import shape_gap
+from survey_lib.geometry.shapes import exaggerate, spread
 
 
 def test_exaggerate_is_the_face_at_zero_and_grows_linearly():

@@ -8,7 +8,7 @@ from pathlib import Path
 import torch
 
 from survey_lib import data
-from survey_lib.adain import HELD_OUT_PAIRS, load_project
+from survey_lib.methods.adain import HELD_OUT_PAIRS, load_project
 
 ROOT = Path(__file__).resolve().parents[1]
 MANIFEST = json.loads((ROOT / "scripts" / "adain_training_manifest.json").read_text())

@@ -3,7 +3,7 @@ import pytest
 import torch
 from scipy.interpolate import RBFInterpolator
 
-from survey_lib.warp import (TPSError, border_anchors, fit_tps, folded_fraction, jacobian_determinant,
+from survey_lib.geometry.warp import (TPSError, border_anchors, fit_tps, folded_fraction, jacobian_determinant,
                              sampling_map, warp_image)
 
 
@@ -108,10 +108,10 @@ def test_jacobian_and_folding():
 def test_points_through_warp_recovers_where_a_known_warp_moves_the_landmarks():
     """sampling_map(src, dst) is the warp that moves src onto dst; inverting it at src must give dst; between the
     control points the exact backward spline must send the found positions back to the points; identity stays."""
-    from survey_lib.metrics import points_through_warp
-    from survey_lib.warp import fit_tps, sampling_map
+    from survey_lib.evaluation.metrics import points_through_warp
+    from survey_lib.geometry.warp import fit_tps, sampling_map
 
-    from survey_lib.warp import folded_fraction
+    from survey_lib.geometry.warp import folded_fraction
 
     g = torch.Generator().manual_seed(0)
     ys, xs = torch.meshgrid(torch.arange(34.0, 100, 20), torch.arange(34.0, 100, 20), indexing="ij")
@@ -133,7 +133,7 @@ def test_points_through_warp_recovers_where_a_known_warp_moves_the_landmarks():
 
 
 def _with_anchor_pairs(src, dst, n):
-    from survey_lib.warp import border_anchors
+    from survey_lib.geometry.warp import border_anchors
 
     a = border_anchors(n, n, 5)
     return torch.cat([src, a]).double(), torch.cat([dst, a]).double()

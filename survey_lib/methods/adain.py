@@ -29,16 +29,16 @@ from typing import Sequence
 import torch
 import torch.nn as nn
 
-from .images import ImageLike, load_image
-from .losses import mean_std, mean_std_loss
-from .vgg import VGG19Features, WeightsNotFoundError, resolve_device
+from ..images import ImageLike, load_image
+from ..losses import mean_std, mean_std_loss
+from ..vgg import VGG19Features, WeightsNotFoundError, resolve_device
 
 __all__ = ["adain", "Decoder", "AdaINModel", "load_project", "load_published", "fetch_published", "resolve_decoder",
            "downloads_allowed", "style_loss", "paper_losses", "evaluate_pair", "HELD_OUT_PAIRS", "preserve_colour",
            "decode_by_optimisation",
            "PUBLISHED_DECODER_KEYS", "PUBLISHED_VGG_KEYS", "PROJECT_DECODER", "AdaINWeightsError"]
 
-PROJECT_DECODER = Path(__file__).resolve().parent / "weights" / "adain_decoder.pt"
+PROJECT_DECODER = Path(__file__).resolve().parents[1] / "weights" / "adain_decoder.pt"
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
 
 # decoder: (in, out) channels of each conv, "up" = nearest x2 upsampling; Sequential indices match decoder.pth
@@ -247,7 +247,7 @@ def decode_by_optimisation(model: "AdaINModel", content: ImageLike, style: Image
         ``(image, history)``: ``(1, 3, size, size)`` in [0, 1] on the CPU, and per-step ``content``/``style``/
         ``total`` losses (``style`` already multiplied by ``style_weight``).
     """
-    from .utils import progress
+    from ..utils import progress
 
     c, s = load_image(content, size, device=model.device), load_image(style, size, device=model.device)
     with torch.no_grad():

@@ -1,6 +1,6 @@
 """A content/style pair resolved once: what every method and every metric of one run reads.
 
->>> from survey_lib.pairs import Pair
+>>> from survey_lib.evaluation.pairs import Pair
 >>> pair = Pair.resolve("astronaut", "mona_lisa", size=256)     # catalogue names or paths
 >>> pair.content.shape, pair.landmarks("style").shape           # doctest: +SKIP
 (torch.Size([1, 3, 256, 256]), torch.Size([68, 2]))
@@ -23,8 +23,8 @@ from functools import cached_property
 
 import torch
 
-from .images import ImageLike, center_crop, load_image, resize, resize_points
-from .utils import SurveyWarning
+from ..images import ImageLike, center_crop, load_image, resize, resize_points
+from ..utils import SurveyWarning
 
 __all__ = ["Pair", "ROLES", "MAX_DETECT_SIDE", "catalogue_name", "resolve_image", "image_label"]
 
@@ -44,7 +44,7 @@ def catalogue_name(src) -> str | None:
 def resolve_image(src: ImageLike) -> ImageLike:
     """Catalogue names are accepted wherever an image is: ``run("nst", "astronaut", "starry_night")``."""
     if catalogue_name(src) is not None:
-        from . import data
+        from .. import data
 
         return data.path(src)
     return src
@@ -153,7 +153,7 @@ class Pair:
         return cache[role]
 
     def _read_given(self, role: str) -> torch.Tensor:
-        from .landmarks import LandmarkFileError, load_landmarks
+        from ..geometry.landmarks import LandmarkFileError, load_landmarks
 
         given = (self.given_landmarks or {})[role]
         pts = given.float() if isinstance(given, torch.Tensor) else load_landmarks(given)
@@ -171,7 +171,7 @@ class Pair:
     def file_landmarks(self, role: str, side: int) -> tuple[torch.Tensor, str] | None:
         """Landmarks from a file at ``side`` px: the given ones, else the catalogue's landmark file of a named image,
         else ``None`` (the caller falls back to a detector). Returns ``(points, where they came from)``."""
-        from . import data
+        from .. import data
 
         if role in (self.given_landmarks or {}):
             pts = self._given_points(role)
@@ -190,7 +190,7 @@ class Pair:
             if found is not None:
                 cache[role] = found[0]
             else:
-                from .landmarks import NoFaceFound, detect
+                from ..geometry.landmarks import NoFaceFound, detect
 
                 img = self.detection_image(role)
                 try:
@@ -203,7 +203,7 @@ class Pair:
     def targets(self) -> torch.Tensor | None:
         """``(68, 2)`` style landmarks similarity-aligned into the content frame (DST's P'), ``None`` without
         landmarks on both sides."""
-        from .dst import warp_targets
+        from ..methods.dst import warp_targets
 
         c, s = self.landmarks("content"), self.landmarks("style")
         return None if c is None or s is None or c.shape != s.shape else warp_targets(c, s, self.size)
@@ -221,7 +221,7 @@ class Pair:
                 h.update(b"given" + _source_bytes(given))
             name = catalogue_name(self.sources[role])
             if name is not None:
-                from . import data
+                from .. import data
 
                 e = data.entry(name)
                 if e.landmarks:

@@ -88,7 +88,7 @@ def fit_tps(centers: torch.Tensor, values: torch.Tensor, *, reg: float = 0.0, mi
         if d2[i, j] < min_distance ** 2:
             raise TPSError(f"control points {min(i, j)} and {max(i, j)} coincide at "
                            f"({c[i, 0]:.2f}, {c[i, 1]:.2f}): a thin-plate spline needs distinct control points "
-                           "(survey_lib.warp.dedupe_pairs drops repeated correspondences)")
+                           "(survey_lib.geometry.warp.dedupe_pairs drops repeated correspondences)")
     shift = c.detach().mean(0)
     scale = (c.detach() - shift).abs().max().clamp_min(1e-12)
     u = (c - shift) / scale

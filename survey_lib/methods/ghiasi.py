@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .images import ImageLike, load_image, resize
+from ..images import ImageLike, load_image, resize
 
 __all__ = ["GhiasiModel", "GhiasiUnavailableError", "model_files", "WEIGHTS", "PACKAGE", "STYLE_SIZE",
            "CONTENT_SIZE", "load"]

@@ -7,7 +7,8 @@ image, so no Pillow internals are involved. The call sequence (grey image, 5x5 G
 integral images, multi-scale MLP detection with step 4, scale factor 1.095 and a 42.592 px minimum window) is the
 one the wrapper uses.
 
->>> from survey_lib import animeface, data
+>>> from survey_lib.geometry import animeface
+>>> from survey_lib import data
 >>> faces = animeface.detect(data.get("sylvie_ios"))            # doctest: +SKIP
 >>> faces[0].left_eye                                            # doctest: +SKIP
 (142, 90, 45, 45)
@@ -51,7 +52,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .images import ImageLike, to_numpy, to_tensor
+from ..images import ImageLike, to_numpy, to_tensor
 
 __all__ = ["AnimeFace", "AnimeFaceUnavailable", "CORRESPONDENCE", "MIN_LIKELIHOOD", "detect", "part_points",
            "ibug_points", "library_path"]
@@ -195,7 +196,7 @@ def _detect_rgb(rgb: np.ndarray) -> list[AnimeFace]:
 @lru_cache(maxsize=1)
 def _self_check() -> None:
     """Run once: a known anime face must be found, so a broken library can never pass as 'no face'."""
-    from . import data
+    from .. import data
 
     name = "sylvie_ios"
     try:
@@ -233,7 +234,7 @@ def detect(image: ImageLike, *, min_side: int | None = None, min_likelihood: flo
     h, w = img.shape[-2:]
     s = max(1.0, (min_side or 0) / min(h, w))
     if s > 1:
-        from .images import resize
+        from ..images import resize
 
         img = resize(img, (round(h * s), round(w * s)), fit="stretch")
     faces = [f for f in _detect_rgb(to_numpy(img)) if f.likelihood >= min_likelihood]

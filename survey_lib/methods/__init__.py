@@ -1,9 +1,10 @@
 """Every method of the survey behind one interface, and ``run(method, content, style, profile=...)``.
 
-The data flow of one run: a :class:`~survey_lib.pairs.Pair` (both images decoded once) -> a :class:`Method`, which
-owns its config dataclass and builds it from a profile plus overrides -> a typed :class:`Result` (output image, the
-applied warp or ``None``, correspondences, aligned targets, timing, history). Metrics read results
-(:mod:`survey_lib.metrics`) and :func:`survey_lib.evaluate.evaluate` runs grids of them into a store.
+The data flow of one run: a :class:`~survey_lib.evaluation.pairs.Pair` (both images decoded once) -> a :class:`Method`,
+which owns its config dataclass and builds it from a profile plus overrides -> a typed :class:`Result` (output image,
+the applied warp or ``None``, correspondences, aligned targets, timing, history). Metrics read results
+(:mod:`survey_lib.evaluation.metrics`) and :func:`survey_lib.evaluation.evaluate.evaluate` runs grids of them into a
+store.
 
 >>> from survey_lib import methods
 >>> res = methods.run("nst", "astronaut", "starry_night", profile="smoke")   # catalogue names or paths
@@ -23,12 +24,12 @@ from collections.abc import Mapping
 import torch
 
 from .dst import DSTConfig
-from .images import ImageLike
-from .matchers import Correspondences
+from ..images import ImageLike
+from ..geometry.matchers import Correspondences
 from .nst import NSTConfig
-from .pairs import Pair, resolve_image
-from .profiles import Profile, get_profile
-from .utils import keep_partial
+from ..evaluation.pairs import Pair, resolve_image
+from ..profiles import Profile, get_profile
+from ..utils import keep_partial
 
 __all__ = ["Timing", "Result", "MethodResult", "Method", "register", "get", "run", "available", "resolve_image",
            "match", "LANDMARK_METHODS", "FoATPSConfig", "FastDSTConfig", "AdaINConfig", "GhiasiConfig",
@@ -110,7 +111,7 @@ class Result:
     @cached_property
     def carried(self) -> torch.Tensor | None:
         """Where the applied :attr:`warp` carries the content points (read off the map), ``None`` without a warp."""
-        from .metrics import points_through_warp
+        from ..evaluation.metrics import points_through_warp
 
         if self.warp is None or self.correspondences is None:
             return None
@@ -131,7 +132,7 @@ MethodResult = Result  # the name earlier code imports
 
 # ----------------------------------------------------------------------------------------------- method interface
 class Method:
-    """A method of the survey: owns its config dataclass and runs on a :class:`~survey_lib.pairs.Pair`.
+    """A method of the survey: owns its config dataclass and runs on a :class:`~survey_lib.evaluation.pairs.Pair`.
 
     Subclasses set the class attributes and implement :meth:`__call__`.
 
@@ -257,9 +258,9 @@ def match(pair: Pair, kind: str, *, device="auto", style_detector: str = "auto")
     ``seconds`` covers the whole matching; ``info`` records the detection sides and the pairs dropped because two
     content points coincide at the working size.
     """
-    from .images import resize_points
-    from .matchers import get_matcher
-    from .warp import dedupe_pairs
+    from ..images import resize_points
+    from ..geometry.matchers import get_matcher
+    from ..geometry.warp import dedupe_pairs
 
     t0 = time.perf_counter()
     found, kwargs = {}, {}
@@ -295,7 +296,7 @@ def _nst_fields(cfg) -> NSTConfig:
 
 
 class NST(Method):
-    """Gatys et al. (2016): optimise the output's pixels (:func:`survey_lib.nst.stylize`)."""
+    """Gatys et al. (2016): optimise the output's pixels (:func:`survey_lib.methods.nst.stylize`)."""
 
     name, config_class, family = "nst", NSTConfig, "nst"
     knob = ("style_weight", NSTConfig.style_weight)
@@ -323,7 +324,7 @@ def _landmark_half(corr: Correspondences, which: str, name: str) -> Corresponden
     """
     if which == "all":
         return corr
-    from .landmarks import NoFaceFound
+    from ..geometry.landmarks import NoFaceFound
 
     if corr.info.get("matched") != 68:
         raise NoFaceFound(f"{name}: keypoints={which!r} needs the 68 landmarks on both images; "
@@ -335,9 +336,10 @@ def _landmark_half(corr: Correspondences, which: str, name: str) -> Corresponden
 
 @dataclass
 class LandmarkDSTConfig(DSTConfig):
-    """:class:`~survey_lib.dst.DSTConfig` for the landmark methods, plus ``keypoints``: ``"all"`` 68 landmarks are
-    the optimiser's keypoints, or only the ``"even"`` / ``"odd"`` indices (0-based, dlib's order), so that the other
-    half can score the applied warp on points it never targeted (:func:`survey_lib.metrics.held_out_landmarks`)."""
+    """:class:`~survey_lib.methods.dst.DSTConfig` for the landmark methods, plus ``keypoints``: ``"all"`` 68 landmarks
+    are the optimiser's keypoints, or only the ``"even"`` / ``"odd"`` indices (0-based, dlib's order), so that the other
+    half can score the applied warp on points it never targeted
+    (:func:`survey_lib.evaluation.metrics.held_out_landmarks`)."""
 
     keypoints: str = "all"
 
@@ -355,7 +357,7 @@ class FastDSTConfig(LandmarkDSTConfig):
     style_detector: str = "auto"
 
     def __post_init__(self):
-        from .matchers import STYLE_DETECTORS
+        from ..geometry.matchers import STYLE_DETECTORS
 
         super().__post_init__()
         if self.style_detector not in STYLE_DETECTORS:
@@ -363,7 +365,7 @@ class FastDSTConfig(LandmarkDSTConfig):
 
 
 class DSTFamily(Method):
-    """DST's optimiser (:func:`survey_lib.dst.deformable_style_transfer`) with one kind of correspondences."""
+    """DST's optimiser (:func:`survey_lib.methods.dst.deformable_style_transfer`) with one kind of correspondences."""
 
     config_class, family, steps_field = DSTConfig, "dst", "steps_per_scale"
     knob = ("warp_weight", DSTConfig().warp_weight)
@@ -409,7 +411,7 @@ class OneShotFoA(DSTFamily):
 
 @dataclass
 class FoATPSConfig(NSTConfig):
-    """:class:`~survey_lib.nst.NSTConfig` plus the border anchors per side that pin the TPS warp's frame, and
+    """:class:`~survey_lib.methods.nst.NSTConfig` plus the border anchors per side that pin the TPS warp's frame, and
     ``keypoints`` as in :class:`LandmarkDSTConfig`: the spline through all 68 landmarks, or through the ``"even"`` /
     ``"odd"`` half only, so that the other half scores it (an interpolating spline is exact on its own points)."""
 
@@ -432,8 +434,8 @@ class FoATPS(Method):
     def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
         from .dst import warp_targets
         from .nst import stylize
-        from .utils import Timer
-        from .warp import grid_sample_xy, sampling_map
+        from ..utils import Timer
+        from ..geometry.warp import grid_sample_xy, sampling_map
 
         corr = self.keypoints(match(pair, "landmarks", device=device), config)
         size = pair.size
@@ -465,7 +467,7 @@ class AdaINConfig:
     ``decoder``: ``"project"`` (shipped, trained here), ``"published"`` (the authors' files: ``vgg_path`` /
     ``decoder_path``, or the cached release, downloaded where allowed), ``"auto"`` (published on Colab, with
     ``SURVEY_ALLOW_DOWNLOAD=1`` or when cached; else project), resolved when the config is built, or
-    ``"optimised"``: AdaIN's objective decoded by optimisation (:func:`survey_lib.adain.decode_by_optimisation`,
+    ``"optimised"``: AdaIN's objective decoded by optimisation (:func:`survey_lib.methods.adain.decode_by_optimisation`,
     ``steps`` L-BFGS steps, the profile's NST budget, with the paper's ``style_weight``), what a perfect decoder would
     output. AdaIN is deterministic; ``seed`` is accepted so every method takes the same arguments."""
 
@@ -517,7 +519,7 @@ class AdaIN(Method):
 
     def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
         from .adain import decode_by_optimisation, preserve_colour
-        from .utils import Timer
+        from ..utils import Timer
 
         model = self.model(config, device)
         settings = {"decoder": model.source, "alpha": config.alpha, "preserve_color": config.preserve_color}
@@ -539,8 +541,8 @@ class AdaIN(Method):
 
 @dataclass
 class GhiasiConfig:
-    """Settings of Ghiasi et al.'s arbitrary-style network (:mod:`survey_lib.ghiasi`): ``alpha`` interpolates the
-    style vector between the content's own (0) and the style's (1). Deterministic; ``seed`` is accepted so every
+    """Settings of Ghiasi et al.'s arbitrary-style network (:mod:`survey_lib.methods.ghiasi`): ``alpha`` interpolates
+    the style vector between the content's own (0) and the style's (1). Deterministic; ``seed`` is accepted so every
     method takes the same arguments."""
 
     size: int = 256
@@ -558,11 +560,11 @@ class Ghiasi(Method):
 
     name, config_class, family, steps_field = "ghiasi", GhiasiConfig, "ghiasi", None
     knob = ("alpha", 1.0)
-    version = 2  # v2: the quantised graph evaluated in float (:class:`survey_lib.ghiasi.GhiasiModel`)
+    version = 2  # v2: the quantised graph evaluated in float (:class:`survey_lib.methods.ghiasi.GhiasiModel`)
 
     def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
         from .ghiasi import load
-        from .utils import Timer
+        from ..utils import Timer
 
         model = load()
         with Timer("cpu") as t:

@@ -1,11 +1,11 @@
 """Grids of runs (methods x pairs x seeds) into the results store, as one tidy table.
 
->>> from survey_lib.evaluate import evaluate, grid
+>>> from survey_lib.evaluation.evaluate import evaluate, grid
 >>> table = evaluate(["nst", "fastdst"], grid(["astronaut"], ["mona_lisa", "hokusai_fan"]), profile="smoke",
 ...                  seeds=(0, 1))                                   # doctest: +SKIP
 >>> table[["method", "content", "style", "seed", "warp_progress", "from_store"]]   # doctest: +SKIP
 
-Every run is looked up in the store first (:mod:`survey_lib.store`); only the missing ones are computed, each
+Every run is looked up in the store first (:mod:`survey_lib.evaluation.store`); only the missing ones are computed, each
 written as soon as it finishes, so an interrupted evaluation resumes where it stopped. ``executor`` takes any
 :class:`concurrent.futures.Executor`: a ``ProcessPoolExecutor`` on one machine, or a Dask cluster's
 ``Client.get_executor()``; runs go to the executor and results come back to this process, which alone writes
@@ -23,10 +23,10 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from . import methods as _methods
+from .. import methods as _methods
 from .metrics import RUN_METRICS
 from .pairs import Pair
-from .profiles import Profile, get_profile
+from ..profiles import Profile, get_profile
 from .store import Record, Store, _jsonable, pack_arrays, png_bytes, run_key
 
 __all__ = ["evaluate", "plan_jobs", "stored_table", "records_from_table", "TABLE_COLUMNS", "grid", "group", "GROUPS",
@@ -37,19 +37,19 @@ Metric = Callable[[Pair, "_methods.Result"], dict]
 
 # ----------------------------------------------------------------------------------------------- pairs
 def _portraits_with_landmarks() -> list[str]:
-    from . import data
+    from .. import data
 
     return [e.name for e in data.list_images(role="style") if e.category == "painting" and e.landmarks]
 
 
 def _photos() -> list[str]:
-    from . import data
+    from .. import data
 
     return [e.name for e in data.list_images(category="photo") if e.landmarks]
 
 
 def _anime() -> list[str]:
-    from . import data
+    from .. import data
 
     return [e.name for e in data.list_images(category="anime")]
 
@@ -94,8 +94,8 @@ class Job:
 def run_job(job: Job) -> Record:
     """Compute one run and its metrics (in whatever process the executor chose). A run that fails because a
     detector found no face is kept as a record with ``error`` set: that failure is a finding, not a crash."""
-    from .landmarks import NoFaceFound
-    from .utils import environment_summary
+    from ..geometry.landmarks import NoFaceFound
+    from ..utils import environment_summary
 
     content, style = job.pair.labels
     base = dict(key=job.key, method=job.method, content=content, style=style, seed=job.seed, profile=job.profile,
@@ -194,10 +194,10 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
         methods: names (``"nst"``), or ``(name, {setting: value})`` for a method with changed settings (e.g.
             ``("dst", {"warp_weight": 2.0})``), or ``(name, settings, label)``.
         pairs: ``(content, style)`` tuples of catalogue names, paths or images (see :func:`grid`), or
-            :class:`~survey_lib.pairs.Pair` objects.
+            :class:`~survey_lib.evaluation.pairs.Pair` objects.
         profile: sizes and step counts; seeds: each run's ``seed`` setting.
-        metrics: functions ``metric(pair, result) -> dict`` (default :data:`survey_lib.metrics.RUN_METRICS`).
-        store: a :class:`~survey_lib.store.Store`, a path, ``"default"`` (``$SURVEY_STORE`` or
+        metrics: functions ``metric(pair, result) -> dict`` (default :data:`survey_lib.evaluation.metrics.RUN_METRICS`).
+        store: a :class:`~survey_lib.evaluation.store.Store`, a path, ``"default"`` (``$SURVEY_STORE`` or
             ``build/results.sqlite``) or ``None`` (compute everything, keep nothing).
         executor: where runs are computed (default: here, one after another; with the environment variable
             ``SURVEY_WORKERS=N``, N > 1, in N local processes of one thread each whenever more than one run is to be
@@ -213,8 +213,8 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
         with; 0 on a GPU), ``error`` (why a run produced nothing, e.g. no
         face found; else empty), ``from_store`` (True where the row was read, not computed) and ``key``.
     """
-    from .utils import progress
-    from .vgg import resolve_device
+    from ..utils import progress
+    from ..vgg import resolve_device
 
     prof = get_profile(profile)
     dev = str(resolve_device(device))
@@ -353,7 +353,7 @@ def _complete_metrics(record: Record, job: Job, db: Store | None) -> None:
 
 def load_result(record: Record) -> "_methods.Result":
     """The stored run as a :class:`~survey_lib.methods.Result` (image at 8 bits, as stored)."""
-    from .matchers import Correspondences
+    from ..geometry.matchers import Correspondences
 
     arr = record.load_arrays()
     corr = Correspondences(arr["src"], arr["dst"], info=record.info.get("match") or {}) if "src" in arr else None

@@ -38,12 +38,12 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-from .images import ImageLike, load_image
-from .landmarks import apply_transform, similarity_transform
-from .losses import GramStyleLoss, content_loss
-from .utils import Interrupted, LongRunNote, Timer, progress, seed_everything
-from .vgg import VGG19Features, resolve_device
-from .warp import border_anchors, fit_tps, grid_sample_xy, pixel_grid
+from ..images import ImageLike, load_image
+from ..geometry.landmarks import apply_transform, similarity_transform
+from ..losses import GramStyleLoss, content_loss
+from ..utils import Interrupted, LongRunNote, Timer, progress, seed_everything
+from ..vgg import VGG19Features, resolve_device
+from ..geometry.warp import border_anchors, fit_tps, grid_sample_xy, pixel_grid
 
 __all__ = ["DSTConfig", "DSTResult", "deformable_style_transfer", "warp_targets", "laplacian_pyramid",
            "synthesize", "warp_map", "HYPERCOLUMN_LAYERS"]

@@ -13,7 +13,7 @@ The pairs are chosen by rule, not by hand:
 * ``finding1_seeds``: seed 1 of the optimisation methods on 10 of those pairs (drawn with a fixed seed), to show
   the run-to-run spread.
 * ``finding1_held_out``: FastDST and one-shot FoA optimised on the even-indexed half of the 68 landmarks on the
-  same 10 pairs, scored on the other half (:func:`survey_lib.metrics.held_out_landmarks`).
+  same 10 pairs, scored on the other half (:func:`survey_lib.evaluation.metrics.held_out_landmarks`).
 * ``table1``: every method of Table 1 on its pair, three times (seeds 0-2), run one at a time on two threads
   with nothing else running, for the median and spread of each timing.
 * ``beta_sweep``: DST and FastDST with the warp weight beta from the published 0.5 up to 32 (:data:`BETAS`), on
@@ -68,7 +68,7 @@ class Plan:
     #: one name per pair, written as the table's ``pair`` column (for pairs that share their images' names, e.g. one
     #: face against exaggerated copies of its own landmarks)
     pair_labels: tuple[str, ...] = ()
-    #: run metrics (default :data:`survey_lib.metrics.RUN_METRICS`)
+    #: run metrics (default :data:`survey_lib.evaluation.metrics.RUN_METRICS`)
     metrics: tuple | None = None
 
     @property
@@ -79,7 +79,7 @@ class Plan:
 def _native_side(name: str) -> int:
     from PIL import Image
 
-    from . import data
+    from .. import data
 
     with Image.open(data.path(name)) as im:
         return min(im.size)
@@ -96,7 +96,8 @@ def finding1_pairs() -> list[tuple[str, str]]:
 
 def anime_faces() -> list[str]:
     """Every anime image of the catalogue in which AnimeFace finds a face at the survey's 256 px."""
-    from . import animeface, data
+    from ..geometry import animeface
+    from .. import data
 
     return [e.name for e in data.list_images(category="anime") if animeface.detect(data.get(e.name, 256))]
 
@@ -124,7 +125,7 @@ FACE_OF_ART_METHODS = ("nst", "foa_tps", ("foa_tps", {"keypoints": "even"}), "on
 #: the warp weights of plan ``beta_sweep``: the published 0.5 up to 64 times it
 BETAS = (0.5, 2.0, 8.0, 32.0)
 #: plan ``deformation_sweep``: this face against exaggerated copies of its own landmarks (the style image gives only
-#: the texture), by these factors (:func:`survey_lib.shapes.exaggerate`)
+#: the texture), by these factors (:func:`survey_lib.geometry.shapes.exaggerate`)
 SWEEP_PAIR = ("astronaut", "mona_lisa")
 SWEEP_K = (0.5, 1.0, 1.5, 2.0, 3.0)
 #: the published schedule (3 x 150 steps, the keypoints' own learning rate) with the default profile's samples, the
@@ -139,9 +140,9 @@ EXEMPLAR_CONTENT, EXEMPLAR_CHARACTER = "obama", "sylvie"
 def exemplar_pairs(size: int = 256) -> tuple[tuple, tuple[str, ...]]:
     """The pairs of plan ``exemplars`` and their labels: :data:`EXEMPLAR_CONTENT` with each catalogue drawing of
     :data:`EXEMPLAR_CHARACTER` (its landmark file), then with the first drawing's image and the drawings' common
-    landmarks (:func:`survey_lib.landmarks.mean_shape`, in that image's frame) as the style's geometry."""
-    from . import data
-    from .landmarks import mean_shape
+    landmarks (:func:`survey_lib.geometry.landmarks.mean_shape`, in that image's frame) as the style's geometry."""
+    from .. import data
+    from ..geometry.landmarks import mean_shape
     from .metrics import character
     from .pairs import Pair
 
@@ -155,9 +156,9 @@ def exemplar_pairs(size: int = 256) -> tuple[tuple, tuple[str, ...]]:
 def sweep_pairs(size: int = 256) -> tuple:
     """The pairs of plan ``deformation_sweep``: :data:`SWEEP_PAIR` with the content's landmarks as they are and the
     style's replaced by them exaggerated by each of :data:`SWEEP_K`."""
-    from . import data
+    from .. import data
     from .pairs import Pair
-    from .shapes import exaggerate
+    from ..geometry.shapes import exaggerate
 
     base = data.landmarks(SWEEP_PAIR[0])  # in the frame of the image file
     return tuple(Pair.resolve(*SWEEP_PAIR, size=size, match_size=size, content_landmarks=base,
@@ -216,7 +217,7 @@ def _checkout():
     """The git checkout this package runs from, or ``None`` (an installed package)."""
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     return root if (root / ".git").exists() else None
 
 
@@ -265,7 +266,7 @@ def check_committed(out_dir) -> None:
 
 def jobs(name: str, device: str = "cpu") -> list:
     """The runs of plan ``name`` as today's code would compute them, with their store keys, computing none: one
-    :class:`~survey_lib.evaluate.Job` per table row, in the table's order."""
+    :class:`~survey_lib.evaluation.evaluate.Job` per table row, in the table's order."""
     from .evaluate import plan_jobs
     from .metrics import RUN_METRICS
 
@@ -330,7 +331,7 @@ def provenance(plan: Plan, table, wall_s: float, device="cpu") -> dict:
     date, this invocation's wall time, and the summed run times in the table (the compute it stands for)."""
     import datetime
 
-    from .utils import environment_summary
+    from ..utils import environment_summary
 
     env = environment_summary(device)
     return {"plan": plan.name, "commit": _commit(), "profile": plan.profile,
@@ -346,11 +347,11 @@ _INVOCATION = ("commit", "date", "device", "wall_s", "computed")
 
 
 def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_dir=AT_SCALE_DIR):
-    """Run plan ``name`` through :func:`survey_lib.evaluate.evaluate` (resumable: finished runs are read back from
-    ``store``, and metrics added since are computed on them) and write ``out_dir/NAME.csv`` (one row per run), the
-    geometry tables beside it and ``out_dir/NAME.provenance.json`` (which lists the earlier invocations that computed
-    its rows under ``earlier``). Rows another machine saved with :func:`save_partial` (``NAME_partial.csv``) under
-    today's keys are taken as computed, and those partial files removed once the table is whole.
+    """Run plan ``name`` through :func:`survey_lib.evaluation.evaluate.evaluate` (resumable: finished runs are read
+    back from ``store``, and metrics added since are computed on them) and write ``out_dir/NAME.csv`` (one row per
+    run), the geometry tables beside it and ``out_dir/NAME.provenance.json`` (which lists the earlier invocations that
+    computed its rows under ``earlier``). Rows another machine saved with :func:`save_partial` (``NAME_partial.csv``)
+    under today's keys are taken as computed, and those partial files removed once the table is whole.
 
     Returns:
         the per-run table (a DataFrame).
@@ -362,8 +363,8 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
 
     from .evaluate import evaluate
     from .store import opened
-    from .utils import check_writable_folder
-    from .vgg import resolve_device
+    from ..utils import check_writable_folder
+    from ..vgg import resolve_device
 
     plan = get_plan(name)
     out = Path(out_dir)
@@ -421,7 +422,7 @@ def save_partial(name: str, *, store=None, out_dir=AT_SCALE_DIR) -> int:
 
     from .evaluate import stored_table
     from .store import opened
-    from .utils import check_writable_folder
+    from ..utils import check_writable_folder
 
     plan, out = get_plan(name), Path(out_dir)
     check_committed(out)
@@ -437,7 +438,7 @@ def save_partial(name: str, *, store=None, out_dir=AT_SCALE_DIR) -> int:
         labels = [plan.pair_labels[i // per_pair] for i in held] if plan.pair_labels else None
         _write_tables(f"{name}_partial", plan, table, [planned[i].pair for i in held], labels, db, out,
                       carried_over=imported)
-    from .utils import environment_summary
+    from ..utils import environment_summary
 
     done = int(len(table)) - len(imported)
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
@@ -451,7 +452,8 @@ def save_partial(name: str, *, store=None, out_dir=AT_SCALE_DIR) -> int:
 
 def _import_partial(name: str, db, out) -> tuple[set, list]:
     """Put the rows of ``out/NAME_partial.csv`` that carry today's keys into ``db`` (see
-    :func:`survey_lib.evaluate.records_from_table`); returns their keys and the invocations that computed them."""
+    :func:`survey_lib.evaluation.evaluate.records_from_table`); returns their keys and the invocations that computed
+    them."""
     import json
 
     from .evaluate import records_from_table
@@ -473,7 +475,7 @@ def _write_tables(stem: str, plan: Plan, table, row_pairs, labels, db, out, *, c
     which the store holds without their geometry, take theirs from ``out/NAME_partial_*.csv``."""
     import pandas as pd
 
-    from .utils import atomic_write
+    from ..utils import atomic_write
 
     if labels is not None:
         table.insert(0, "pair", labels)
@@ -496,7 +498,7 @@ def _write_json(path, obj) -> None:
     import json
     from pathlib import Path
 
-    from .utils import atomic_write
+    from ..utils import atomic_write
 
     with atomic_write(path) as tmp:
         Path(tmp).write_text(json.dumps(obj, indent=2) + "\n")
@@ -505,9 +507,9 @@ def _write_json(path, obj) -> None:
 def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
     """Score the committed table of plan ``name`` again from the runs the store keeps under the table's own keys,
     computing no run: metrics added to the plan or given a new ``version`` since are computed on the stored results
-    (:func:`survey_lib.evaluate.evaluate` would look up the keys of today's code, which a change to a method's
-    modules renames). Rows whose run the store does not have keep their values. Rewrites ``out_dir/NAME.csv`` and
-    adds a ``rescored`` entry (commit, date, rows) to the provenance record.
+    (:func:`survey_lib.evaluation.evaluate.evaluate` would look up the keys of today's code, which a change to a
+    method's modules renames). Rows whose run the store does not have keep their values. Rewrites ``out_dir/NAME.csv``
+    and adds a ``rescored`` entry (commit, date, rows) to the provenance record.
 
     Returns:
         the table (a DataFrame) and the number of rows scored from the store.
@@ -519,9 +521,9 @@ def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
 
     from .evaluate import _complete_metrics
     from .metrics import RUN_METRICS
-    from .profiles import get_profile
+    from ..profiles import get_profile
     from .store import Store
-    from .utils import atomic_write
+    from ..utils import atomic_write
 
     plan, out = get_plan(name), Path(out_dir)
     check_committed(out)
@@ -559,11 +561,11 @@ def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
 def trajectories(table, store=None, *, pairs=None):
     """Every optimisation run in ``table`` traced over its steps, one row per run and step (a DataFrame; empty when
     no run has a history), with its total ``loss`` at that step: where a DST-family run recorded its keypoints
-    (``record_every``), :func:`survey_lib.metrics.trajectory` at each recorded step (keypoint progress, landmarks
-    carried by the warp, folded %); otherwise the losses it logged before each update (step 0 = the start), with a
-    DST-family run's keypoint progress ``1 - L_warp(t) / L_warp(0)`` (the other columns NaN). ``pairs``: the pair
-    of each row (:class:`~survey_lib.pairs.Pair` or names) where the names alone do not say it; a ``pair`` column of
-    ``table`` is kept."""
+    (``record_every``), :func:`survey_lib.evaluation.metrics.trajectory` at each recorded step (keypoint progress,
+    landmarks carried by the warp, folded %); otherwise the losses it logged before each update (step 0 = the start),
+    with a DST-family run's keypoint progress ``1 - L_warp(t) / L_warp(0)`` (the other columns NaN). ``pairs``: the pair
+    of each row (:class:`~survey_lib.evaluation.pairs.Pair` or names) where the names alone do not say it; a ``pair``
+    column of ``table`` is kept."""
     import pandas as pd
 
     from .metrics import trajectory
@@ -583,10 +585,10 @@ def trajectories(table, store=None, *, pairs=None):
 
 def _stored_runs(table, pairs, store):
     """For each run of ``table`` found in ``store``: its identifying columns (with ``pair`` where the table has
-    one), its :class:`~survey_lib.methods.Result`, and a function giving its :class:`~survey_lib.pairs.Pair`
+    one), its :class:`~survey_lib.methods.Result`, and a function giving its :class:`~survey_lib.evaluation.pairs.Pair`
     (``pairs[i]`` as given, or resolved from the row's names at the run's profile sizes)."""
     from .evaluate import results
-    from .profiles import get_profile
+    from ..profiles import get_profile
 
     outputs = results(table, "default" if store is None else store)
     for i, r in enumerate(table.itertuples()):
@@ -612,7 +614,8 @@ def _row_pairs(plan: Plan, per_pair_values, rows: int) -> list:
 
 
 def _resolve(given, prof):
-    """``given`` as a :class:`~survey_lib.pairs.Pair`: as it is, or resolved from its names at ``prof``'s sizes."""
+    """``given`` as a :class:`~survey_lib.evaluation.pairs.Pair`: as it is, or resolved from its names at ``prof``'s
+    sizes."""
     from .pairs import Pair
 
     return given if isinstance(given, Pair) else Pair.resolve(*given, size=prof.size, match_size=prof.match_size)
@@ -620,10 +623,10 @@ def _resolve(given, prof):
 
 def carried_points(table, pairs, store=None):
     """Where the applied warp of each run in ``table`` carries its content's 68 landmarks
-    (:func:`survey_lib.metrics.points_through_warp`): one row per run and landmark with ``landmark`` (dlib's index),
-    ``x``, ``y`` (pixels at the working size; NaN where the warp does not reach the point), and the run's method,
-    content, style, seed, settings (and ``pair`` where ``table`` has it). Runs without a warp are left out.
-    ``pairs``: the pair of each row (:class:`~survey_lib.pairs.Pair` or names)."""
+    (:func:`survey_lib.evaluation.metrics.points_through_warp`): one row per run and landmark with ``landmark`` (dlib's
+    index), ``x``, ``y`` (pixels at the working size; NaN where the warp does not reach the point), and the run's
+    method, content, style, seed, settings (and ``pair`` where ``table`` has it). Runs without a warp are left out.
+    ``pairs``: the pair of each row (:class:`~survey_lib.evaluation.pairs.Pair` or names)."""
     import pandas as pd
 
     from .metrics import points_through_warp
@@ -680,7 +683,7 @@ def read_provenance(name: str, folder=None) -> dict | None:
     import json
     from pathlib import Path
 
-    from .utils import bundled_dir
+    from ..utils import bundled_dir
 
     path = Path(folder or bundled_dir(AT_SCALE_DIR)) / f"{name}.provenance.json"
     return json.loads(path.read_text()) if path.is_file() else None
@@ -693,7 +696,7 @@ def read_plan(name: str, folder=None, *, required: bool = False):
 
     import pandas as pd
 
-    from .utils import bundled_dir
+    from ..utils import bundled_dir
 
     path = Path(folder or bundled_dir(AT_SCALE_DIR)) / f"{name}.csv"
     if not path.is_file():

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import torch
 
-from .images import ImageLike, to_tensor
+from ..images import ImageLike, to_tensor
 from .landmarks import NoFaceFound, detect, load_landmarks
 from .nbb import NBBConfig, clean_correspondences, neural_best_buddies
-from .utils import SurveyWarning
+from ..utils import SurveyWarning
 
 __all__ = ["Correspondences", "NBBMatcher", "DlibMatcher", "AnimeFaceMatcher", "FastDSTMatcher", "LandmarkMatcher",
            "STYLE_DETECTORS", "get_matcher"]
@@ -164,8 +164,8 @@ def _anime_pairs(c68: torch.Tensor, style: ImageLike, min_side: int) -> tuple[to
 
 class AnimeFaceMatcher:
     """A face photograph (content) against an anime face (style): dlib's 68 points on the content, AnimeFace's parts
-    on the style, paired through :data:`survey_lib.animeface.CORRESPONDENCE` (13 points: eye corners and centres,
-    nose tip, mouth corners and centre, chin, jaw at eye height).
+    on the style, paired through :data:`survey_lib.geometry.animeface.CORRESPONDENCE` (13 points: eye corners and
+    centres, nose tip, mouth corners and centre, chin, jaw at eye height).
 
     Args:
         content_landmarks: optional ``(68, 2)`` tensor or landmark file for the content (else dlib).
@@ -174,7 +174,8 @@ class AnimeFaceMatcher:
 
     Raises:
         NoFaceFound: AnimeFace finds no face in the style (or dlib none in the content); the message names the image.
-        survey_lib.animeface.AnimeFaceUnavailable: the detector is not installed (the message says what to install).
+        survey_lib.geometry.animeface.AnimeFaceUnavailable: the detector is not installed (the message says what to
+        install).
     """
 
     name = "animeface"

@@ -27,8 +27,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from .images import ImageLike, to_numpy, to_tensor
-from .vgg import WeightsNotFoundError
+from ..images import ImageLike, to_numpy, to_tensor
+from ..vgg import WeightsNotFoundError
 
 __all__ = ["NoFaceFound", "LandmarkFileError", "FaceLandmarks", "GROUPS", "detect", "predictor_model_path",
            "opencv_faces",
@@ -275,7 +275,7 @@ def load_landmarks(path: str | os.PathLike, *, n_points: int | None = N_POINTS) 
         if problem:
             import warnings
 
-            from .utils import SurveyWarning
+            from ..utils import SurveyWarning
 
             warnings.warn(f"'{path}': {problem}; are x and y swapped, or the points in another order than the 68-point "
                           "scheme?", SurveyWarning, stacklevel=2)

@@ -1,6 +1,6 @@
 """The results store: one embedded SQLite file holding every finished run, so work is never done twice.
 
->>> from survey_lib.store import Store
+>>> from survey_lib.evaluation.store import Store
 >>> with Store("build/results.sqlite") as store:        # created when missing
 ...     len(store)                                       # doctest: +SKIP
 
@@ -43,7 +43,7 @@ def default_store_path() -> Path:
     working directory (an installed package)."""
     if os.environ.get("SURVEY_STORE"):
         return Path(os.environ["SURVEY_STORE"])
-    from .utils import bundled_dir
+    from ..utils import bundled_dir
 
     checkout = bundled_dir("notebooks").parent
     if (checkout / "pyproject.toml").is_file():
@@ -115,7 +115,7 @@ class Record:
             return None
         from PIL import Image
 
-        from .images import to_tensor
+        from ..images import to_tensor
 
         return to_tensor(Image.open(io.BytesIO(self.image)))
 
@@ -128,7 +128,7 @@ def pack_arrays(**arrays) -> bytes:
 
 
 def png_bytes(image: torch.Tensor) -> bytes:
-    from .images import to_pil
+    from ..images import to_pil
 
     buf = io.BytesIO()
     to_pil(image).save(buf, format="PNG")

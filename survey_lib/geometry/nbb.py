@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from .images import ImageLike, resize, to_tensor
+from ..images import ImageLike, resize, to_tensor
 from .landmarks import apply_transform, similarity_transform
-from .vgg import VGG19Features
+from ..vgg import VGG19Features
 from .warp import greedy_keep
 
 __all__ = ["NBBConfig", "NBBResult", "neural_best_buddies", "clean_correspondences", "segments_cross", "LEVELS"]

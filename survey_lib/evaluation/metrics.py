@@ -20,7 +20,8 @@ metric                      columns
 :func:`face_distortion`     ``face_area_spread``, ``face_folded_%``: how unevenly the warp stretches the face
 :func:`second_reading`      ``style_reading_gap``, ``second_warp_progress``, ``dlib5_warp_progress``,
                             ``second_redetected_progress``: the same geometry against a second, independent
-                            reading of both faces (:mod:`survey_lib.readers`), where dlib may misread a painting
+                            reading of both faces (:mod:`survey_lib.geometry.readers`), where dlib may misread a
+                            painting
 ==========================  ==================================================================================
 
 and :func:`bootstrap_ci` / :func:`paired_difference_ci` / :func:`summarise` give means with 95 % intervals.
@@ -29,8 +30,8 @@ from __future__ import annotations
 
 import torch
 
-from .images import ImageLike, resize, to_tensor
-from .landmarks import NoFaceFound, detect, inter_ocular
+from ..images import ImageLike, resize, to_tensor
+from ..geometry.landmarks import NoFaceFound, detect, inter_ocular
 
 __all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "reached_progress", "points_through_warp",
            "point_gap", "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds",
@@ -210,7 +211,8 @@ def warp_landmarks(pair, result) -> dict[str, float]:
 
 
 #: the version of a metric's definition: a stored run scored by an older one is scored again
-#: (:func:`survey_lib.evaluate.evaluate`); 2: progress over the landmarks the warp reaches, not NaN when one is lost
+#: (:func:`survey_lib.evaluation.evaluate.evaluate`); 2: progress over the landmarks the warp reaches, not NaN when one
+#: is lost
 warp_landmarks.version = 2
 
 
@@ -248,7 +250,7 @@ def redetection(pair, result) -> dict[str, float]:
 def folds(pair, result) -> dict[str, float]:
     """``folded_%``: percentage of output pixels where the applied warp folds over (Jacobian determinant <= 0);
     ``jacobian_min`` / ``jacobian_max``: the range of its local area change. NaN when the method applies no warp."""
-    from .warp import folded_fraction, jacobian_determinant
+    from ..geometry.warp import folded_fraction, jacobian_determinant
 
     if result.warp is None:
         return {"folded_%": _NAN, "jacobian_min": _NAN, "jacobian_max": _NAN}
@@ -262,7 +264,7 @@ def face_distortion(pair, result) -> dict[str, float]:
     landmarks, ``face_area_spread`` is the standard deviation of log2 of the warp's local area change (Jacobian
     determinant; 0 for a shift or a uniform scaling, 1 when areas typically differ by a factor of two), over the
     pixels that do not fold, and ``face_folded_%`` the share there that folds. NaN without a warp or landmarks."""
-    from .warp import jacobian_determinant
+    from ..geometry.warp import jacobian_determinant
 
     p = pair.landmarks("content")
     if result.warp is None or p is None:
@@ -292,7 +294,7 @@ def exact_tps_folds(pair, result) -> dict[str, float]:
     the same correspondences), for comparison with :func:`folds`: ``exact_tps_folded_%`` to the full targets, and
     ``moved_tps_folded_%`` to where the method's keypoints ended up (the spline at the displacement the method
     reached: the two warps compared at equal displacement). NaN for methods without keypoints."""
-    from .warp import folded_fraction, sampling_map
+    from ..geometry.warp import folded_fraction, sampling_map
 
     if result.correspondences is None or result.targets is None:
         return {"exact_tps_folded_%": _NAN, "moved_tps_folded_%": _NAN}
@@ -306,7 +308,7 @@ def animeface_redetection(pair, result) -> dict[str, float]:
     """AnimeFace run again on the output (at 256 px at least): ``animeface_faces`` found there, and where it finds
     one, ``animeface_progress``: :func:`keypoint_progress` of the parts it detects toward the method's targets
     (for 13-point AnimeFace correspondences only; NaN otherwise). Independent of the optimiser."""
-    from . import animeface
+    from ..geometry import animeface
 
     found = animeface.detect(result.image, min_side=256)
     out = {"animeface_faces": float(len(found)), "animeface_progress": _NAN}
@@ -317,10 +319,10 @@ def animeface_redetection(pair, result) -> dict[str, float]:
 
 
 def second_reading(pair, result) -> dict[str, float]:
-    """The geometry checked against a second, independent reading of both faces (:mod:`survey_lib.readers`: a Haar
-    face box and dlib's separately trained 5-point model: eye corners and nose base), instead of the 68-point reading
-    every other metric and FastDST itself use. Both readings of the style are brought into the content frame by the
-    same similarity (the 68-point alignment of ``pair.targets``), so they differ only in where each reads the
+    """The geometry checked against a second, independent reading of both faces (:mod:`survey_lib.geometry.readers`: a
+    Haar face box and dlib's separately trained 5-point model: eye corners and nose base), instead of the 68-point
+    reading every other metric and FastDST itself use. Both readings of the style are brought into the content frame by
+    the same similarity (the 68-point alignment of ``pair.targets``), so they differ only in where each reads the
     features.
 
     * ``style_reading_gap``: NME between the pair's 68-point style landmarks and the second reading of the style:
@@ -331,7 +333,7 @@ def second_reading(pair, result) -> dict[str, float]:
     * ``second_redetected_progress``: the second reader run on the output picture, the same share (every method).
 
     NaN where the second reader finds no face on an image it needs, or either face has no 68 landmarks."""
-    from .readers import FIVE_IN_68, five_points, reading_gap
+    from ..geometry.readers import FIVE_IN_68, five_points, reading_gap
 
     out = dict.fromkeys(("style_reading_gap", "dlib5_warp_progress", "second_warp_progress",
                          "second_redetected_progress"), _NAN)
@@ -340,7 +342,7 @@ def second_reading(pair, result) -> dict[str, float]:
     if s5 is None or targets is None:
         return out
     out["style_reading_gap"] = reading_gap(s68, s5)
-    from .landmarks import apply_transform, similarity_transform
+    from ..geometry.landmarks import apply_transform, similarity_transform
 
     into_content = torch.linalg.inv(similarity_transform(c68, s68))  # as pair.targets (dst.warp_targets) aligns
     idx = list(FIVE_IN_68)
@@ -358,7 +360,7 @@ def second_reading(pair, result) -> dict[str, float]:
 second_reading.version = 2  # as warp_landmarks
 
 
-#: the metrics :func:`survey_lib.evaluate.evaluate` computes by default, in column order
+#: the metrics :func:`survey_lib.evaluation.evaluate.evaluate` computes by default, in column order
 RUN_METRICS = (point_gap, own_target_progress, warp_landmarks, held_out_landmarks, redetection, folds, face_distortion,
                second_reading)
 
@@ -368,8 +370,8 @@ def trajectory(pair, result) -> list[dict[str, float]]:
     (``record_every`` > 0): per recorded step, ``own_target_progress`` (its keypoints toward its own targets),
     ``warp_progress`` (the 68 landmarks carried by the warp of that step, toward the aligned style landmarks) and
     ``folded_%``. Empty for a run that recorded nothing."""
-    from .dst import warp_map
-    from .warp import folded_fraction
+    from ..methods.dst import warp_map
+    from ..geometry.warp import folded_fraction
 
     steps, flat = result.history.get("theta_steps", []), result.history.get("theta", [])
     if not steps or result.correspondences is None:
@@ -405,7 +407,7 @@ def shape_gap(content_points: torch.Tensor, style_points: torch.Tensor, *, indic
     similarity-aligned onto the content's (least squares), then their mean distance to the content's, normalised by
     the content's inter-ocular distance (NME). 0 for the same shape at any position, scale and rotation.
     ``indices``: score (and align) on these landmarks only (e.g. :data:`HAND_PLACED`)."""
-    from .landmarks import apply_transform, similarity_transform
+    from ..geometry.landmarks import apply_transform, similarity_transform
 
     eyes = inter_ocular(content_points)
     if indices is not None:
@@ -422,7 +424,7 @@ def shape_gaps(contents, styles, *, size: int = 256, indices=None):
     landmarks are left out."""
     import pandas as pd
 
-    from . import data
+    from .. import data
     from .pairs import Pair
 
     category = {e.name: e.category for e in data.list_images()}
@@ -440,8 +442,8 @@ def shape_gaps(contents, styles, *, size: int = 256, indices=None):
 def leave_one_out(shapes: dict, *, group_of=None, indices=HAND_PLACED):
     """How well a common shape of several exemplars predicts an exemplar it was not fitted to, against a single
     exemplar. For each exemplar ``i`` of ``shapes`` (name -> ``(68, 2)`` landmarks): the Procrustes mean
-    (:func:`survey_lib.landmarks.mean_shape`) of the exemplars outside ``i``'s group, and every single one of them,
-    scored on ``i`` by :func:`shape_gap` over ``indices``.
+    (:func:`survey_lib.geometry.landmarks.mean_shape`) of the exemplars outside ``i``'s group, and every single one of
+    them, scored on ``i`` by :func:`shape_gap` over ``indices``.
 
     Args:
         group_of: name -> group (e.g. the character); the whole group of ``i`` is left out, so that drawings of
@@ -454,7 +456,7 @@ def leave_one_out(shapes: dict, *, group_of=None, indices=HAND_PLACED):
     """
     import pandas as pd
 
-    from .landmarks import mean_shape
+    from ..geometry.landmarks import mean_shape
 
     group_of = group_of or {n: n for n in shapes}
     rows = []
@@ -503,8 +505,8 @@ def paired_difference_ci(a, b, **kwargs) -> tuple[float, float, float]:
 
 
 def summarise(table, metrics, *, by: str = "method", **kwargs):
-    """Per group of ``table`` (a DataFrame, e.g. from :func:`survey_lib.evaluate.evaluate`): for each metric its
-    mean and 95 % bootstrap interval (``<metric>``, ``<metric>_lo``, ``<metric>_hi``) and the count of measured
+    """Per group of ``table`` (a DataFrame, e.g. from :func:`survey_lib.evaluation.evaluate.evaluate`): for each metric
+    its mean and 95 % bootstrap interval (``<metric>``, ``<metric>_lo``, ``<metric>_hi``) and the count of measured
     runs (``<metric>_n``). Returns a DataFrame indexed by ``by``."""
     import pandas as pd
 

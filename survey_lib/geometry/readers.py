@@ -26,7 +26,7 @@ from pathlib import Path
 
 import torch
 
-from .images import ImageLike, to_numpy, to_tensor
+from ..images import ImageLike, to_numpy, to_tensor
 
 __all__ = ["FIVE_IN_68", "five_points", "reading_gap"]
 

@@ -16,10 +16,10 @@ from typing import Callable, Sequence
 
 import torch
 
-from .images import ImageLike, load_image
-from .losses import GramStyleLoss, content_loss, total_variation
-from .utils import Interrupted, LongRunNote, Timer, progress, seed_everything
-from .vgg import VGG19Features, resolve_device
+from ..images import ImageLike, load_image
+from ..losses import GramStyleLoss, content_loss, total_variation
+from ..utils import Interrupted, LongRunNote, Timer, progress, seed_everything
+from ..vgg import VGG19Features, resolve_device
 
 __all__ = ["NSTConfig", "NSTResult", "stylize", "STYLE_LAYERS", "CONTENT_LAYERS"]
 
