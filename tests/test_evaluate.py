@@ -1,4 +1,5 @@
 """evaluate() and the results store: resuming, sharing a store between processes, executors, stale keys."""
+import json
 import os
 import signal
 import sqlite3
@@ -246,3 +247,25 @@ def test_a_stored_run_is_scored_again_when_a_metric_gets_a_new_version(serial):
     newer = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), metrics=(probe,),
                      show_progress=False)
     assert calls == [1, 2] and newer["probe"].tolist() == [2.0]
+
+
+def _counted(pair, result):
+    _counted.calls += 1
+    return {"counted": 1.0}
+
+
+def test_a_run_scored_under_a_metric_s_old_module_path_is_not_scored_again(tmp_path):
+    """Stored runs list the metrics they were scored by; before the move into subpackages a metric's id carried its
+    module (``survey_lib.metrics.folds``). Moving a metric must not score every stored run again."""
+    store = tmp_path / "runs.sqlite"
+    _counted.calls = 0
+    pair = [("astronaut", "mona_lisa")]
+    evaluate(["nst"], pair, profile=TINY, store=str(store), metrics=(_counted,), show_progress=False)
+    assert _counted.calls == 1
+    with sqlite3.connect(store) as db:  # as the record of a run scored before the move
+        for key, text in db.execute("SELECT key, metrics FROM runs").fetchall():
+            metrics = json.loads(text)
+            metrics["_computed"] = [f"survey_lib.metrics.{c}" for c in metrics.get("_computed", [])]
+            db.execute("UPDATE runs SET metrics = ? WHERE key = ?", (json.dumps(metrics), key))
+    again = evaluate(["nst"], pair, profile=TINY, store=str(store), metrics=(_counted,), show_progress=False)
+    assert _counted.calls == 1 and again["from_store"].all() and again["counted"].tolist() == [1.0]

@@ -163,7 +163,7 @@ def records_from_table(table: pd.DataFrame, jobs: Sequence[Job], source: str) ->
     for row in table.to_dict("records"):
         job = by_key.get(row["key"])
         computed = json.loads(row.get("metrics_computed") or "[]")
-        if job is None or (not row["error"] and not {_metric_id(m) for m in job.metrics} <= set(computed)):
+        if job is None or (not row["error"] and not {_metric_id(m) for m in job.metrics} <= _computed_ids(computed)):
             continue
         metrics = {k: v for k, v in row.items() if k not in TABLE_COLUMNS and k != "metrics_computed"}
         out.append(Record(
@@ -328,16 +328,22 @@ def _execute(todo: list[Job], executor: Executor | None):
 
 
 def _metric_id(metric: Metric) -> str:
-    """The name a stored run records a metric under; with ``metric.version`` > 1 the version too, so that a stored
-    run scored by an older definition is scored again."""
+    """The name a stored run records a metric under: its name, and with ``metric.version`` > 1 the version too, so
+    that a stored run scored by an older definition is scored again. Not where its code lives: moving a metric to
+    another module scores nothing again."""
     version = getattr(metric, "version", 1)
-    return (f"{getattr(metric, '__module__', '')}.{getattr(metric, '__qualname__', repr(metric))}"
-            + (f"@{version}" if version > 1 else ""))
+    return getattr(metric, "__qualname__", repr(metric)) + (f"@{version}" if version > 1 else "")
+
+
+def _computed_ids(computed) -> set[str]:
+    """The :func:`_metric_id` of each metric a stored run lists as scored by; earlier records named a metric
+    after its module too (``survey_lib.metrics.folds``), which counts as the same metric."""
+    return {c.rsplit(".", 1)[-1] if c.startswith("survey_lib.") else c for c in computed}
 
 
 def _complete_metrics(record: Record, job: Job, db: Store | None) -> None:
     """Add the metrics a stored run lacks, computed on its stored result (8-bit image, stored geometry)."""
-    done = set(record.metrics.get("_computed", ()))
+    done = _computed_ids(record.metrics.get("_computed", ()))
     missing = [m for m in job.metrics if _metric_id(m) not in done]
     if not missing:
         return
