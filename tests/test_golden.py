@@ -13,6 +13,7 @@ an AVX-512 CPU and on an emulated AVX2 one (``qemu-x86_64 -cpu Haswell-noTSX``) 
 Record again (after bumping a version, or for a new method): ``python tests/test_golden.py [CASE ...]``.
 """
 import hashlib
+import inspect
 import json
 import os
 import subprocess
@@ -97,8 +98,9 @@ def test_output_matches_the_recorded_one_for_its_version(case):
     assert now["version"] == recorded["version"], (
         f"{owner}.version is {now['version']}, the golden output of {case} was recorded for version "
         f"{recorded['version']}: record it again with `python tests/test_golden.py {case}`")
-    bump = (f"{case}: the output of {name} changed without a version bump: bump {owner}.version in "
-            f"survey_lib/methods.py ({now['version']} -> {now['version'] + 1}), then record it again with "
+    where = Path(inspect.getsourcefile(type(methods.get(name)))).relative_to(Path(methods.__file__).parents[2])
+    bump = (f"{case}: the output of {name} changed without a version bump: bump {owner}.version in {where} "
+            f"({now['version']} -> {now['version'] + 1}), then record it again with "
             f"`python tests/test_golden.py {case}`")
     assert now["shape"] == recorded["shape"], bump
     if now["image_sha256"] != recorded["image_sha256"]:

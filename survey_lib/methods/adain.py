@@ -24,19 +24,22 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import ClassVar, Sequence
 
 import torch
 import torch.nn as nn
 
 from ..images import ImageLike, load_image
 from ..losses import mean_std, mean_std_loss
+from ..profiles import Profile, get_profile
+from ..utils import Timer, progress
 from ..vgg import VGG19Features, WeightsNotFoundError, resolve_device
+from .base import Method, Result, Timing, register
 
 __all__ = ["adain", "Decoder", "AdaINModel", "load_project", "load_published", "fetch_published", "resolve_decoder",
            "downloads_allowed", "style_loss", "paper_losses", "evaluate_pair", "HELD_OUT_PAIRS", "preserve_colour",
-           "decode_by_optimisation",
-           "PUBLISHED_DECODER_KEYS", "PUBLISHED_VGG_KEYS", "PROJECT_DECODER", "AdaINWeightsError"]
+           "decode_by_optimisation", "PUBLISHED_DECODER_KEYS", "PUBLISHED_VGG_KEYS", "PROJECT_DECODER",
+           "AdaINWeightsError", "AdaINConfig", "AdaIN"]
 
 PROJECT_DECODER = Path(__file__).resolve().parents[1] / "weights" / "adain_decoder.pt"
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1")
@@ -247,7 +250,6 @@ def decode_by_optimisation(model: "AdaINModel", content: ImageLike, style: Image
         ``(image, history)``: ``(1, 3, size, size)`` in [0, 1] on the CPU, and per-step ``content``/``style``/
         ``total`` losses (``style`` already multiplied by ``style_weight``).
     """
-    from ..utils import progress
 
     c, s = load_image(content, size, device=model.device), load_image(style, size, device=model.device)
     with torch.no_grad():
@@ -425,3 +427,82 @@ def _load_checked(module: nn.Module, state: dict[str, torch.Tensor], name: str) 
         if tuple(state[k].shape) != tuple(v.shape):
             raise AdaINWeightsError(f"'{name}': key {k} has shape {tuple(state[k].shape)}, expected {tuple(v.shape)}")
     module.load_state_dict({k: v.float() for k, v in state.items()})
+
+
+# ----------------------------------------------------------------------------------------------- the method
+@dataclass
+class AdaINConfig:
+    """Settings of AdaIN.
+
+    ``decoder``: ``"project"`` (shipped, trained here), ``"published"`` (the authors' files: ``vgg_path`` /
+    ``decoder_path``, or the cached release, downloaded where allowed), ``"auto"`` (published on Colab, with
+    ``SURVEY_ALLOW_DOWNLOAD=1`` or when cached; else project), resolved when the config is built, or
+    ``"optimised"``: AdaIN's objective decoded by optimisation (:func:`survey_lib.methods.adain.decode_by_optimisation`,
+    ``steps`` L-BFGS steps, the profile's NST budget, with the paper's ``style_weight``), what a perfect decoder would
+    output. AdaIN is deterministic; ``seed`` is accepted so every method takes the same arguments."""
+
+    size: int = 256
+    decoder: str = "auto"
+    alpha: float = 1.0
+    preserve_color: bool = False
+    vgg_path: str | None = None
+    decoder_path: str | None = None
+    steps: int = 80
+    style_weight: float = 10.0
+    seed: int = 0
+
+    def __post_init__(self):
+
+        self.decoder = "published" if self.vgg_path is not None else resolve_decoder(self.decoder)
+        self.vgg_path = None if self.vgg_path is None else str(self.vgg_path)
+        self.decoder_path = None if self.decoder_path is None else str(self.decoder_path)
+
+
+class AdaIN(Method):
+    """Huang & Belongie (2017): one forward pass of the encoder, AdaIN and the decoder; or, with
+    ``decoder="optimised"``, the image that minimises AdaIN's training loss for the pair."""
+
+    name, config_class, family, steps_field = "adain", AdaINConfig, "adain", None
+    knob = ("alpha", 1.0)
+    _cache: ClassVar[dict] = {}
+
+    def config(self, profile: str | Profile = "default", **overrides):
+        """As :meth:`Method.config`; optimised decoding takes the profile's NST step budget unless ``steps`` is
+        given."""
+        nst_steps = get_profile(profile).section("nst").get("steps")
+        return super().config(profile, **{**({"steps": nst_steps} if nst_steps else {}), **overrides})
+
+    def model(self, config, device="auto"):
+        """The AdaIN network for ``config`` (loaded once per process); optimised decoding uses the project's
+        encoder and no decoder."""
+
+        vgg_path, decoder_path = config.vgg_path, config.decoder_path
+        if config.decoder == "published" and vgg_path is None and decoder_path is None:
+            vgg_path, decoder_path = fetch_published()
+        key = (config.decoder == "published", str(vgg_path), str(decoder_path), str(device))
+        if key not in self._cache:
+            self._cache[key] = (load_published(vgg_path, decoder_path, device=device) if config.decoder == "published"
+                                else load_project(decoder_path, device=device))
+        return self._cache[key]
+
+    def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
+
+        model = self.model(config, device)
+        settings = {"decoder": model.source, "alpha": config.alpha, "preserve_color": config.preserve_color}
+        if config.decoder == "optimised":
+            style = preserve_colour(pair.style, pair.content) if config.preserve_color else pair.style
+            with Timer(model.device) as t:
+                img, history = decode_by_optimisation(model, pair.content, style, size=pair.size, steps=config.steps,
+                                                      style_weight=config.style_weight, alpha=config.alpha,
+                                                      show_progress=show_progress)
+            settings.update(decoder="optimised", steps=config.steps, style_weight=config.style_weight)
+            return Result("adain", img, history=history, timing=Timing(0.0, t.seconds), steps=config.steps,
+                          config=settings, label="adain (optimised decoding)")
+        with Timer(model.device) as t:
+            img = model.stylize(pair.content, pair.style, alpha=config.alpha, size=pair.size,
+                                preserve_color=config.preserve_color)
+        return Result("adain", img, timing=Timing(0.0, t.seconds), config=settings,
+                      label=f"adain ({model.source} decoder)")
+
+
+register(AdaIN())

@@ -33,20 +33,23 @@ Points are ``(x, y)`` pixels of the ``size x size`` working images.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Callable
+from typing import Callable, ClassVar
 
 import torch
 import torch.nn.functional as F
 
-from ..images import ImageLike, load_image
 from ..geometry.landmarks import apply_transform, similarity_transform
-from ..losses import GramStyleLoss, content_loss
-from ..utils import Interrupted, LongRunNote, Timer, progress, seed_everything
-from ..vgg import VGG19Features, resolve_device
+from ..geometry.matchers import Correspondences
 from ..geometry.warp import border_anchors, fit_tps, grid_sample_xy, pixel_grid
+from ..images import ImageLike, load_image
+from ..losses import GramStyleLoss, content_loss
+from ..utils import Interrupted, LongRunNote, Timer, keep_partial, progress, seed_everything
+from ..vgg import VGG19Features, resolve_device
+from .base import KEYPOINT_SUBSETS, Method, Result, Timing, landmark_half, match, register
 
 __all__ = ["DSTConfig", "DSTResult", "deformable_style_transfer", "warp_targets", "laplacian_pyramid",
-           "synthesize", "warp_map", "HYPERCOLUMN_LAYERS"]
+           "synthesize", "warp_map", "HYPERCOLUMN_LAYERS", "LandmarkDSTConfig", "FastDSTConfig", "DSTFamily", "DST",
+           "FastDST", "OneShotFoA"]
 
 HYPERCOLUMN_LAYERS = ("relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_4", "relu4_4",
                       "relu5_4")
@@ -399,3 +402,83 @@ def _dst_result(pyr, src, theta, targets, anchors, size, history, seconds, steps
     return DSTResult(image=to01(out), unwarped=to01(x_full.detach()), src=src.cpu(), targets=targets.cpu(),
                      theta=theta.detach().cpu(), sampling_map=pos_map.cpu(), history=history,
                      seconds=seconds, steps=steps, config=asdict(cfg))
+
+
+# ----------------------------------------------------------------------------------------------- the method
+@dataclass
+class LandmarkDSTConfig(DSTConfig):
+    """:class:`~survey_lib.methods.dst.DSTConfig` for the landmark methods, plus ``keypoints``: ``"all"`` 68 landmarks
+    are the optimiser's keypoints, or only the ``"even"`` / ``"odd"`` indices (0-based, dlib's order), so that the other
+    half can score the applied warp on points it never targeted
+    (:func:`survey_lib.evaluation.metrics.held_out_landmarks`)."""
+
+    keypoints: str = "all"
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.keypoints not in KEYPOINT_SUBSETS:
+            raise ValueError(f"keypoints must be one of {', '.join(KEYPOINT_SUBSETS)}; got {self.keypoints!r}")
+
+
+@dataclass
+class FastDSTConfig(LandmarkDSTConfig):
+    """:class:`LandmarkDSTConfig` plus the detector FastDST uses on the style image: ``"auto"`` (dlib
+    where it finds a face, else AnimeFace), ``"dlib"`` or ``"animeface"``."""
+
+    style_detector: str = "auto"
+
+    def __post_init__(self):
+        from ..geometry.matchers import STYLE_DETECTORS
+
+        super().__post_init__()
+        if self.style_detector not in STYLE_DETECTORS:
+            raise ValueError(f"style_detector must be one of {', '.join(STYLE_DETECTORS)}; got {self.style_detector!r}")
+
+
+class DSTFamily(Method):
+    """DST's optimiser (:func:`survey_lib.methods.dst.deformable_style_transfer`) with one kind of correspondences."""
+
+    config_class, family, steps_field = DSTConfig, "dst", "steps_per_scale"
+    knob = ("warp_weight", DSTConfig().warp_weight)
+    matcher: ClassVar[str]
+
+    def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
+
+        corr = self.keypoints(match(pair, self.matcher, device=device,
+                                    style_detector=getattr(config, "style_detector", "auto")), config)
+        label = self.name + (" (AnimeFace)" if corr.info.get("style_detector") == "animeface" else "")
+        with keep_partial(lambda res: Result(
+                self.name, res.image, corr, warp=res.sampling_map, targets=res.targets, moved=res.moved,
+                history=res.history, timing=Timing(corr.seconds, res.seconds), steps=res.steps, config=res.config,
+                label=label, intermediates={"unwarped": res.unwarped, "theta": res.theta})) as done:
+            done(deformable_style_transfer(pair.content, pair.style, corr.src, corr.dst, config, device=device,
+                                           show_progress=show_progress))
+        return done.result
+
+    def keypoints(self, corr: Correspondences, config) -> Correspondences:
+        """The correspondences the optimiser moves: all of them, or the ``config.keypoints`` half of the 68 landmarks
+        (:func:`~survey_lib.methods.base.landmark_half`)."""
+        return landmark_half(corr, getattr(config, "keypoints", "all"), self.name)
+
+
+class DST(DSTFamily):
+    """Deformable Style Transfer with Neural Best Buddies correspondences."""
+
+    name, matcher = "dst", "nbb"
+
+
+class FastDST(DSTFamily):
+    """DST with dlib's 68 landmarks on both images (AnimeFace's parts on an anime style)."""
+
+    name, matcher, config_class = "fastdst", "fastdst", FastDSTConfig
+
+
+class OneShotFoA(DSTFamily):
+    """One-shot Face-of-Art: DST's optimiser on landmark files (dlib where there are none)."""
+
+    name, matcher, takes_landmarks, config_class = "oneshot_foa", "landmarks", True, LandmarkDSTConfig
+
+
+register(DST())
+register(FastDST())
+register(OneShotFoA())

