@@ -80,9 +80,9 @@ def nbb_full(size: int):
 
 @bench("dlib_landmarks", "FastDST's dlib step: 2.0 s for 2 images incl. model loading")
 def dlib_landmarks(size: int):
-    from survey_lib.geometry.landmarks import _dlib_models, detect
+    from survey_lib.geometry.landmarks import dlib_models, detect
 
-    _dlib_models.cache_clear()
+    dlib_models.cache_clear()
     with Timer() as t:
         detect(data.get("astronaut", size))
         detect(data.get("grace_hopper", size))

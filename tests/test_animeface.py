@@ -91,13 +91,13 @@ def test_a_missing_or_broken_detector_says_what_to_install(monkeypatch):
     with pytest.raises(animeface.AnimeFaceUnavailable, match="pip install 'animeface"):
         animeface.library_path()
     monkeypatch.undo()
-    animeface._self_check.cache_clear()
+    animeface.self_check.cache_clear()
     monkeypatch.setattr(animeface, "_detect_rgb", lambda rgb: [])  # a library that silently finds nothing
     try:
         with pytest.raises(animeface.AnimeFaceUnavailable, match="broken"):
             animeface.detect(data.get("sylvie_ios"))
     finally:
-        animeface._self_check.cache_clear()
+        animeface.self_check.cache_clear()
 
 
 def test_fastdst_falls_back_to_animeface_and_says_so():

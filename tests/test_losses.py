@@ -1,8 +1,9 @@
 import pytest
 import torch
 
-from survey_lib.losses import (content_loss, gram_matrix, gram_style_loss, mean_std, mean_std_loss,
-                               total_variation)
+from survey_lib.losses import (StrotssStyleStats, content_loss, flow_tv, gram_matrix, gram_style_loss, mean_std,
+                               mean_std_loss, remd_from_similarity, remd_from_sqdist, self_similarity,
+                               strotss_style_loss, total_variation)
 
 
 def test_gram_hand_computed():
@@ -67,3 +68,49 @@ def test_losses_gradcheck():
     t = gram_matrix(torch.rand(1, 2, 3, 3, dtype=torch.float64))
     assert torch.autograd.gradcheck(lambda a: gram_style_loss({"l": a}, {"l": t}, relative=True), (x,))
     assert torch.autograd.gradcheck(lambda a: total_variation(a), (x,))
+
+
+# ----------------------------------------------------------------------------------------------- STROTSS terms
+def test_remd_hand_computed():
+    """Relaxed EMD = max(mean over rows of the row's best match cost, mean over columns of the column's)."""
+    sim = torch.tensor([[1.0, 0.0, 0.2], [0.5, 0.2, 0.1]])   # row maxima 1, 0.5; column maxima 1, 0.2, 0.2
+    assert remd_from_similarity(sim).item() == pytest.approx(max(1 - 0.75, 1 - 1.4 / 3))
+    d2 = torch.tensor([[3.0, 12.0], [27.0, 48.0]])             # costs sqrt(d2 / 3): [[1, 2], [3, 4]]
+    assert remd_from_sqdist(d2).item() == pytest.approx(max((1 + 3) / 2, (1 + 2) / 2))
+    assert remd_from_sqdist(torch.zeros(2, 2)).item() == pytest.approx((1e-5 / 3) ** 0.5)  # the clamp at 1e-5
+
+
+def test_self_similarity_hand_computed():
+    """Cosine distances, each column divided by its sum; a scaled sample is the same direction (distance 0)."""
+    x = torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 0.0]])
+    d = torch.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    assert torch.allclose(self_similarity(x), d / torch.tensor([1.0, 2.0, 1.0]))
+
+
+def test_flow_tv_hand_computed():
+    """x grows by 1 px per column, y is 0: squared differences down 0, right 1, both diagonals 1, each a mean over
+    both components (x's 1 and y's 0) -> (0 + 0.5 + 0.5 + 0.5) / 4."""
+    flow = torch.zeros(3, 4, 2)
+    flow[..., 0] = torch.arange(4.0)
+    assert flow_tv(flow).item() == pytest.approx(0.375)
+    assert flow_tv(flow + 5.0).item() == pytest.approx(0.375)  # a shift of the whole flow costs nothing
+
+
+def test_strotss_style_loss_falls_as_samples_approach_the_style():
+    gen = torch.Generator().manual_seed(0)
+    style = torch.rand(64, 6, generator=gen, dtype=torch.float64)
+    stats = StrotssStyleStats(style)
+    far = torch.rand(64, 6, generator=gen, dtype=torch.float64) * 0.3 + 0.7
+    losses = [strotss_style_loss(style + t * (far - style), stats, 2.0).item() for t in (1.0, 0.5, 0.1)]
+    assert losses[0] > losses[1] > losses[2] > 0
+
+
+def test_strotss_terms_gradcheck():
+    gen = torch.Generator().manual_seed(1)
+    x = torch.rand(12, 5, generator=gen, dtype=torch.float64, requires_grad=True)
+    stats = StrotssStyleStats(torch.rand(16, 5, generator=gen, dtype=torch.float64))
+    target = self_similarity(torch.rand(12, 5, generator=gen, dtype=torch.float64))
+    assert torch.autograd.gradcheck(lambda a: strotss_style_loss(a, stats, 2.0), (x,))
+    assert torch.autograd.gradcheck(lambda a: (self_similarity(a) - target).abs().sum(), (x,))
+    flow = torch.rand(5, 6, 2, generator=gen, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(flow_tv, (flow,))

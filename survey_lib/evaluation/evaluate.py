@@ -23,16 +23,17 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from .. import methods as _methods
+from ..methods import Result, Timing
+from ..methods import get as get_method
 from .metrics import RUN_METRICS
 from .pairs import Pair
 from ..profiles import Profile, get_profile
-from .store import Record, Store, _jsonable, pack_arrays, png_bytes, run_key
+from .store import Record, Store, jsonable, pack_arrays, png_bytes, run_key
 
 __all__ = ["evaluate", "plan_jobs", "stored_table", "records_from_table", "TABLE_COLUMNS", "grid", "group", "GROUPS",
            "Job", "run_job", "load_result", "results"]
 
-Metric = Callable[[Pair, "_methods.Result"], dict]
+Metric = Callable[[Pair, "Result"], dict]
 
 
 # ----------------------------------------------------------------------------------------------- pairs
@@ -103,7 +104,7 @@ def run_job(job: Job) -> Record:
                 created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                 environment=environment_summary(job.device))
     try:
-        res = _methods.get(job.method)(job.pair, job.config, device=job.device, show_progress=False)
+        res = get_method(job.method)(job.pair, job.config, device=job.device, show_progress=False)
     except NoFaceFound as exc:
         return Record(**base, info={"label": job.label, "settings": job.settings}, error=str(exc))
     metrics: dict = {}
@@ -125,7 +126,7 @@ def _row(record: Record, job: Job, from_store: bool) -> dict:
     info = record.info
     label = job.label if job.label != job.method else info.get("label", job.method)
     row = {"method": job.method, "label": label, "content": record.content, "style": record.style,
-           "seed": record.seed, "settings": json.dumps(_jsonable(job.settings), sort_keys=True)}
+           "seed": record.seed, "settings": json.dumps(jsonable(job.settings), sort_keys=True)}
     row.update({k: v for k, v in record.metrics.items() if not k.startswith("_")})
     row.update({k: record.timing.get(k, float("nan")) for k in ("matching_s", "optimisation_s", "total_s")})
     row.update({"steps": info.get("steps", 0), "threads": _threads(record.environment), "error": record.error,
@@ -148,7 +149,7 @@ def stored_table(jobs: Sequence[Job], store: Store) -> pd.DataFrame:
         if record is None:
             continue
         if not record.error:
-            _complete_metrics(record, job, store)
+            complete_metrics(record, job, store)
         rows.append({**_row(record, job, True), "metrics_computed": json.dumps(record.metrics.get("_computed", []))})
     return pd.DataFrame(rows)
 
@@ -246,7 +247,7 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
         for job in jobs:
             record, hit = records[job.key]
             if hit and not record.error:
-                _complete_metrics(record, job, db)
+                complete_metrics(record, job, db)
             rows.append(_row(record, job, hit))
         return pd.DataFrame(rows)
     finally:
@@ -263,7 +264,7 @@ def plan_jobs(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "d
     specs = []
     for m in methods:
         name, settings, label = (m, {}, None) if isinstance(m, str) else (tuple(m) + (None,))[:3]
-        spec = _methods.get(name)
+        spec = get_method(name)
         spec.config(prof, **settings)  # a bad setting fails here, before any work
         specs.append((spec, dict(settings), label))
     resolved = [p if isinstance(p, Pair) else Pair.resolve(*p, size=prof.size, match_size=prof.match_size)
@@ -341,7 +342,7 @@ def _computed_ids(computed) -> set[str]:
     return {c.rsplit(".", 1)[-1] if c.startswith("survey_lib.") else c for c in computed}
 
 
-def _complete_metrics(record: Record, job: Job, db: Store | None) -> None:
+def complete_metrics(record: Record, job: Job, db: Store | None) -> None:
     """Add the metrics a stored run lacks, computed on its stored result (8-bit image, stored geometry)."""
     done = _computed_ids(record.metrics.get("_computed", ()))
     missing = [m for m in job.metrics if _metric_id(m) not in done]
@@ -357,21 +358,21 @@ def _complete_metrics(record: Record, job: Job, db: Store | None) -> None:
         db.add_metrics(record.key, new)
 
 
-def load_result(record: Record) -> "_methods.Result":
+def load_result(record: Record) -> "Result":
     """The stored run as a :class:`~survey_lib.methods.Result` (image at 8 bits, as stored)."""
     from ..geometry.matchers import Correspondences
 
     arr = record.load_arrays()
     corr = Correspondences(arr["src"], arr["dst"], info=record.info.get("match") or {}) if "src" in arr else None
-    return _methods.Result(record.method, record.load_image(), corr, warp=arr.get("warp"), targets=arr.get("targets"),
+    return Result(record.method, record.load_image(), corr, warp=arr.get("warp"), targets=arr.get("targets"),
                            moved=arr.get("moved"), history=record.history,
-                           timing=_methods.Timing(record.timing.get("matching_s", 0.0),
+                           timing=Timing(record.timing.get("matching_s", 0.0),
                                                   record.timing.get("optimisation_s", 0.0)),
                            steps=record.info.get("steps", 0), profile=record.profile, config=record.config,
                            label=record.info.get("label", record.method))
 
 
-def results(table: pd.DataFrame, store: Store | str | None = "default") -> dict[str, "_methods.Result"]:
+def results(table: pd.DataFrame, store: Store | str | None = "default") -> dict[str, "Result"]:
     """The stored runs behind ``table``'s rows (by ``key``), as results for figures."""
     own = not isinstance(store, Store)
     db = Store(None if store in ("default", None) else store) if own else store

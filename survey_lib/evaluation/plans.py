@@ -519,7 +519,7 @@ def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
     from pathlib import Path
     from types import SimpleNamespace
 
-    from .evaluate import _complete_metrics
+    from .evaluate import complete_metrics
     from .metrics import RUN_METRICS
     from ..profiles import get_profile
     from .store import Store
@@ -539,7 +539,7 @@ def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
             if record is None or record.error:
                 continue
             pair = _resolve(row_pairs[i], prof)
-            _complete_metrics(record, SimpleNamespace(metrics=plan.metrics or RUN_METRICS, pair=pair), db)
+            complete_metrics(record, SimpleNamespace(metrics=plan.metrics or RUN_METRICS, pair=pair), db)
             for column, value in record.metrics.items():
                 if not column.startswith("_"):
                     table.loc[i, column] = value

@@ -51,18 +51,18 @@ def default_store_path() -> Path:
     return Path("build") / "results.sqlite"
 
 
-def _jsonable(value):
+def jsonable(value):
     """Config and info values as JSON: tensors and arrays as lists, paths and other objects as text."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, (torch.Tensor, np.ndarray)):
         return np.asarray(value.detach().cpu() if isinstance(value, torch.Tensor) else value).tolist()
     if isinstance(value, (np.floating, np.integer)):
         return value.item()
     if is_dataclass(value) and not isinstance(value, type):
-        return _jsonable(asdict(value))
+        return jsonable(asdict(value))
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     return str(value)
@@ -73,7 +73,7 @@ def run_key(method: str, config: dict, pair_digest: str, seed: int, version: str
     key (so a changed setting, input or algorithm version is a store miss, never a stale hit). ``version`` is the
     method's algorithm version (:meth:`survey_lib.methods.Method.code_version`), not a hash of its source: a pure
     move of code keeps every key."""
-    text = json.dumps({"method": method, "config": _jsonable(config), "pair": pair_digest, "seed": seed,
+    text = json.dumps({"method": method, "config": jsonable(config), "pair": pair_digest, "seed": seed,
                        "version": version, "device": device}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -216,7 +216,7 @@ class Store:
     def put(self, record: Record) -> bool:
         """Write ``record`` in one transaction; returns False (and keeps the stored row) when its key is already
         there."""
-        values = [json.dumps(_jsonable(getattr(record, c))) if c in _JSON else getattr(record, c) for c in _COLUMNS]
+        values = [json.dumps(jsonable(getattr(record, c))) if c in _JSON else getattr(record, c) for c in _COLUMNS]
         with self._transaction():
             cur = self._db.execute(f"INSERT OR IGNORE INTO runs VALUES ({', '.join('?' * len(_COLUMNS))})", values)
         return cur.rowcount == 1
@@ -232,7 +232,7 @@ class Store:
         with self._transaction():
             old = self._db.execute("SELECT metrics FROM runs WHERE key = ?", (key,)).fetchone()
             if old is not None:
-                merged = {**json.loads(old[0]), **_jsonable(metrics)}
+                merged = {**json.loads(old[0]), **jsonable(metrics)}
                 self._db.execute("UPDATE runs SET metrics = ? WHERE key = ?", (json.dumps(merged), key))
 
     def count_hits(self, keys) -> None:

@@ -194,7 +194,7 @@ def _detect_rgb(rgb: np.ndarray) -> list[AnimeFace]:
 
 
 @lru_cache(maxsize=1)
-def _self_check() -> None:
+def self_check() -> None:
     """Run once: a known anime face must be found, so a broken library can never pass as 'no face'."""
     from .. import data
 
@@ -229,7 +229,7 @@ def detect(image: ImageLike, *, min_side: int | None = None, min_likelihood: flo
     Raises:
         AnimeFaceUnavailable: the library is missing or fails its self-check, with what to install.
     """
-    _self_check()
+    self_check()
     img = to_tensor(image)
     h, w = img.shape[-2:]
     s = max(1.0, (min_side or 0) / min(h, w))

@@ -93,7 +93,9 @@ def predictor_model_path() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _dlib_models():
+def dlib_models():
+    """dlib's face detector and 68-point shape predictor, loaded once per process (``dlib_models.cache_clear()``
+    loads them again)."""
     try:
         import dlib
     except ImportError:
@@ -129,7 +131,7 @@ def detect(image: ImageLike, *, upsample: int = 1, name: str | None = None) -> F
     """
     label = name or (f"'{image}'" if isinstance(image, (str, os.PathLike)) else "the image")
     rgb = to_numpy(to_tensor(image))
-    detector, predictor = _dlib_models()
+    detector, predictor = dlib_models()
     rects, scores, _ = detector.run(rgb, upsample, 0.0)
     boxes = [r for r, s in zip(rects, scores) if s >= WEAK_SCORE] or list(rects)
     if not boxes:

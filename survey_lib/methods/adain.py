@@ -302,7 +302,7 @@ def load_project(path: str | os.PathLike | None = None, *, device="auto") -> Ada
         raise WeightsNotFoundError(f"AdaIN decoder '{path}' not found; it ships with the package, or train one with "
                                    "`python scripts/train_adain.py`")
     dev = resolve_device(device)
-    ckpt = _read_weights(path)
+    ckpt = read_weights(path)
     state = ckpt["decoder"] if "decoder" in ckpt else ckpt
     dec = Decoder()
     _load_checked(dec.body, state, str(path))
@@ -373,7 +373,7 @@ def resolve_decoder(decoder: str) -> str:
     return "published" if downloads_allowed() or cached else "project"
 
 
-def _read_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+def read_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """``torch.load(weights_only=True)`` with a message that names the file when it is truncated or corrupt."""
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
@@ -400,7 +400,7 @@ def load_published(vgg_path: str | os.PathLike | None = None, decoder_path: str 
             raise WeightsNotFoundError(f"'{p}' not found. The published AdaIN weights are the release assets "
                                        "vgg_normalised.pth and decoder.pth of github.com/naoto0804/pytorch-AdaIN "
                                        "(tag v0.0.0); set SURVEY_ALLOW_DOWNLOAD=1 and pass no paths to download them")
-    vgg_state = _read_weights(vgg_path)
+    vgg_state = read_weights(vgg_path)
     expected = {f"{i}.{kind}" for i in PUBLISHED_VGG_KEYS for kind in ("weight", "bias")}
     missing, unexpected = sorted(expected - set(vgg_state)), sorted(set(vgg_state) - expected)
     if missing or unexpected:
@@ -411,7 +411,7 @@ def load_published(vgg_path: str | os.PathLike | None = None, decoder_path: str 
         if got != (cout, cin, k, k):
             raise AdaINWeightsError(f"'{vgg_path}': key {i}.weight has shape {got}, expected {(cout, cin, k, k)}")
     dec = Decoder()
-    _load_checked(dec.body, _read_weights(decoder_path), str(decoder_path))
+    _load_checked(dec.body, read_weights(decoder_path), str(decoder_path))
     enc = _PublishedEncoder(vgg_state).to(dev).eval()
     return AdaINModel(enc, dec.to(dev).eval().requires_grad_(False), "published", dev)
 

@@ -42,9 +42,10 @@ from ..geometry.landmarks import apply_transform, similarity_transform
 from ..geometry.matchers import Correspondences
 from ..geometry.warp import border_anchors, fit_tps, grid_sample_xy, pixel_grid
 from ..images import ImageLike, load_image
-from ..losses import GramStyleLoss, content_loss
+from ..losses import (GramStyleLoss, StrotssStyleStats, content_loss, flow_tv, self_similarity,
+                      strotss_style_loss)
 from ..utils import Interrupted, LongRunNote, Timer, keep_partial, progress, seed_everything
-from ..vgg import VGG19Features, resolve_device
+from ..vgg import IMAGENET_MEAN, IMAGENET_STD, VGG19Features, resolve_device
 from .base import KEYPOINT_SUBSETS, Method, Result, Timing, landmark_half, match, register
 
 __all__ = ["DSTConfig", "DSTResult", "deformable_style_transfer", "warp_targets", "laplacian_pyramid",
@@ -55,9 +56,8 @@ HYPERCOLUMN_LAYERS = ("relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "re
                       "relu5_4")
 GRAM_STYLE = ("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")
 GRAM_CONTENT = ("conv4_2",)
-_YUV = torch.tensor([[0.57735, 0.57735, 0.57735], [-0.57735, 0.788675, -0.211325], [-0.57735, -0.211325, 0.788675]])
-_IMAGENET_MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
-_IMAGENET_STD = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+_IMAGENET_MEAN = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)  # the RGB normalisation of DST's hypercolumns
+_IMAGENET_STD = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
 
 
 @dataclass
@@ -182,15 +182,6 @@ def synthesize(pyr: list[torch.Tensor], start: int = 0) -> torch.Tensor:
     return x
 
 
-def _flow_tv(flow: torch.Tensor) -> torch.Tensor:
-    """DST's regulariser: mean squared differences of a ``(H, W, 2)`` flow in 4 directions, averaged."""
-    dy = flow[1:] - flow[:-1]
-    dx = flow[:, 1:] - flow[:, :-1]
-    d1 = flow[1:, 1:] - flow[:-1, :-1]
-    d2 = flow[1:, :-1] - flow[:-1, 1:]
-    return 0.25 * sum(d.pow(2).mean() for d in (dy, dx, d1, d2))
-
-
 def _tps_map(src: torch.Tensor, moved: torch.Tensor, size: tuple[int, int], anchors: torch.Tensor,
              grid: torch.Tensor) -> torch.Tensor:
     """Backward map ``(H, W, 2)`` that carries content at ``src`` to ``moved`` (differentiable in ``moved``).
@@ -212,47 +203,6 @@ def _hypercolumns(feats: dict[str, torch.Tensor], rgb: torch.Tensor, pos: torch.
     cols = [F.grid_sample(rgb, grid, mode="bilinear", align_corners=False)]
     cols += [F.grid_sample(f, grid, mode="bilinear", align_corners=False) for f in feats.values()]
     return torch.cat(cols, 1)[:, :, 0].transpose(1, 2)
-
-
-def _remd_from_similarity(sim: torch.Tensor) -> torch.Tensor:
-    """Relaxed EMD with cost ``1 - sim``: ``max(mean_i min_j C, mean_j min_i C)`` from row/column maxima of ``sim``
-    (the same value and gradient, without materialising ``1 - sim``)."""
-    return torch.maximum(1 - sim.max(1).values.mean(), 1 - sim.max(0).values.mean())
-
-
-def _remd_from_sqdist(d2: torch.Tensor) -> torch.Tensor:
-    """Relaxed EMD with cost ``sqrt(clamp(d2, 1e-5, 1e5) / 3)``; the cost is monotonic in ``d2``, so the clamp and
-    root are applied to the row/column minima only (same value and gradient)."""
-    cost = lambda m: (m.clamp(1e-5, 1e5) / 3).sqrt().mean()  # noqa: E731
-    return torch.maximum(cost(d2.min(1).values), cost(d2.min(0).values))
-
-
-class _StyleStats:
-    """Per-scale style statistics, computed once (the original recomputed them twice per step)."""
-
-    def __init__(self, samples: torch.Tensor):
-        self.unit = F.normalize(samples, dim=-1)
-        self.mean = samples.mean(0)
-        centred = samples - self.mean
-        self.cov = centred.T @ centred / (len(samples) - 1)
-        self.yuv = samples[:, :3] @ _YUV.to(samples).T
-
-
-def _strotss_style(x: torch.Tensor, st: _StyleStats, alpha_s: float) -> torch.Tensor:
-    remd = _remd_from_similarity(F.normalize(x, dim=-1) @ st.unit.T)
-    mean = x.mean(0)
-    centred = x - mean
-    cov = centred.T @ centred / (len(x) - 1)
-    moments = (mean - st.mean).abs().mean() + (cov - st.cov).abs().mean()
-    yuv = x[:, :3] @ _YUV.to(x).T
-    d2 = torch.addmm(yuv.pow(2).sum(1, keepdim=True) + st.yuv.pow(2).sum(1)[None], yuv, st.yuv.T, alpha=-2)
-    palette = _remd_from_sqdist(d2)
-    return remd + moments + palette / max(alpha_s, 1.0)
-
-
-def _self_similarity(x: torch.Tensor) -> torch.Tensor:
-    d = 1 - (lambda u: u @ u.T)(F.normalize(x, dim=-1))
-    return d / d.sum(0, keepdim=True).clamp_min(1e-8)
 
 
 # ----------------------------------------------------------------------------------------------- main
@@ -334,7 +284,7 @@ def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.T
                         c_rgb = (vgg_in(c_s) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
                         s_rgb = (vgg_in(s_s) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
                         s_pos = torch.rand(cfg.n_style_samples, 2, generator=gen).to(dev) * 2 - 1
-                        style_stats = _StyleStats(_hypercolumns(s_feats, s_rgb, s_pos)[0])
+                        style_stats = StrotssStyleStats(_hypercolumns(s_feats, s_rgb, s_pos)[0])
                     else:
                         gram_loss = GramStyleLoss({k: s_feats[k] for k in GRAM_STYLE}, relative=True)
                 for _ in range(cfg.steps_per_scale):
@@ -349,17 +299,17 @@ def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.T
                         pos = torch.rand(cfg.n_samples, 2, generator=gen).to(dev) * 2 - 1
                         cols = _hypercolumns(feats, rgb, pos)
                         c_cols = _hypercolumns(c_feats, c_rgb, pos)[0]
-                        l_content = (alpha_s * (_self_similarity(cols[0]) - _self_similarity(c_cols)).abs().sum()
+                        l_content = (alpha_s * (self_similarity(cols[0]) - self_similarity(c_cols)).abs().sum()
                                      / len(pos))
-                        l_style = _strotss_style(cols[0], style_stats, alpha_s)
-                        l_style_w = _strotss_style(cols[1], style_stats, alpha_s)
+                        l_style = strotss_style_loss(cols[0], style_stats, alpha_s)
+                        l_style_w = strotss_style_loss(cols[1], style_stats, alpha_s)
                     else:
                         l_content = cfg.content_weight * content_loss(feats["conv4_2"][:1], c_feats["conv4_2"],
                                                                        relative=True)
                         l_style = cfg.style_weight * gram_loss({k: v[:1] for k, v in feats.items()})
                         l_style_w = cfg.style_weight * gram_loss({k: v[1:] for k, v in feats.items()})
                     l_warp = (targets - (src + theta)).norm(dim=1).mean()
-                    l_tv = _flow_tv(pos_map - grid)
+                    l_tv = flow_tv(pos_map - grid)
                     loss = l_content + l_style + l_style_w + cfg.warp_weight * l_warp + cfg.reg_weight * l_tv
                     loss.backward()
                     opt.step()
