@@ -142,7 +142,7 @@ viz.save_table(table.to_dict("records"), "02_geometry_metrics", FIG_DIR, caption
 
 # %%
 from survey_lib.evaluation import plans
-from survey_lib.evaluation.metrics import paired_difference_ci, paired_differences, summarise
+from survey_lib.evaluation.stats import paired_difference_ci, paired_differences, summarise
 
 f1 = plans.read_plan("finding1", AT_SCALE_DIR, required=True)
 f1_provenance = plans.read_provenance("finding1", AT_SCALE_DIR)

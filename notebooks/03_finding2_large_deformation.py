@@ -125,7 +125,8 @@ assert rate[("anime", "animeface")] >= 0.7 and rate[("photo", "animeface")] <= 0
 # characters, not images. Photographs against the other photographs give the gap between two real faces.
 
 # %%
-from survey_lib.evaluation.metrics import HAND_PLACED, shape_gaps, summarise
+from survey_lib.evaluation.metrics import HAND_PLACED, shape_gaps
+from survey_lib.evaluation.stats import summarise
 
 photos = [e.name for e in data.list_images(category="photo")]
 faces = [e.name for c in CATEGORIES for e in data.list_images(category=c)]
@@ -231,7 +232,7 @@ viz.save_figure(fig, "03_anime_at_scale", FIG_DIR)
 viz.ci_cells(anime_ci, ANIME_METRICS)
 
 # %%
-from survey_lib.evaluation.metrics import paired_differences
+from survey_lib.evaluation.stats import paired_differences
 
 ac = anime_ci.to_dict("index")
 fast, dst = ac["fastdst (AnimeFace)"], ac["dst"]

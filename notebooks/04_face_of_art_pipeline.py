@@ -126,7 +126,7 @@ for r in rows:
 import pandas as pd
 
 from survey_lib.evaluation import plans
-from survey_lib.evaluation.metrics import paired_differences, summarise
+from survey_lib.evaluation.stats import paired_differences, summarise
 
 foa = plans.read_plan("face_of_art", AT_SCALE_DIR, required=True)
 plans.report_staleness("face_of_art", folder=AT_SCALE_DIR)

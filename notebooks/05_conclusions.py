@@ -89,7 +89,8 @@ common = mean_shape(shapes, reference=ref)  # in the frame of the STYLE image fi
 # category on its own; the interval is over characters (a character's drawings averaged first).
 
 # %%
-from survey_lib.evaluation.metrics import character, leave_one_out, summarise
+from survey_lib.evaluation.metrics import character, leave_one_out
+from survey_lib.evaluation.stats import summarise
 
 loo = []
 for category in ("anime", "cartoon"):

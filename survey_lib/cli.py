@@ -60,7 +60,7 @@ SUMMARY_METRICS = ("warp_progress", "landmark_progress", "own_target_progress", 
 
 def _evaluate(args: argparse.Namespace) -> int:
     from .evaluation.evaluate import evaluate, grid
-    from .evaluation.metrics import summarise
+    from .evaluation.stats import summarise
     from .evaluation.store import Store
     from .vgg import resolve_device
 

@@ -232,7 +232,7 @@ def timing_chart(rows: Sequence[dict], survey: dict[str, tuple[float, float, flo
 
 def ci_bars(summary, metrics: dict[str, str], *, ylabel: str = "", title: str = "", colors=None):
     """Grouped bars of means with their 95 % intervals as error bars, one group per row of ``summary`` (a
-    :func:`survey_lib.evaluation.metrics.summarise` table: ``<metric>``, ``<metric>_lo``, ``<metric>_hi``,
+    :func:`survey_lib.evaluation.stats.summarise` table: ``<metric>``, ``<metric>_lo``, ``<metric>_hi``,
     ``<metric>_n``).
 
     ``metrics`` maps a legend label to a metric column. A missing mean (NaN: not applicable) leaves its slot empty
@@ -266,7 +266,7 @@ def ci_bars(summary, metrics: dict[str, str], *, ylabel: str = "", title: str = 
 
 
 def ci_cells(summary, metrics: Sequence[str], *, digits: int = 3):
-    """A :func:`survey_lib.evaluation.metrics.summarise` table as text cells ``"mean [lo, hi]"`` (``"-"`` where not
+    """A :func:`survey_lib.evaluation.stats.summarise` table as text cells ``"mean [lo, hi]"`` (``"-"`` where not
     measured), one column per metric plus ``n`` (the most runs any metric was measured on): a DataFrame for tables."""
     import pandas as pd
 
@@ -283,7 +283,7 @@ def difference_plot(diffs: dict, *, title: str = "", xlabel: str = "paired diffe
     """Paired differences with their 95 % intervals, one horizontal line per comparison and one panel per metric.
 
     Args:
-        diffs: ``{panel title: DataFrame}`` as :func:`survey_lib.evaluation.metrics.paired_differences` returns
+        diffs: ``{panel title: DataFrame}`` as :func:`survey_lib.evaluation.stats.paired_differences` returns
             (``difference``, ``lo``, ``hi``, ``n``, indexed by comparison, e.g. ``"fastdst - nst"``).
 
     An interval that excludes 0 is drawn in blue, one that includes it in grey; which side is "better" is for the
