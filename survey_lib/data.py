@@ -8,13 +8,13 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import torch
 
+from . import env
 from .images import load_image, resize_points
 from .utils import bundled_dir
 
@@ -58,8 +58,7 @@ class Entry:
 
 def data_dir() -> Path:
     """``$SURVEY_DATA_DIR``, else the ``data/`` folder of the checkout or of the installed wheel."""
-    env = os.environ.get("SURVEY_DATA_DIR")
-    return Path(env) if env else bundled_dir("data")
+    return env.data_dir() or bundled_dir("data")
 
 
 @lru_cache(maxsize=4)

@@ -16,6 +16,8 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, UnidentifiedImageError
 
+from . import env
+
 __all__ = ["ImageError", "ImageLike", "load_image", "to_tensor", "resize", "center_crop", "save_image", "to_pil",
            "to_numpy", "resize_points", "MIN_SIZE"]
 
@@ -56,7 +58,7 @@ def _read_path(src: str | os.PathLike, allow_download: bool) -> Image.Image:
     text = os.fspath(src)
     path = Path(text)
     if text.startswith(("http://", "https://")):
-        if not (allow_download or os.environ.get("SURVEY_ALLOW_DOWNLOAD") == "1"):
+        if not (allow_download or env.downloads_allowed()):
             raise ImageError(f"'{text}': downloading is off; pass allow_download=True or set SURVEY_ALLOW_DOWNLOAD=1")
         import urllib.request
 

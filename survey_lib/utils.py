@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from . import env
+
 __all__ = ["SurveyWarning", "seed_everything", "Timer", "environment_summary", "progress", "bundled_dir",
            "atomic_write", "check_writable_folder", "Interrupted", "keep_partial", "LongRunNote"]
 
@@ -76,7 +78,7 @@ def progress(iterable=None, *, total: int | None = None, desc: str | None = None
 
     from tqdm import tqdm
 
-    disable = not enabled or os.environ.get("SURVEY_PROGRESS") == "0"
+    disable = not enabled or not env.progress_enabled()
     interactive = "ipykernel" in sys.modules or getattr(sys.stderr, "isatty", lambda: False)()
     if disable or interactive:
         return tqdm(iterable, total=total, desc=desc, disable=disable, leave=False, dynamic_ncols=True)

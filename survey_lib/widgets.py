@@ -2,15 +2,16 @@
 figure with the default choices instead of widgets, so executed notebooks still show a result."""
 from __future__ import annotations
 
-import os
 from typing import Callable
+
+from . import env
 
 __all__ = ["is_headless", "explorer", "method_explorer"]
 
 
 def is_headless() -> bool:
     """True under papermill/CI (``SURVEY_HEADLESS=1``) or when ipywidgets is missing."""
-    if os.environ.get("SURVEY_HEADLESS") == "1":
+    if env.headless():
         return True
     try:
         import ipywidgets  # noqa: F401

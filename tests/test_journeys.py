@@ -163,7 +163,7 @@ def test_wheel_ships_data_and_notebooks_and_works_outside_the_checkout(tmp_path)
            "print(survey_lib.__file__)")
     out = _run([str(python), "-c", api], cwd=user).stdout
     assert out.strip().startswith(str(site))
-    read = "from survey_lib import plans; t = plans.read_plan('table1', required=True); print(len(t))"
+    read = "from survey_lib.evaluation import plans; t = plans.read_plan('table1', required=True); print(len(t))"
     assert int(_run([str(python), "-c", read], cwd=user).stdout) == plans.get_plan("table1").runs
     info = _run([str(python), "-m", "survey_lib", "info"], cwd=user).stdout
     assert "PROBLEM" not in info

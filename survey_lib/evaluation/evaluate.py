@@ -292,12 +292,9 @@ def _one_thread() -> None:
 def _default_pool(executor: Executor | None, runs: int):
     """``executor`` as given; else, for more than one run and ``SURVEY_WORKERS`` > 1, a pool of that many one-thread
     processes (started by a fork server: safe inside a Jupyter kernel's threads), shut down afterwards."""
-    import os
+    from .. import env
 
-    given = os.environ.get("SURVEY_WORKERS", "").strip() or "1"
-    if not given.isdigit() or int(given) < 1:
-        raise ValueError(f"SURVEY_WORKERS={given!r}: give the number of local processes to run in, a positive integer "
-                         "(1 or unset: one after another here)")
+    given = str(env.workers())
     workers = int(given)
     if executor is not None or runs < 2 or workers < 2:
         yield executor

@@ -41,9 +41,11 @@ def default_store_path() -> Path:
     """``$SURVEY_STORE``; else ``build/results.sqlite`` of the checkout this package runs from (so the notebooks,
     which run in ``notebooks/``, and the command line share one store); else ``build/results.sqlite`` under the
     working directory (an installed package)."""
-    if os.environ.get("SURVEY_STORE"):
-        return Path(os.environ["SURVEY_STORE"])
+    from .. import env
     from ..utils import bundled_dir
+
+    if env.store_path():
+        return env.store_path()
 
     checkout = bundled_dir("notebooks").parent
     if (checkout / "pyproject.toml").is_file():

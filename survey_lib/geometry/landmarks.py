@@ -27,6 +27,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from .. import env
 from ..images import ImageLike, to_numpy, to_tensor
 from ..vgg import WeightsNotFoundError
 
@@ -74,11 +75,11 @@ class FaceLandmarks:
 def predictor_model_path() -> Path:
     """Locate dlib's 68-point model: ``$SURVEY_DLIB_MODEL``, the ``face_recognition_models`` package, or Debian's
     ``libdlib-data``. The package is found without importing it (its ``__init__`` needs ``pkg_resources``)."""
-    env = os.environ.get("SURVEY_DLIB_MODEL")
-    if env:
-        if not Path(env).is_file():
-            raise WeightsNotFoundError(f"SURVEY_DLIB_MODEL={env!r} is not a file")
-        return Path(env)
+    given = env.dlib_model()
+    if given:
+        if not given.is_file():
+            raise WeightsNotFoundError(f"SURVEY_DLIB_MODEL={str(given)!r} is not a file")
+        return given
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is not None and spec.submodule_search_locations:
         for folder in spec.submodule_search_locations:

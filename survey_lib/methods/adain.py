@@ -21,7 +21,6 @@ Images are ``(B, 3, H, W)`` RGB in [0, 1]; sizes should be multiples of 8.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar, Sequence
@@ -29,6 +28,7 @@ from typing import ClassVar, Sequence
 import torch
 import torch.nn as nn
 
+from .. import env
 from ..images import ImageLike, load_image
 from ..losses import mean_std, mean_std_loss
 from ..profiles import Profile, get_profile
@@ -313,13 +313,12 @@ def load_project(path: str | os.PathLike | None = None, *, device="auto") -> Ada
 
 def downloads_allowed() -> bool:
     """True on Google Colab or with ``SURVEY_ALLOW_DOWNLOAD=1``: the user has opted in to downloads."""
-    return os.environ.get("SURVEY_ALLOW_DOWNLOAD") == "1" or "google.colab" in sys.modules
+    return env.downloads_allowed()
 
 
 def published_cache() -> Path:
     """``$SURVEY_CACHE_DIR/adain-published``, by default under ``~/.cache/survey_lib``."""
-    root = os.environ.get("SURVEY_CACHE_DIR") or Path.home() / ".cache" / "survey_lib"
-    return Path(root) / "adain-published"
+    return env.cache_dir() / "adain-published"
 
 
 def fetch_published(cache: str | os.PathLike | None = None, *, allow_download: bool | None = None
@@ -334,7 +333,7 @@ def fetch_published(cache: str | os.PathLike | None = None, *, allow_download: b
 
     cache = Path(cache) if cache is not None else published_cache()
     allow = downloads_allowed() if allow_download is None else allow_download
-    base = os.environ.get("SURVEY_ADAIN_RELEASE_URL", PUBLISHED_RELEASE).rstrip("/")
+    base = env.adain_release_url(PUBLISHED_RELEASE)
     paths = []
     for name in PUBLISHED_FILES:
         path = cache / name
