@@ -32,7 +32,8 @@ from .. import env
 from ..images import ImageLike, load_image
 from ..losses import mean_std, mean_std_loss
 from ..profiles import Profile, get_profile
-from ..utils import Timer, progress
+from ..optim import optimise
+from ..utils import Interrupted, Timer, keep_partial
 from ..vgg import VGG19Features, WeightsNotFoundError, resolve_device
 from .base import Method, Result, Timing, register
 
@@ -268,10 +269,14 @@ def decode_by_optimisation(model: "AdaINModel", content: ImageLike, style: Image
         terms["total"].backward()
         return terms["total"]
 
-    for _ in progress(range(steps), desc="AdaIN (optimised decoding)", enabled=show_progress):
+    def update(step: int) -> dict[str, torch.Tensor]:
         opt.step(closure)
-        for k in history:
-            history[k].append(float(terms[k].detach()))
+        return terms
+
+    run = optimise(update, steps, history=history, name="AdaIN (optimised decoding)", device=model.device,
+                   show_progress=show_progress)
+    if run.interrupted:  # keep the steps that finished
+        raise Interrupted((x.detach().clamp(0, 1).cpu(), history))
     return x.detach().clamp(0, 1).cpu(), history
 
 
@@ -490,13 +495,21 @@ class AdaIN(Method):
         settings = {"decoder": model.source, "alpha": config.alpha, "preserve_color": config.preserve_color}
         if config.decoder == "optimised":
             style = preserve_colour(pair.style, pair.content) if config.preserve_color else pair.style
-            with Timer(model.device) as t:
-                img, history = decode_by_optimisation(model, pair.content, style, size=pair.size, steps=config.steps,
-                                                      style_weight=config.style_weight, alpha=config.alpha,
-                                                      show_progress=show_progress)
             settings.update(decoder="optimised", steps=config.steps, style_weight=config.style_weight)
-            return Result("adain", img, history=history, timing=Timing(0.0, t.seconds), steps=config.steps,
-                          config=settings, label="adain (optimised decoding)")
+            timer = Timer(model.device)
+
+            def result(out) -> Result:
+                img, history = out
+                return Result("adain", img, history=history, timing=Timing(0.0, timer.seconds),
+                              steps=len(history["total"]), config=settings, label="adain (optimised decoding)")
+
+            with keep_partial(result) as done:
+                with timer:  # stopped before the result reads it, also on Ctrl-C
+                    out = decode_by_optimisation(model, pair.content, style, size=pair.size, steps=config.steps,
+                                                 style_weight=config.style_weight, alpha=config.alpha,
+                                                 show_progress=show_progress)
+                done(out)
+            return done.result
         with Timer(model.device) as t:
             img = model.stylize(pair.content, pair.style, alpha=config.alpha, size=pair.size,
                                 preserve_color=config.preserve_color)

@@ -44,7 +44,8 @@ from ..geometry.warp import border_anchors, fit_tps, grid_sample_xy, pixel_grid
 from ..images import ImageLike, load_image
 from ..losses import (GramStyleLoss, StrotssStyleStats, content_loss, flow_tv, self_similarity,
                       strotss_style_loss)
-from ..utils import Interrupted, LongRunNote, Timer, keep_partial, progress, seed_everything
+from ..optim import optimise
+from ..utils import Interrupted, Timer, keep_partial, seed_everything
 from ..vgg import IMAGENET_MEAN, IMAGENET_STD, VGG19Features, resolve_device
 from .base import KEYPOINT_SUBSETS, Method, Result, Timing, landmark_half, match, register
 
@@ -250,87 +251,114 @@ def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.T
     else:
         opt = torch.optim.Adam([{"params": pyr}, {"params": [theta], "lr": cfg.theta_lr}], lr=cfg.lr)
 
-    def vgg_in(x):  # [-1, 1] -> [0, 1] for the extractor
-        return (x + 1) / 2
-
-    terms = ("total", "content", "style", "style_warped", "warp", "tv")
-    history: dict[str, list[float]] = {k: [] for k in terms}
+    names = ("total", "content", "style", "style_warped", "warp", "tv")
+    history: dict[str, list[float]] = {k: [] for k in names}
     if cfg.record_every:
         history.update(theta_steps=[], theta=[])
-    step = 0
-    note = LongRunNote(cfg.scales * cfg.steps_per_scale, "DST")
-    timer = Timer(dev)
+    scale: list[_Scale] = []
+    shown: list[torch.Tensor] = []
 
-    def finish() -> DSTResult:
-        return _dst_result(pyr, src, theta.detach(), targets, anchors_full, size, history, timer.seconds, step, cfg)
+    def update(step: int) -> dict[str, torch.Tensor]:
+        if step % cfg.steps_per_scale == 0:  # a new scale: its images, features and style statistics, once
+            scale[:] = [_Scale.start(step // cfg.steps_per_scale, cfg, pyr, c_img, s_img, src, anchors_full,
+                                     extractor, layers, gen)]
+        opt.zero_grad(set_to_none=True)
+        x_u, terms = scale[0].losses(pyr, src, theta, targets, extractor, layers, gen)
+        terms["total"].backward()
+        opt.step()
+        with torch.no_grad():  # keep the moved keypoints inside the image and 1 px off the border, where the
+            theta.copy_((src + theta).clamp(1, size - 2) - src)  # fixed anchors sit (no coincidence)
+        shown[:] = [x_u]
+        return terms
 
-    try:
-        with timer:
-            bar = progress(total=cfg.scales * cfg.steps_per_scale, desc=f"DST ({cfg.loss})", enabled=show_progress)
-            for s in range(cfg.scales):
-                level = cfg.scales - 1 - s
-                h = w = synthesize([p.detach() for p in pyr], level).shape[-1]
-                factor = w / size
-                alpha_s = cfg.content_weight * 2 ** level
-                c_s = F.interpolate(c_img, size=(h, w), mode="bilinear", align_corners=False)
-                s_s = F.interpolate(s_img, size=(h, w), mode="bilinear", align_corners=False)
-                grid = pixel_grid(h, w, device=dev)
-                anchors = anchors_full * (w - 1) / (size - 1)
-                src_s = src * factor
-                with torch.no_grad():
-                    c_feats = extractor(vgg_in(c_s), layers)
-                    s_feats = extractor(vgg_in(s_s), layers)
-                    if strotss:
-                        c_rgb = (vgg_in(c_s) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
-                        s_rgb = (vgg_in(s_s) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
-                        s_pos = torch.rand(cfg.n_style_samples, 2, generator=gen).to(dev) * 2 - 1
-                        style_stats = StrotssStyleStats(_hypercolumns(s_feats, s_rgb, s_pos)[0])
-                    else:
-                        gram_loss = GramStyleLoss({k: s_feats[k] for k in GRAM_STYLE}, relative=True)
-                for _ in range(cfg.steps_per_scale):
-                    opt.zero_grad(set_to_none=True)
-                    x_u = synthesize(pyr, level)
-                    pos_map = _tps_map(src_s, (src + theta) * factor, (h, w), anchors, grid)
-                    x_w = grid_sample_xy(x_u, pos_map)
-                    batch = vgg_in(torch.cat([x_u, x_w]))
-                    feats = extractor(batch, layers)
-                    if strotss:
-                        rgb = (batch - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
-                        pos = torch.rand(cfg.n_samples, 2, generator=gen).to(dev) * 2 - 1
-                        cols = _hypercolumns(feats, rgb, pos)
-                        c_cols = _hypercolumns(c_feats, c_rgb, pos)[0]
-                        l_content = (alpha_s * (self_similarity(cols[0]) - self_similarity(c_cols)).abs().sum()
-                                     / len(pos))
-                        l_style = strotss_style_loss(cols[0], style_stats, alpha_s)
-                        l_style_w = strotss_style_loss(cols[1], style_stats, alpha_s)
-                    else:
-                        l_content = cfg.content_weight * content_loss(feats["conv4_2"][:1], c_feats["conv4_2"],
-                                                                       relative=True)
-                        l_style = cfg.style_weight * gram_loss({k: v[:1] for k, v in feats.items()})
-                        l_style_w = cfg.style_weight * gram_loss({k: v[1:] for k, v in feats.items()})
-                    l_warp = (targets - (src + theta)).norm(dim=1).mean()
-                    l_tv = flow_tv(pos_map - grid)
-                    loss = l_content + l_style + l_style_w + cfg.warp_weight * l_warp + cfg.reg_weight * l_tv
-                    loss.backward()
-                    opt.step()
-                    with torch.no_grad():  # keep the moved keypoints inside the image and 1 px off the border, where
-                        theta.copy_((src + theta).clamp(1, size - 2) - src)  # the fixed anchors sit (no coincidence)
-                    for k, v in zip(terms, (loss, l_content, l_style, l_style_w, l_warp, l_tv)):
-                        history[k].append(float(v.detach()))
-                    if cfg.record_every and (step + 1) % cfg.record_every == 0:
-                        history["theta_steps"].append(step + 1)
-                        history["theta"].extend(theta.detach().cpu().flatten().tolist())
-                    if callback is not None:
-                        callback(step, x_u.detach())
-                    step += 1
-                    bar.update(1)
-                    note.step(step)
-            bar.close()
-            result = finish()
-        result.seconds = timer.seconds  # the final warp included, as before
-    except KeyboardInterrupt:  # keep the steps that finished: the image and warp as they stand
-        raise Interrupted(finish()) from None
+    def after_step(step: int) -> None:
+        if cfg.record_every and (step + 1) % cfg.record_every == 0:
+            history["theta_steps"].append(step + 1)
+            history["theta"].extend(theta.detach().cpu().flatten().tolist())
+        if callback is not None:
+            callback(step, shown[0].detach())
+
+    run = optimise(update, cfg.scales * cfg.steps_per_scale, history=history, name="DST", desc=f"DST ({cfg.loss})",
+                   device=dev, show_progress=show_progress, after_step=after_step)
+    with Timer(dev) as t_final:  # the output at full size through the final warp
+        result = _dst_result(pyr, src, theta.detach(), targets, anchors_full, size, history, 0.0, run.steps, cfg)
+    result.seconds = run.seconds + t_final.seconds
+    if run.interrupted:  # keep the steps that finished: the image and warp as they stand
+        raise Interrupted(result)
     return result
+
+
+def _vgg_in(x: torch.Tensor) -> torch.Tensor:
+    """DST's [-1, 1] images -> the extractor's [0, 1]."""
+    return (x + 1) / 2
+
+
+@dataclass
+class _Scale:
+    """One scale of DST's coarse-to-fine schedule: the working size, the content's and style's features and the
+    style's statistics there, and how the scale's losses are computed."""
+
+    cfg: DSTConfig
+    level: int
+    shape: tuple[int, int]
+    factor: float
+    alpha_s: float
+    grid: torch.Tensor
+    anchors: torch.Tensor
+    src: torch.Tensor
+    c_feats: dict
+    c_rgb: torch.Tensor | None = None
+    style_stats: StrotssStyleStats | None = None
+    gram_loss: GramStyleLoss | None = None
+
+    @classmethod
+    def start(cls, s: int, cfg: DSTConfig, pyr, c_img, s_img, src, anchors_full, extractor, layers, gen) -> "_Scale":
+        level = cfg.scales - 1 - s
+        h = w = synthesize([p.detach() for p in pyr], level).shape[-1]
+        size = cfg.size
+        c_s = F.interpolate(c_img, size=(h, w), mode="bilinear", align_corners=False)
+        s_s = F.interpolate(s_img, size=(h, w), mode="bilinear", align_corners=False)
+        out = cls(cfg, level, (h, w), w / size, cfg.content_weight * 2 ** level, pixel_grid(h, w, device=c_img.device),
+                  anchors_full * (w - 1) / (size - 1), src * (w / size), {})
+        dev = c_img.device
+        with torch.no_grad():
+            out.c_feats = extractor(_vgg_in(c_s), layers)
+            s_feats = extractor(_vgg_in(s_s), layers)
+            if cfg.loss == "strotss":
+                out.c_rgb = (_vgg_in(c_s) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
+                s_rgb = (_vgg_in(s_s) - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
+                s_pos = torch.rand(cfg.n_style_samples, 2, generator=gen).to(dev) * 2 - 1
+                out.style_stats = StrotssStyleStats(_hypercolumns(s_feats, s_rgb, s_pos)[0])
+            else:
+                out.gram_loss = GramStyleLoss({k: s_feats[k] for k in GRAM_STYLE}, relative=True)
+        return out
+
+    def losses(self, pyr, src, theta, targets, extractor, layers, gen) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        """The unwarped image at this scale and DST's loss terms (``total`` and its parts) for the current pyramid
+        and keypoints."""
+        cfg, dev = self.cfg, src.device
+        x_u = synthesize(pyr, self.level)
+        pos_map = _tps_map(self.src, (src + theta) * self.factor, self.shape, self.anchors, self.grid)
+        x_w = grid_sample_xy(x_u, pos_map)
+        batch = _vgg_in(torch.cat([x_u, x_w]))
+        feats = extractor(batch, layers)
+        if self.style_stats is not None:
+            rgb = (batch - _IMAGENET_MEAN.to(dev)) / _IMAGENET_STD.to(dev)
+            pos = torch.rand(cfg.n_samples, 2, generator=gen).to(dev) * 2 - 1
+            cols = _hypercolumns(feats, rgb, pos)
+            c_cols = _hypercolumns(self.c_feats, self.c_rgb, pos)[0]
+            l_content = self.alpha_s * (self_similarity(cols[0]) - self_similarity(c_cols)).abs().sum() / len(pos)
+            l_style = strotss_style_loss(cols[0], self.style_stats, self.alpha_s)
+            l_style_w = strotss_style_loss(cols[1], self.style_stats, self.alpha_s)
+        else:
+            l_content = cfg.content_weight * content_loss(feats["conv4_2"][:1], self.c_feats["conv4_2"], relative=True)
+            l_style = cfg.style_weight * self.gram_loss({k: v[:1] for k, v in feats.items()})
+            l_style_w = cfg.style_weight * self.gram_loss({k: v[1:] for k, v in feats.items()})
+        l_warp = (targets - (src + theta)).norm(dim=1).mean()
+        l_tv = flow_tv(pos_map - self.grid)
+        total = l_content + l_style + l_style_w + cfg.warp_weight * l_warp + cfg.reg_weight * l_tv
+        return x_u, {"total": total, "content": l_content, "style": l_style, "style_warped": l_style_w,
+                     "warp": l_warp, "tv": l_tv}
 
 
 def warp_map(src: torch.Tensor, theta: torch.Tensor, size: int, anchors_per_side: int = 5) -> torch.Tensor:

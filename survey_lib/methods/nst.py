@@ -18,7 +18,8 @@ import torch
 
 from ..images import ImageLike, load_image
 from ..losses import GramStyleLoss, content_loss, total_variation
-from ..utils import Interrupted, LongRunNote, Timer, keep_partial, progress, seed_everything
+from ..optim import optimise
+from ..utils import Interrupted, keep_partial, seed_everything
 from ..vgg import VGG19Features, resolve_device
 from .base import Method, Result, Timing, register
 
@@ -133,25 +134,20 @@ def stylize(content: ImageLike, style: ImageLike, config: NSTConfig | None = Non
         terms["total"] = loss
         return loss
 
-    note = LongRunNote(cfg.steps, "NST")
-    done = 0
-    try:
-        with Timer(dev) as timer:
-            for step in progress(range(cfg.steps), desc=f"NST ({cfg.optimizer})", enabled=show_progress):
-                opt.step(closure)
-                with torch.no_grad():
-                    x.clamp_(0, 1)
-                for k in history:
-                    history[k].append(float(terms[k].detach()))
-                if callback is not None:
-                    callback(step, x.detach())
-                done = step + 1
-                note.step(done)
-    except KeyboardInterrupt:  # keep the steps that finished
-        raise Interrupted(NSTResult(image=x.detach().cpu(), history=history, seconds=timer.seconds, steps=done,
-                                    config=asdict(cfg))) from None
-    return NSTResult(image=x.detach().cpu(), history=history, seconds=timer.seconds, steps=cfg.steps,
-                     config=asdict(cfg))
+    def update(step: int) -> dict[str, torch.Tensor]:
+        opt.step(closure)
+        with torch.no_grad():
+            x.clamp_(0, 1)
+        return terms
+
+    report = None if callback is None else (lambda step: callback(step, x.detach()))
+    run = optimise(update, cfg.steps, history=history, name="NST", desc=f"NST ({cfg.optimizer})", device=dev,
+                   show_progress=show_progress, after_step=report)
+    result = NSTResult(image=x.detach().cpu(), history=history, seconds=run.seconds, steps=run.steps,
+                       config=asdict(cfg))
+    if run.interrupted:  # keep the steps that finished
+        raise Interrupted(result)
+    return result
 
 
 # ----------------------------------------------------------------------------------------------- the method
