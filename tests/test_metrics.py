@@ -220,3 +220,10 @@ def test_shape_gaps_table_over_catalogue_faces():
     assert list(table["character"]) == ["astronaut", "mona"]  # the name before its first underscore
     assert table["gap_nme"].iloc[0] == pytest.approx(0, abs=1e-4)
     assert table["gap_nme"].iloc[1] > 0.02
+
+
+def test_a_metric_declares_its_version_and_a_bad_one_is_refused():
+    assert (metrics.warp_landmarks.version, metrics.held_out_landmarks.version) == (2, 2)
+    assert getattr(metrics.folds, "version", 1) == 1
+    with pytest.raises(ValueError, match="positive integer"):
+        metrics.metric(version=0)

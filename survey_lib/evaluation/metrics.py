@@ -33,11 +33,11 @@ import torch
 from ..images import ImageLike, resize, to_tensor
 from ..geometry.landmarks import NoFaceFound, detect, inter_ocular
 
-__all__ = ["detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "reached_progress", "points_through_warp",
-           "point_gap", "own_target_progress", "warp_landmarks", "held_out_landmarks", "redetection", "folds",
-           "face_distortion", "second_reading", "RUN_METRICS", "exact_tps_folds", "animeface_redetection", "trajectory",
-           "shape_gap", "shape_gaps",
-           "HAND_PLACED", "leave_one_out", "near_white", "character"]
+__all__ = ["metric", "detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "reached_progress",
+           "points_through_warp", "point_gap", "own_target_progress", "warp_landmarks", "held_out_landmarks",
+           "redetection", "folds", "face_distortion", "second_reading", "RUN_METRICS", "exact_tps_folds",
+           "animeface_redetection", "trajectory", "shape_gap", "shape_gaps", "HAND_PLACED", "leave_one_out",
+           "near_white", "character"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -157,6 +157,26 @@ def points_through_warp(sampling_map: torch.Tensor, points: torch.Tensor, *, ite
 _NAN = float("nan")
 
 
+def metric(*, version: int):
+    """Declare a run metric's definition version: a stored run scored by an older one is scored again
+    (:func:`survey_lib.evaluation.evaluate.evaluate`). Bump it whenever what the metric returns changes.
+
+    >>> @metric(version=2)
+    ... def my_metric(pair, result) -> dict[str, float]:
+    ...     return {"x": 1.0}
+    >>> my_metric.version
+    2
+    """
+    if not isinstance(version, int) or version < 1:
+        raise ValueError(f"a metric's version is a positive integer, got {version!r}")
+
+    def mark(fn):
+        fn.version = version
+        return fn
+
+    return mark
+
+
 def point_gap(pair, result) -> dict[str, float]:
     """``gap_px``: mean distance (px at the working size) from the method's own keypoints to its targets before the
     run: the distance it was asked to travel. NaN for methods without keypoints."""
@@ -191,6 +211,7 @@ def _carried_progress(pair, result, index=slice(None)) -> float:
     return reached_progress(p, points_through_warp(result.warp, p), targets)
 
 
+@metric(version=2)  # 2: progress over the landmarks the warp reaches, not NaN when one is lost
 def warp_landmarks(pair, result) -> dict[str, float]:
     """``warp_progress``: where the warp the method applied carries the pair's 68 content landmarks
     (:func:`points_through_warp`), as a share of the way to the similarity-aligned style landmarks
@@ -210,12 +231,8 @@ def warp_landmarks(pair, result) -> dict[str, float]:
             "warp_unreached": float((~torch.isfinite(carried).all(dim=1)).sum())}
 
 
-#: the version of a metric's definition: a stored run scored by an older one is scored again
-#: (:func:`survey_lib.evaluation.evaluate.evaluate`); 2: progress over the landmarks the warp reaches, not NaN when one
-#: is lost
-warp_landmarks.version = 2
 
-
+@metric(version=2)  # as warp_landmarks
 def held_out_landmarks(pair, result) -> dict[str, float]:
     """``held_out_progress``: :func:`warp_landmarks` restricted to the landmarks the method was *not* told to move.
     A landmark method run with ``keypoints="even"`` optimises (or, for the Face-of-Art spline, interpolates) the
@@ -229,8 +246,6 @@ def held_out_landmarks(pair, result) -> dict[str, float]:
     return {"held_out_progress": _carried_progress(pair, result, slice(1, None, 2) if which == "even"
                                                    else slice(0, None, 2))}
 
-
-held_out_landmarks.version = 2  # as warp_landmarks
 
 
 def redetection(pair, result) -> dict[str, float]:
@@ -318,6 +333,7 @@ def animeface_redetection(pair, result) -> dict[str, float]:
     return out
 
 
+@metric(version=2)  # as warp_landmarks
 def second_reading(pair, result) -> dict[str, float]:
     """The geometry checked against a second, independent reading of both faces (:mod:`survey_lib.geometry.readers`: a
     Haar face box and dlib's separately trained 5-point model: eye corners and nose base), instead of the 68-point
@@ -356,8 +372,6 @@ def second_reading(pair, result) -> dict[str, float]:
         out["second_redetected_progress"] = keypoint_progress(c5, o5, target5)
     return out
 
-
-second_reading.version = 2  # as warp_landmarks
 
 
 #: the metrics :func:`survey_lib.evaluation.evaluate.evaluate` computes by default, in column order
