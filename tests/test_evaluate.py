@@ -269,3 +269,17 @@ def test_a_run_scored_under_a_metric_s_old_module_path_is_not_scored_again(tmp_p
             db.execute("UPDATE runs SET metrics = ? WHERE key = ?", (json.dumps(metrics), key))
     again = evaluate(["nst"], pair, profile=TINY, store=str(store), metrics=(_counted,), show_progress=False)
     assert _counted.calls == 1 and again["from_store"].all() and again["counted"].tolist() == [1.0]
+
+
+def test_a_stored_run_keeps_the_typed_correspondence_fields(serial):
+    """The store records correspondences as JSON; reading a run back fills the typed fields again (detector, the
+    pairs the matcher returned and which were kept), as the fresh run had them."""
+    from survey_lib.evaluation.evaluate import results
+
+    table, store = serial
+    row = table[(table["method"] == "fastdst") & (table["content"] == "obama") & (table["seed"] == 0)]
+    stored = results(row, str(store))[row["key"].iloc[0]].correspondences
+    fresh = methods.run("fastdst", "obama", "mona_lisa", profile=TINY, show_progress=False).correspondences
+    assert (stored.style_detector, stored.matched, stored.kept_index, stored.keypoints) == (
+        fresh.style_detector, fresh.matched, fresh.kept_index, fresh.keypoints)
+    assert stored.matched == 68 and stored.style_detector == "dlib" and len(stored.kept_index) == len(stored)

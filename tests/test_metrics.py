@@ -68,7 +68,7 @@ def test_progress_leaves_out_landmarks_the_warp_does_not_reach(pair):
 
 
 def _half(result, which):
-    result.correspondences.info["keypoints"] = which
+    result.correspondences.keypoints = which
     return result
 
 
@@ -94,8 +94,8 @@ def test_landmark_methods_optimise_half_the_landmarks_when_asked():
 
     res = methods.run("fastdst", "astronaut", "mona_lisa", profile="smoke", keypoints="odd", show_progress=False)
     full = methods.run("fastdst", "astronaut", "mona_lisa", profile="smoke", show_progress=False)
-    index = torch.tensor(full.correspondences.info["kept_index"])  # at 64 px a few coincident pairs are dropped
-    assert full.correspondences.info["matched"] == 68 and res.correspondences.info["keypoints"] == "odd"
+    index = torch.tensor(full.correspondences.kept_index)  # at 64 px a few coincident pairs are dropped
+    assert full.correspondences.matched == 68 and res.correspondences.keypoints == "odd"
     assert 30 <= len(res.correspondences) <= 34
     assert torch.equal(res.correspondences.src, full.correspondences.src[index % 2 == 1])
     with pytest.raises(ValueError, match="keypoints must be one of all, even, odd"):
@@ -111,7 +111,7 @@ def test_the_face_of_art_spline_through_half_the_landmarks_is_scored_on_the_othe
     pair = Pair.resolve("obama", "mona_lisa", size=128)
     cfg = methods.get("foa_tps").config("smoke", keypoints="even", steps=2)
     half = methods.get("foa_tps")(pair, cfg, show_progress=False)
-    assert half.correspondences.info["keypoints"] == "even" and len(half.correspondences) <= 34
+    assert half.correspondences.keypoints == "even" and len(half.correspondences) <= 34
     own = metrics.own_target_progress(pair, half)["own_target_progress"]
     held = metrics.held_out_landmarks(pair, half)["held_out_progress"]
     assert own > 0.95  # an interpolating spline is exact on its own points...

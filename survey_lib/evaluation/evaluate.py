@@ -113,7 +113,7 @@ def run_job(job: Job) -> Record:
     metrics["_computed"] = sorted(_metric_id(m) for m in job.metrics)
     corr = res.correspondences
     info = {"label": res.label, "settings": job.settings, "steps": res.steps,
-            "match": corr.info if corr is not None else None}
+            "match": corr.details() if corr is not None else None}
     arrays = pack_arrays(src=corr.src if corr is not None else None, dst=corr.dst if corr is not None else None,
                          targets=res.targets, moved=res.moved, warp=res.warp)
     return Record(**base, metrics=metrics, timing=dict(res.timing), history=res.history, info=info,
@@ -360,7 +360,8 @@ def load_result(record: Record) -> "Result":
     from ..geometry.matchers import Correspondences
 
     arr = record.load_arrays()
-    corr = Correspondences(arr["src"], arr["dst"], info=record.info.get("match") or {}) if "src" in arr else None
+    corr = (Correspondences.from_details(arr["src"], arr["dst"], record.info.get("match") or {}) if "src" in arr
+            else None)
     return Result(record.method, record.load_image(), corr, warp=arr.get("warp"), targets=arr.get("targets"),
                            moved=arr.get("moved"), history=record.history,
                            timing=Timing(record.timing.get("matching_s", 0.0),

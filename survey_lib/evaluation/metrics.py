@@ -240,7 +240,7 @@ def held_out_landmarks(pair, result) -> dict[str, float]:
     similarity-aligned style landmarks (``pair.targets``, aligned on all 68). It asks whether the warp moved the
     *face*, not only the points it was given; NaN for runs that used all their keypoints or apply no warp."""
     corr = result.correspondences
-    which = corr.info.get("keypoints", "all") if corr is not None else "all"
+    which = corr.keypoints if corr is not None else "all"
     if which == "all" or result.warp is None or pair.targets is None:
         return {"held_out_progress": _NAN}
     return {"held_out_progress": _carried_progress(pair, result, slice(1, None, 2) if which == "even"

@@ -19,6 +19,7 @@ import os
 import time
 import warnings
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import torch
 
@@ -39,7 +40,12 @@ class Correspondences:
         scores: ``(K,)`` confidence (NBB activation) or ``None``.
         seconds: wall-clock time of the matching.
         source: which matcher produced them.
-        info: matcher-specific details (raw pair count, faces found...).
+        info: matcher-specific details for reading (raw pair count, faces found, where each side's points came from).
+        style_detector: the detector that gave the style's points where there is a choice (FastDST: ``"dlib"`` or
+            ``"animeface"``).
+        matched, kept_index: set by :func:`survey_lib.methods.match`: how many pairs the matcher returned, and the
+            indices (into those) of the pairs kept after coincident ones were dropped.
+        keypoints: which landmarks a landmark method optimises: ``"all"``, or the ``"even"`` / ``"odd"`` half.
     """
 
     src: torch.Tensor
@@ -48,11 +54,31 @@ class Correspondences:
     seconds: float = 0.0
     source: str = ""
     info: dict = field(default_factory=dict)
+    style_detector: str | None = None
+    matched: int | None = None
+    kept_index: tuple[int, ...] | None = None
+    keypoints: str = "all"
+
+    #: the typed fields :meth:`details` records beside ``info``
+    TYPED: ClassVar[tuple[str, ...]] = ("style_detector", "matched", "kept_index", "keypoints")
 
     def __post_init__(self):
         if self.src.shape != self.dst.shape or self.src.ndim != 2 or self.src.shape[-1] != 2:
             raise ValueError(f"{self.source or 'correspondences'}: src and dst must both be (K, 2) with the same K; "
                              f"got {tuple(self.src.shape)} and {tuple(self.dst.shape)}")
+        if self.kept_index is not None:
+            self.kept_index = tuple(int(i) for i in self.kept_index)
+
+    def details(self) -> dict:
+        """``info`` with the typed fields that are set: what the results store records (JSON) and figures read."""
+        typed = {k: getattr(self, k) for k in self.TYPED if getattr(self, k) is not None}
+        return {**self.info, **{k: list(v) if isinstance(v, tuple) else v for k, v in typed.items()}}
+
+    @classmethod
+    def from_details(cls, src: torch.Tensor, dst: torch.Tensor, details: dict, **kwargs) -> "Correspondences":
+        """The inverse of :meth:`details`: a stored run's correspondences, their typed fields filled again."""
+        typed = {k: details[k] for k in cls.TYPED if details.get(k) is not None}
+        return cls(src, dst, info={k: v for k, v in details.items() if k not in cls.TYPED}, **typed, **kwargs)
 
     def __len__(self) -> int:
         return len(self.src)
@@ -203,7 +229,7 @@ class FastDSTMatcher:
     """FastDST's matcher: dlib on the content; on the style, dlib (68 pairs) where it finds a face, else AnimeFace
     (13 pairs, see :class:`AnimeFaceMatcher`) with ``style_detector="auto"``, or only the one named.
 
-    ``info["style_detector"]`` records the detector that produced the style points.
+    ``style_detector`` records the detector that produced the style points.
 
     Raises:
         NoFaceFound: dlib found no face in the content, or the detector(s) tried none in the style; the message
@@ -227,15 +253,17 @@ class FastDSTMatcher:
             try:
                 found = detect(style, name=label)
                 _warn_if_several(found.n_faces, label)
-                info.update({"style_source": "dlib", "style_faces": found.n_faces, "style_detector": "dlib"})
-                return Correspondences(c68, found.points, None, time.perf_counter() - t0, self.name, info)
+                info.update({"style_source": "dlib", "style_faces": found.n_faces})
+                return Correspondences(c68, found.points, None, time.perf_counter() - t0, self.name, info,
+                                       style_detector="dlib")
             except NoFaceFound:
                 tried.append("dlib")
         if self.style_detector in ("auto", "animeface"):
             pairs = _anime_pairs(c68, style, self.min_side)
             if pairs is not None:
-                info.update(pairs[2], style_detector="animeface")
-                return Correspondences(pairs[0], pairs[1], None, time.perf_counter() - t0, self.name, info)
+                info.update(pairs[2])
+                return Correspondences(pairs[0], pairs[1], None, time.perf_counter() - t0, self.name, info,
+                                       style_detector="animeface")
             tried.append("AnimeFace")
         raise NoFaceFound(f"{' and '.join(tried)} found no face in {label}; " + _NO_STYLE_FACE_HINT)
 

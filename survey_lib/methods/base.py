@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from typing import ClassVar
 
@@ -122,7 +122,7 @@ class Result:
         intermediates), for code written against the earlier dict-valued field."""
         out = {"targets": self.targets, "moved": self.moved, "sampling_map": self.warp, **self.intermediates}
         if self.correspondences is not None:
-            out.update(carried=self.carried, match=self.correspondences.info)
+            out.update(carried=self.carried, match=self.correspondences.details())
         return {k: v for k, v in out.items() if v is not None}
 
 
@@ -283,9 +283,10 @@ def match(pair: Pair, kind: str, *, device="auto", style_detector: str = "auto")
     dst = resize_points(corr.dst, tuple(s_img.shape[-2:]), pair.size)
     keep = dedupe_pairs(src, dst, min_distance=0.5)
     info["dropped_coincident"] = int((~keep).sum())
-    info["matched"], info["kept_index"] = len(keep), keep.nonzero().flatten().tolist()  # indices into the matcher's
     scores = corr.scores[keep] if corr.scores is not None else None
-    return Correspondences(src[keep], dst[keep], scores, time.perf_counter() - t0, corr.source, info)
+    return Correspondences(src[keep], dst[keep], scores, time.perf_counter() - t0, corr.source, info,
+                           style_detector=corr.style_detector, matched=len(keep),
+                           kept_index=keep.nonzero().flatten().tolist())
 
 
 #: which of the 68 landmarks a landmark method optimises: all, or half (the other half held out for scoring)
@@ -304,9 +305,9 @@ def landmark_half(corr: Correspondences, which: str, name: str) -> Correspondenc
         return corr
     from ..geometry.landmarks import NoFaceFound
 
-    if corr.info.get("matched") != 68:
+    if corr.matched != 68:
         raise NoFaceFound(f"{name}: keypoints={which!r} needs the 68 landmarks on both images; "
-                          f"{corr.info.get('matched')} correspondences came from {corr.source}")
-    keep = torch.tensor(corr.info["kept_index"]) % 2 == (0 if which == "even" else 1)
-    return Correspondences(corr.src[keep], corr.dst[keep], None if corr.scores is None else corr.scores[keep],
-                           corr.seconds, corr.source, {**corr.info, "keypoints": which})
+                          f"{corr.matched} correspondences came from {corr.source}")
+    keep = torch.tensor(corr.kept_index) % 2 == (0 if which == "even" else 1)
+    return replace(corr, src=corr.src[keep], dst=corr.dst[keep],
+                   scores=None if corr.scores is None else corr.scores[keep], keypoints=which)

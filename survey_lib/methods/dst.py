@@ -424,7 +424,7 @@ class DSTFamily(Method):
 
         corr = self.keypoints(match(pair, self.matcher, device=device,
                                     style_detector=getattr(config, "style_detector", "auto")), config)
-        label = self.name + (" (AnimeFace)" if corr.info.get("style_detector") == "animeface" else "")
+        label = self.name + (" (AnimeFace)" if corr.style_detector == "animeface" else "")
         with keep_partial(lambda res: Result(
                 self.name, res.image, corr, warp=res.sampling_map, targets=res.targets, moved=res.moved,
                 history=res.history, timing=Timing(corr.seconds, res.seconds), steps=res.steps, config=res.config,
