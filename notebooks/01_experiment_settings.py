@@ -79,10 +79,11 @@ profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks t
 # %%
 from survey_lib.evaluation import plans
 from survey_lib.evaluation.evaluate import evaluate, results
+from survey_lib.evaluation.tables import run_names
 
 landmarks.detect(data.get(CONTENT))  # loads dlib's models once, outside the timings (as the VGG)
 runs = evaluate(METHODS, [(CONTENT, STYLE)], profile=profile, seeds=(SEED,), device=device)  # the pictured outputs
-runs["name"] = runs["method"].where(runs["settings"] == "{}", runs["label"])  # "adain (optimised decoding)"
+runs["name"] = run_names(runs)  # the method, or its label where a setting changed: "adain (optimised decoding)"
 outputs = results(runs)
 shown = runs[runs["name"] != "adain"]  # the shipped decoder fails its objective (model card): not AdaIN
 fig = viz.image_grid([data.get(CONTENT, profile.size), data.get(STYLE, profile.size)] +
@@ -103,7 +104,7 @@ if timed is None:
     raise FileNotFoundError("figures/at_scale/table1.csv is missing: run `make evaluate PLANS=table1` first")
 provenance = plans.read_provenance("table1")
 plans.report_staleness("table1")
-timed["name"] = timed["method"].where(timed["settings"] == "{}", timed["label"])
+timed["name"] = run_names(timed)
 timing = plans.timing_summary(timed)
 fmt = lambda m, lo, hi: "-" if m != m else f"{m:.3g} [{lo:.3g}, {hi:.3g}]"  # noqa: E731
 rows = [{"method": name, "steps": int(t["steps"]), "repeats": int(t["n"]),

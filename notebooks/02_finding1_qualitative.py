@@ -459,13 +459,13 @@ assert sc["dst"]["second_warp_progress_hi"] < 0, sc["dst"]  # DST's warp moves t
 # progress at the end, the warp progress of the 68 landmarks, and the share of folded pixels of the applied warp.
 
 # %%
-import json
+from survey_lib.evaluation.tables import settings
 
 beta = plans.read_plan("beta_sweep", AT_SCALE_DIR, required=True)
 beta_steps = plans.read_plan("beta_sweep_trajectory", AT_SCALE_DIR, required=True)
 plans.report_staleness("beta_sweep", folder=AT_SCALE_DIR)
 for t in (beta, beta_steps):
-    t["beta"] = [json.loads(s)["warp_weight"] for s in t["settings"]]
+    t["beta"] = settings(t)["warp_weight"].astype(float)
     t["pair"] = t["content"] + " / " + t["style"]
 BETAS = sorted(beta["beta"].unique())
 SWEPT = ["own_target_progress", "warp_progress", "folded_%"]

@@ -127,10 +127,11 @@ import pandas as pd
 
 from survey_lib.evaluation import plans
 from survey_lib.evaluation.stats import paired_differences, summarise
+from survey_lib.evaluation.tables import run_names
 
 foa = plans.read_plan("face_of_art", AT_SCALE_DIR, required=True)
 plans.report_staleness("face_of_art", folder=AT_SCALE_DIR)
-foa["name"] = [m + (" (even half)" if "even" in st else "") for m, st in zip(foa["method"], foa["settings"])]
+foa["name"] = run_names(foa, halves=True)  # "foa_tps (even half)": the spline through the even landmarks only
 measured = foa[foa["error"] == ""]  # re-detection scores are NaN where dlib found no face on the output
 FOA = ["held_out_progress", "warp_progress", "landmark_progress", "folded_%", "face_area_spread", "white_%"]
 NAMES_AT_SCALE = ["nst", "foa_tps", "foa_tps (even half)", "oneshot_foa", "oneshot_foa (even half)", "dst"]
