@@ -294,8 +294,7 @@ def _default_pool(executor: Executor | None, runs: int):
     processes (started by a fork server: safe inside a Jupyter kernel's threads), shut down afterwards."""
     from .. import env
 
-    given = str(env.workers())
-    workers = int(given)
+    workers = env.workers()
     if executor is not None or runs < 2 or workers < 2:
         yield executor
         return
