@@ -1,8 +1,6 @@
 """What every method shares: the typed :class:`Result`, the :class:`Method` interface and its registry,
 :func:`run`, and the correspondence set-up (:func:`match`, :func:`landmark_half`).
 
-Every method of the survey behind one interface, and ``run(method, content, style, profile=...)``.
-
 The data flow of one run: a :class:`~survey_lib.evaluation.pairs.Pair` (both images decoded once) -> a :class:`Method`,
 which owns its config dataclass and builds it from a profile plus overrides -> a typed :class:`Result` (output image,
 the applied warp or ``None``, correspondences, aligned targets, timing, history). Metrics read results
