@@ -7,8 +7,9 @@ The outputs are computed in a child process whose arithmetic is pinned to code p
 (:data:`PINNED`): one thread, PyTorch's scalar kernels, MKL's conditional-numerical-reproducibility mode and
 oneDNN's SSE4.1 kernels. Without the pin, the kernels PyTorch, MKL and oneDNN pick for the CPU round differently,
 and the optimisation methods carry that into the image (the STROTSS loss takes row and column maxima: DST's output
-moved by 0.02-0.04 in 8 x 8 block means within three steps between two instruction sets). With it, the outputs on
-an AVX-512 CPU and on an emulated AVX2 one (``qemu-x86_64 -cpu Haswell-noTSX``) were bit-identical.
+moved by 0.02-0.04 in 8 x 8 block means within three steps between two instruction sets). With it, NST's, AdaIN's
+and Ghiasi's outputs on an AVX-512 CPU and on an emulated AVX2 one (``qemu-x86_64 -cpu Haswell-noTSX``) were
+bit-identical.
 
 Record again (after bumping a version, or for a new method): ``python tests/test_golden.py [CASE ...]``.
 """
