@@ -1,18 +1,8 @@
 """What every method shares: the typed :class:`Result`, the :class:`Method` interface and its registry,
 :func:`run`, and the correspondence set-up (:func:`match`, :func:`landmark_half`).
 
-The data flow of one run: a :class:`~survey_lib.evaluation.pairs.Pair` (both images decoded once) -> a :class:`Method`,
-which owns its config dataclass and builds it from a profile plus overrides -> a typed :class:`Result` (output image,
-the applied warp or ``None``, correspondences, aligned targets, timing, history). Metrics read results
-(:mod:`survey_lib.evaluation.metrics`) and :func:`survey_lib.evaluation.evaluate.evaluate` runs grids of them into a
-store.
-
->>> from survey_lib import methods
->>> res = methods.run("nst", "astronaut", "starry_night", profile="smoke")   # catalogue names or paths
->>> res.image.shape, res.timing.optimisation_s                        # doctest: +SKIP
-
-Methods are looked up by name in a registry that refuses a second method of the same name
-(:func:`register`, :func:`get`, :func:`available`).
+The data flow of one run and an example are in :mod:`survey_lib.methods`; the registry refuses a second method of
+the same name.
 """
 from __future__ import annotations
 
