@@ -189,11 +189,11 @@ viz.save_figure(fig, "00_correspondences", FIG_DIR)
 # match the style image. The survey reports 24 s for 450 steps at 256×256 on a Tesla K80.
 
 # %%
-from survey_lib.evaluation.evaluate import evaluate, results
+from survey_lib.evaluation.evaluate import evaluate
 
 # through the results store, as every later notebook: notebook 01 reads this run back instead of repeating it
 run = evaluate(["nst"], [(CONTENT, STYLE)], profile=profile, seeds=(SEED,), device=device)
-result = results(run)[run["key"].iloc[0]]
+result = run.result(run.table["key"].iloc[0])
 per_step = result.timing["optimisation_s"] / result.steps
 print(f"{result.steps} steps in {result.timing['optimisation_s']:.1f} s ({per_step:.3f} s/step on {device.type}); "
       f"style loss {result.history['style'][0]:.3g} -> {result.history['style'][-1]:.3g}")

@@ -78,13 +78,12 @@ profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks t
 
 # %%
 from survey_lib.evaluation import plans
-from survey_lib.evaluation.evaluate import evaluate, results
+from survey_lib.evaluation.evaluate import evaluate
 from survey_lib.evaluation.tables import run_names
 
 landmarks.detect(data.get(CONTENT))  # loads dlib's models once, outside the timings (as the VGG)
-runs = evaluate(METHODS, [(CONTENT, STYLE)], profile=profile, seeds=(SEED,), device=device)  # the pictured outputs
-runs["name"] = run_names(runs)  # the method, or its label where a setting changed: "adain (optimised decoding)"
-outputs = results(runs)
+pictured = evaluate(METHODS, [(CONTENT, STYLE)], profile=profile, seeds=(SEED,), device=device)
+runs, outputs = pictured.table, pictured.results()  # name: the method, or its label where a setting changed
 shown = runs[runs["name"] != "adain"]  # the shipped decoder fails its objective (model card): not AdaIN
 fig = viz.image_grid([data.get(CONTENT, profile.size), data.get(STYLE, profile.size)] +
                      [outputs[r.key].image for r in shown.itertuples()],

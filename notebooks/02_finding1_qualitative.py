@@ -92,10 +92,10 @@ if profile.name == "smoke":  # CI: one pair keeps the run short; the assertions 
 #   still finds the face.
 
 # %%
-from survey_lib.evaluation.evaluate import evaluate, grid, results
+from survey_lib.evaluation.evaluate import evaluate, grid
 
-runs = evaluate(METHODS, grid(CONTENTS, STYLES), profile=profile, seeds=(SEED,), device=device)
-outputs = results(runs)
+pictured = evaluate(METHODS, grid(CONTENTS, STYLES), profile=profile, seeds=(SEED,), device=device)
+runs, outputs = pictured.table, pictured.results()
 table = runs.assign(gap=runs["gap_nme"], detected=runs["detected"] == 1)[
     ["content", "style", "method", "warp_progress", "detected", "nme_to_content", "nme_to_style", "gap",
      "landmark_progress"]].round({"warp_progress": 3, "nme_to_content": 4, "nme_to_style": 4, "gap": 4,

@@ -202,7 +202,7 @@ assert failed_dlib >= 0.8 * len(ANIME), "Finding 2: FastDST (dlib) should fail o
 
 # %%
 from survey_lib.evaluation import plans
-from survey_lib.evaluation.evaluate import evaluate, results
+from survey_lib.evaluation.evaluate import evaluate
 from survey_lib.evaluation.metrics import character
 
 anime_runs = plans.read_plan("anime", AT_SCALE_DIR, required=True)
@@ -259,8 +259,8 @@ versus_dst.round(3)
 # %%
 # a picture of two of the plan's runs (the same runs: read from the results store where the plan ran)
 SHOWN = [("obama", "sylvie_blue"), ("mlk", "eileen_concert")]  # DST on the first is also notebook 04's
-shown = evaluate([plans.ANIME_FASTDST, "dst"], SHOWN, profile=profile, seeds=(SEED,), device=device)
-shown_outputs = results(shown)
+pictured = evaluate([plans.ANIME_FASTDST, "dst"], SHOWN, profile=profile, seeds=(SEED,), device=device)
+shown, shown_outputs = pictured.table, pictured.results()
 grid_rows = [{"content": data.get(c, profile.size), "style": data.get(s, profile.size), "label": f"{c} / {s}",
               **{r.label: shown_outputs[r.key].image for r in g.itertuples()}}
              for (c, s), g in shown.groupby(["content", "style"], sort=False)]

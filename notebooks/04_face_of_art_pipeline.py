@@ -79,14 +79,14 @@ if profile.name == "smoke":  # CI: one pair
 #   final picture, but fails (NaN) on most stylised artworks, exactly where geometry changed most.
 
 # %%
-from survey_lib.evaluation.evaluate import evaluate, results
+from survey_lib.evaluation.evaluate import evaluate
 from survey_lib.evaluation.metrics import folds, near_white, redetection, warp_landmarks
 from survey_lib.geometry.warp import grid_sample_xy
 
 METHODS = ["foa_tps", "oneshot_foa", "dst"]
-runs = evaluate(METHODS, [tuple(p) for p in PAIRS], profile=profile, seeds=(SEED,), device=device,
-                metrics=(warp_landmarks, folds, redetection, near_white))
-outputs = results(runs)
+pictured = evaluate(METHODS, [tuple(p) for p in PAIRS], profile=profile, seeds=(SEED,), device=device,
+                    metrics=(warp_landmarks, folds, redetection, near_white))
+runs, outputs = pictured.table, pictured.results()
 rows = [{"pair": f"{r['content']}/{r['style']}", "method": r["method"],
          "points": len(outputs[r["key"]].points[0]), "landmark_progress_warp": round(r["warp_progress"], 3),
          "folded_%": round(r["folded_%"], 3), "redetected": r["detected"] == 1,

@@ -71,7 +71,7 @@ profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks t
 # %%
 
 from survey_lib.geometry.landmarks import mean_shape, similarity_transform, apply_transform
-from survey_lib.evaluation.evaluate import evaluate, results
+from survey_lib.evaluation.evaluate import evaluate
 from survey_lib.evaluation.metrics import own_target_progress, point_gap
 from survey_lib.evaluation.pairs import Pair
 
@@ -229,11 +229,11 @@ P = data.landmarks(CONTENT)
 w, h = data.entry(STYLE).size
 to_size = lambda pts: resize_points(pts, (h, w), profile.size)  # noqa: E731
 TARGETS = {"single exemplar": shapes[ref], "common landmarks": common}
-runs = evaluate(["oneshot_foa"], [Pair.resolve(CONTENT, STYLE, size=profile.size, match_size=profile.match_size,
-                                               content_landmarks=P, style_landmarks=t) for t in TARGETS.values()],
-                profile=profile, seeds=(SEED,), device=device, metrics=(point_gap, own_target_progress))
-runs["targets"] = list(TARGETS)
-stored = results(runs)
+toward = evaluate(["oneshot_foa"], [Pair.resolve(CONTENT, STYLE, size=profile.size, match_size=profile.match_size,
+                                                 content_landmarks=P, style_landmarks=t) for t in TARGETS.values()],
+                  profile=profile, seeds=(SEED,), device=device, metrics=(point_gap, own_target_progress))
+runs = toward.table.assign(targets=list(TARGETS))
+stored = toward.results()
 fig, axes = plt.subplots(1, 4, figsize=(12, 3.2))
 axes[0].imshow(survey_lib.images.to_numpy(data.get(CONTENT, profile.size))); axes[0].set_title("content")
 axes[1].imshow(survey_lib.images.to_numpy(data.get(STYLE, profile.size))); axes[1].set_title("style")

@@ -78,7 +78,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     try:
         with _executor(args) as executor:
             table = evaluate(args.methods, grid(args.contents, args.styles), profile=args.profile, seeds=args.seeds,
-                             store=store, executor=executor, device=args.device, fresh=args.fresh)
+                             store=store, executor=executor, device=args.device, fresh=args.fresh).table
     finally:
         store.close()
     hits = int(table["from_store"].sum())
@@ -155,7 +155,8 @@ def _evaluate_plans(args: argparse.Namespace) -> int:
         with _executor(args) as executor:
             for plan in plans:
                 print(f"plan {plan.name}: {plan.runs} runs ({plan.profile} profile)", flush=True)
-                table = run_plan(plan.name, store=store, executor=executor, device=args.device, out_dir=args.out_dir)
+                table = run_plan(plan.name, store=store, executor=executor, device=args.device,
+                                 out_dir=args.out_dir).table
                 hits = int(table["from_store"].sum())
                 print(f"plan {plan.name}: {len(table) - hits} computed, {hits} read from {store.path}; "
                       f"table {Path(args.out_dir) / plan.name}.csv", flush=True)

@@ -116,7 +116,7 @@ def test_a_committed_row_recomputes_the_same(name, row, tmp_path):
     try:
         again = evaluate([(job.method, job.settings)], [job.pair], profile=plan.profile, seeds=(job.seed,),
                          metrics=plan.metrics or RUN_METRICS, store=str(tmp_path / "store.sqlite"),
-                         show_progress=False).iloc[0]
+                         show_progress=False).table.iloc[0]
     finally:
         torch.set_num_threads(threads)
     assert again["key"] == committed["key"]

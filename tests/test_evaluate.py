@@ -34,7 +34,7 @@ def _init_worker():
 def serial(tmp_path_factory):
     store = tmp_path_factory.mktemp("serial") / "runs.sqlite"
     table = evaluate(["nst", "fastdst"], grid(["astronaut", "obama"], ["mona_lisa"]), profile=TINY, seeds=(0, 1),
-                     store=str(store), show_progress=False)
+                     store=str(store), show_progress=False).table
     return table, store
 
 
@@ -51,7 +51,7 @@ def test_tidy_table_one_row_per_run(serial):
 def test_second_run_reads_everything_from_the_store(serial):
     table, store = serial
     again = evaluate(["nst", "fastdst"], grid(["astronaut", "obama"], ["mona_lisa"]), profile=TINY, seeds=(0, 1),
-                     store=str(store), show_progress=False)
+                     store=str(store), show_progress=False).table
     assert again["from_store"].all()
     pd.testing.assert_frame_equal(_values(again), _values(table))
 
@@ -59,12 +59,12 @@ def test_second_run_reads_everything_from_the_store(serial):
 def test_changed_config_or_code_version_is_a_miss(serial, monkeypatch):
     _, store = serial
     changed = evaluate([("nst", {"style_weight": 20.0})], [("astronaut", "mona_lisa")], profile=TINY,
-                       store=str(store), show_progress=False)
+                       store=str(store), show_progress=False).table
     assert not changed["from_store"].any()
-    same = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), show_progress=False)
+    same = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), show_progress=False).table
     assert same["from_store"].all()
     monkeypatch.setattr(type(methods.get("nst")), "version", 99)
-    edited = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), show_progress=False)
+    edited = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), show_progress=False).table
     assert not edited["from_store"].any()
 
 
@@ -84,7 +84,7 @@ def test_process_pool_equals_serial(serial, tmp_path):
     table, _ = serial
     with ProcessPoolExecutor(2, initializer=_init_worker) as pool:
         pooled = evaluate(["nst", "fastdst"], grid(["astronaut", "obama"], ["mona_lisa"]), profile=TINY, seeds=(0, 1),
-                          store=str(tmp_path / "pool.sqlite"), executor=pool, show_progress=False)
+                          store=str(tmp_path / "pool.sqlite"), executor=pool, show_progress=False).table
     assert not pooled["from_store"].any()
     pd.testing.assert_frame_equal(_values(pooled), _values(table))
 
@@ -93,7 +93,7 @@ def test_survey_workers_runs_in_one_thread_processes_and_equals_serial(serial, t
     table, _ = serial
     monkeypatch.setenv("SURVEY_WORKERS", "2")
     pooled = evaluate(["nst", "fastdst"], grid(["astronaut", "obama"], ["mona_lisa"]), profile=TINY, seeds=(0, 1),
-                      store=str(tmp_path / "env.sqlite"), show_progress=False)
+                      store=str(tmp_path / "env.sqlite"), show_progress=False).table
     assert (pooled["threads"] == 1).all()  # computed in the pool's one-thread processes
     pd.testing.assert_frame_equal(_values(pooled), _values(table))
     monkeypatch.setenv("SURVEY_WORKERS", "two")
@@ -109,7 +109,8 @@ def test_dask_local_cluster_equals_serial(serial, tmp_path):
     with cluster, distributed.Client(cluster) as client:
         client.run(torch.set_num_threads, 1)
         dasked = evaluate(["nst", "fastdst"], grid(["astronaut", "obama"], ["mona_lisa"]), profile=TINY, seeds=(0, 1),
-                          store=str(tmp_path / "dask.sqlite"), executor=client.get_executor(), show_progress=False)
+                          store=str(tmp_path / "dask.sqlite"), executor=client.get_executor(),
+                          show_progress=False).table
     pd.testing.assert_frame_equal(_values(dasked), _values(table))
 
 
@@ -191,10 +192,10 @@ def test_a_corrupt_or_foreign_file_is_named(tmp_path, content, fragment):
 
 def test_failed_runs_are_rows_with_their_reason(tmp_path):
     table = evaluate(["fastdst"], [("astronaut", "eileen_sprite")], profile=TINY, store=str(tmp_path / "s.sqlite"),
-                     show_progress=False)
+                     show_progress=False).table
     assert len(table) == 1 and "found no face" in table["error"].iloc[0]
     again = evaluate(["fastdst"], [("astronaut", "eileen_sprite")], profile=TINY, store=str(tmp_path / "s.sqlite"),
-                     show_progress=False)
+                     show_progress=False).table
     assert again["from_store"].all() and "found no face" in again["error"].iloc[0]
 
 
@@ -239,13 +240,13 @@ def test_a_stored_run_is_scored_again_when_a_metric_gets_a_new_version(serial):
 
     probe.version = 1
     first = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), metrics=(probe,),
-                     show_progress=False)
+                     show_progress=False).table
     again = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), metrics=(probe,),
-                     show_progress=False)
+                     show_progress=False).table
     assert first["from_store"].all() and calls == [1] and again["probe"].tolist() == [1.0]  # scored once, then read
     probe.version = 2  # the definition changed: the stored run is scored by it
     newer = evaluate(["nst"], [("astronaut", "mona_lisa")], profile=TINY, store=str(store), metrics=(probe,),
-                     show_progress=False)
+                     show_progress=False).table
     assert calls == [1, 2] and newer["probe"].tolist() == [2.0]
 
 
@@ -267,14 +268,14 @@ def test_a_run_scored_under_a_metric_s_old_module_path_is_not_scored_again(tmp_p
             metrics = json.loads(text)
             metrics["_computed"] = [f"survey_lib.metrics.{c}" for c in metrics.get("_computed", [])]
             db.execute("UPDATE runs SET metrics = ? WHERE key = ?", (json.dumps(metrics), key))
-    again = evaluate(["nst"], pair, profile=TINY, store=str(store), metrics=(_counted,), show_progress=False)
+    again = evaluate(["nst"], pair, profile=TINY, store=str(store), metrics=(_counted,), show_progress=False).table
     assert _counted.calls == 1 and again["from_store"].all() and again["counted"].tolist() == [1.0]
 
 
 def test_a_stored_run_keeps_the_typed_correspondence_fields(serial):
     """The store records correspondences as JSON; reading a run back fills the typed fields again (detector, the
     pairs the matcher returned and which were kept), as the fresh run had them."""
-    from survey_lib.evaluation.evaluate import results
+    from survey_lib.evaluation.runs import results
 
     table, store = serial
     row = table[(table["method"] == "fastdst") & (table["content"] == "obama") & (table["seed"] == 0)]

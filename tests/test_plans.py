@@ -7,8 +7,15 @@ import torch
 from PIL import Image
 
 from survey_lib import cli, data
-from survey_lib.evaluation import plans
+from survey_lib.evaluation import plan_specs, plans, provenance
 from survey_lib.evaluation.plans import Plan
+
+
+def _only(monkeypatch, plan: Plan) -> None:
+    """Make ``plan`` the one plan there is, for this test."""
+    monkeypatch.setattr(plan_specs, "_plans", lambda: {plan.name: plan})
+    for module in (plan_specs, plans):
+        monkeypatch.setattr(module, "PLANS", (plan.name,))
 
 
 def test_finding1_takes_every_photo_and_portrait_at_the_working_size():
@@ -53,16 +60,15 @@ def test_the_finding2_plans_take_every_anime_face_animeface_finds_and_one_face_p
 def test_run_plan_writes_the_table_and_its_provenance_and_resumes(tmp_path, monkeypatch):
     tiny = Plan("tiny", ("ghiasi", ("fastdst", {"record_every": 8}), "dst"), (("astronaut", "mona_lisa"),),
                 profile="smoke", trajectories=True)
-    monkeypatch.setattr(plans, "_plans", lambda: {"tiny": tiny})
-    monkeypatch.setattr(plans, "PLANS", ("tiny",))
+    _only(monkeypatch, tiny)
     store = str(tmp_path / "store.sqlite")
-    first = plans.run_plan("tiny", store=store, out_dir=tmp_path / "at_scale")
+    first = plans.run_plan("tiny", store=store, out_dir=tmp_path / "at_scale").table
     assert list(first["method"]) == ["ghiasi", "fastdst", "dst"] and not first["from_store"].any()
     assert list(first["threads"]) == [torch.get_num_threads()] * 3  # what each run was computed with
     record = json.loads((tmp_path / "at_scale" / "tiny.provenance.json").read_text())
     assert {"commit", "profile", "torch", "device", "date", "wall_s", "runs", "computed"} <= set(record)
     assert record["profile"] == "smoke" and record["runs"] == 3 and record["computed"] == 3
-    again = plans.run_plan("tiny", store=store, out_dir=tmp_path / "at_scale")
+    again = plans.run_plan("tiny", store=store, out_dir=tmp_path / "at_scale").table
     assert again["from_store"].all()
     resumed = json.loads((tmp_path / "at_scale" / "tiny.provenance.json").read_text())
     assert resumed["computed"] == 0 and [e["computed"] for e in resumed["earlier"]] == [3]  # who computed it is kept
@@ -94,15 +100,14 @@ def test_a_timing_plan_runs_alone_on_two_threads_and_restores_the_count(tmp_path
 
     tiny = Plan("tiny_timing", ("ghiasi",), (("astronaut", "mona_lisa"),), seeds=(0, 1, 2), profile="smoke",
                 timing=True)
-    monkeypatch.setattr(plans, "_plans", lambda: {"tiny_timing": tiny})
-    monkeypatch.setattr(plans, "PLANS", ("tiny_timing",))
+    _only(monkeypatch, tiny)
     before = torch.get_num_threads()
 
     class Refuses:  # a timing plan must not hand its runs to an executor
         def submit(self, *args, **kwargs):
             raise AssertionError("a timing plan used the executor")
 
-    table = plans.run_plan("tiny_timing", store=str(tmp_path / "s.sqlite"), executor=Refuses(), out_dir=tmp_path)
+    table = plans.run_plan("tiny_timing", store=str(tmp_path / "s.sqlite"), executor=Refuses(), out_dir=tmp_path).table
     record = json.loads((tmp_path / "tiny_timing.provenance.json").read_text())
     assert len(table) == 3 and table["total_s"].gt(0).all() and torch.get_num_threads() == before
     assert f"{plans.TIMING_THREADS} threads" in record["device"]
@@ -131,9 +136,8 @@ def test_a_plan_of_given_geometries_labels_its_pairs_and_traces_each_against_its
     pairs = plans.sweep_pairs(size=64)[:2]
     tiny = Plan("tiny_sweep", (("oneshot_foa", {"record_every": 8}),), pairs, profile="smoke", trajectories=True,
                 pair_labels=("k=0.5", "k=1"), metrics=RUN_METRICS + (exact_tps_folds,))
-    monkeypatch.setattr(plans, "_plans", lambda: {"tiny_sweep": tiny})
-    monkeypatch.setattr(plans, "PLANS", ("tiny_sweep",))
-    table = plans.run_plan("tiny_sweep", store=str(tmp_path / "s.sqlite"), out_dir=tmp_path)
+    _only(monkeypatch, tiny)
+    table = plans.run_plan("tiny_sweep", store=str(tmp_path / "s.sqlite"), out_dir=tmp_path).table
     assert list(table["pair"]) == ["k=0.5", "k=1"] and list(table["content"]) == ["astronaut"] * 2
     assert (table["gap_px"].iloc[1] > table["gap_px"].iloc[0]) and table["moved_tps_folded_%"].notna().all()
     curves = plans.read_plan("tiny_sweep_trajectory", tmp_path)
@@ -160,8 +164,8 @@ def test_a_plan_of_given_geometries_labels_its_pairs_and_traces_each_against_its
 
 
 def test_a_plan_refuses_to_write_the_committed_tables_from_uncommitted_code(monkeypatch, capsys):
-    monkeypatch.setattr(plans, "_git", lambda *args: " M survey_lib/dst.py" if "status" in args else "abc")
-    monkeypatch.setattr(plans, "_checkout", lambda: Path(__file__).resolve().parents[1])
+    monkeypatch.setattr(provenance, "_git", lambda *args: " M survey_lib/dst.py" if "status" in args else "abc")
+    monkeypatch.setattr(provenance, "_checkout", lambda: Path(__file__).resolve().parents[1])
 
     def no_run(*args, **kwargs):
         raise AssertionError("a run was started")
@@ -201,10 +205,9 @@ def test_rescore_plan_scores_the_committed_rows_again_from_the_store_without_run
     probe.version = 1
     tiny = Plan("tiny_rescore", ("ghiasi",), (("astronaut", "mona_lisa"), ("obama", "mona_lisa")), profile="smoke",
                 metrics=(probe,))
-    monkeypatch.setattr(plans, "_plans", lambda: {"tiny_rescore": tiny})
-    monkeypatch.setattr(plans, "PLANS", ("tiny_rescore",))
+    _only(monkeypatch, tiny)
     store, out = str(tmp_path / "store.sqlite"), tmp_path / "at_scale"
-    first = plans.run_plan("tiny_rescore", store=store, out_dir=out)
+    first = plans.run_plan("tiny_rescore", store=store, out_dir=out).table
     assert first["probe"].tolist() == [1.0, 1.0]
     committed = plans.read_plan("tiny_rescore", out)
     committed.loc[1, "key"] = "not-in-the-store"  # e.g. a row whose run this store never saw
@@ -231,9 +234,8 @@ def test_a_plan_saved_part_by_part_resumes_on_another_machine_without_its_store(
     methods = ("ghiasi", ("fastdst", {"record_every": 8}))
     tiny = Plan("tiny_parts", methods, (("astronaut", "mona_lisa"), ("obama", "mona_lisa")), profile="smoke",
                 trajectories=True)
-    monkeypatch.setattr(plans, "_plans", lambda: {"tiny_parts": tiny})
-    monkeypatch.setattr(plans, "PLANS", ("tiny_parts",))
-    whole = plans.run_plan("tiny_parts", store=str(tmp_path / "whole.sqlite"), out_dir=tmp_path / "whole")
+    _only(monkeypatch, tiny)
+    whole = plans.run_plan("tiny_parts", store=str(tmp_path / "whole.sqlite"), out_dir=tmp_path / "whole").table
     # machine A computed the first pair, then its session ended: what its store holds is saved beside the tables
     evaluate(list(methods), [("astronaut", "mona_lisa")], profile="smoke", store=str(tmp_path / "a.sqlite"),
              show_progress=False)
@@ -243,7 +245,7 @@ def test_a_plan_saved_part_by_part_resumes_on_another_machine_without_its_store(
     assert cli.main(argv) == 0 and "tiny_parts: 2 of 4 rows saved" in capsys.readouterr().out
     assert plans.read_plan("tiny_parts", out) is None  # no table yet: a part is not a table
     # machine B, with an empty store of its own, computes only the rest
-    table = plans.run_plan("tiny_parts", store=str(tmp_path / "b.sqlite"), out_dir=out)
+    table = plans.run_plan("tiny_parts", store=str(tmp_path / "b.sqlite"), out_dir=out).table
     assert list(table["from_store"]) == [True, True, False, False]
     record = json.loads((out / "tiny_parts.provenance.json").read_text())
     assert record["computed"] == 2 and [e["computed"] for e in record["earlier"]] == [2]

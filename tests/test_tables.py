@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from survey_lib.evaluation.tables import run_names, settings, with_settings
+from survey_lib.evaluation.tables import run_names, settings, tidy, with_settings
 
 
 @pytest.fixture
@@ -30,3 +30,15 @@ def test_a_setting_named_like_a_column_is_refused(table):
     clashing = table.assign(settings=['{"method": "x"}'] * len(table))
     with pytest.raises(ValueError, match="method"):
         with_settings(clashing)
+
+
+def test_tidy_puts_the_settings_where_their_json_was(table):
+    tidy_ = tidy(table.assign(seed=0)[["method", "label", "settings", "seed"]])
+    assert list(tidy_.columns) == ["method", "label", "decoder", "warp_weight", "keypoints", "seed"]
+    assert tidy_["keypoints"].tolist() == [None, None, None, "even", None]
+
+
+def test_run_names_when_no_run_changed_a_setting(table):
+    plain = table.assign(settings="{}")
+    assert run_names(plain).tolist() == plain["method"].tolist()
+    assert tidy(plain).columns.tolist() == ["method", "label"]

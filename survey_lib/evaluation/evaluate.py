@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from concurrent.futures import Executor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -23,15 +22,16 @@ from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from ..methods import Result, Timing
+from ..methods import Result
 from ..methods import get as get_method
 from .metrics import RUN_METRICS
 from .pairs import Pair
 from ..profiles import Profile, get_profile
-from .store import Record, Store, jsonable, pack_arrays, png_bytes, run_key
+from .runs import TABLE_COLUMNS, Runs, computed_ids, load_result, metric_id
+from .store import Record, Store, opened, pack_arrays, png_bytes, run_key
 
-__all__ = ["evaluate", "plan_jobs", "stored_table", "records_from_table", "TABLE_COLUMNS", "grid", "group", "GROUPS",
-           "Job", "run_job", "load_result", "results"]
+__all__ = ["evaluate", "plan_jobs", "stored_runs", "records_from_table", "grid", "group", "GROUPS", "Job", "run_job",
+           "complete_metrics"]
 
 Metric = Callable[[Pair, "Result"], dict]
 
@@ -110,7 +110,7 @@ def run_job(job: Job) -> Record:
     metrics: dict = {}
     for metric in job.metrics:
         metrics.update(metric(job.pair, res))
-    metrics["_computed"] = sorted(_metric_id(m) for m in job.metrics)
+    metrics["_computed"] = sorted(metric_id(m) for m in job.metrics)
     corr = res.correspondences
     info = {"label": res.label, "settings": job.settings, "steps": res.steps,
             "match": corr.details() if corr is not None else None}
@@ -120,51 +120,31 @@ def run_job(job: Job) -> Record:
                   image=png_bytes(res.image), arrays=arrays)
 
 
-def _row(record: Record, job: Job, from_store: bool) -> dict:
-    """The table row of one run. Method, label and settings are the job's (a stored run may have been asked for
-    under other words: ``("dst", {"warp_weight": 0.5})`` is the default dst run)."""
-    info = record.info
-    label = job.label if job.label != job.method else info.get("label", job.method)
-    row = {"method": job.method, "label": label, "content": record.content, "style": record.style,
-           "seed": record.seed, "settings": json.dumps(jsonable(job.settings), sort_keys=True)}
-    row.update({k: v for k, v in record.metrics.items() if not k.startswith("_")})
-    row.update({k: record.timing.get(k, float("nan")) for k in ("matching_s", "optimisation_s", "total_s")})
-    row.update({"steps": info.get("steps", 0), "threads": _threads(record.environment), "error": record.error,
-                "from_store": from_store, "key": record.key})
-    return row
-
-
-#: the columns of a table row that are not metric values (:func:`_row`)
-TABLE_COLUMNS = ("pair", "method", "label", "content", "style", "seed", "settings", "matching_s", "optimisation_s",
-                 "total_s", "steps", "threads", "error", "from_store", "key")
-
-
-def stored_table(jobs: Sequence[Job], store: Store) -> pd.DataFrame:
-    """The table rows of those ``jobs`` (:func:`plan_jobs`) whose runs ``store`` holds, in the jobs' order, with a
-    ``metrics_computed`` column (the metric definitions each was scored by, JSON); metrics a stored run lacks are
-    computed on it. Computes no run."""
-    rows = []
+def stored_runs(jobs: Sequence[Job], store: Store) -> Runs:
+    """The runs of those ``jobs`` (:func:`plan_jobs`) that ``store`` holds, in the jobs' order; metrics a stored run
+    lacks are computed on it. Computes no run."""
+    records = {}
     for job in jobs:
         record = store.get(job.key)
-        if record is None:
-            continue
-        if not record.error:
-            complete_metrics(record, job, store)
-        rows.append({**_row(record, job, True), "metrics_computed": json.dumps(record.metrics.get("_computed", []))})
-    return pd.DataFrame(rows)
+        if record is not None:
+            if not record.error:
+                complete_metrics(record, job.metrics, job.pair, store)
+            records[job.key] = record
+    return Runs(tuple(j for j in jobs if j.key in records), records, frozenset(records))
 
 
 def records_from_table(table: pd.DataFrame, jobs: Sequence[Job], source: str) -> list[Record]:
-    """Store records of the rows of ``table`` (written by :func:`stored_table`) that carry the key of one of ``jobs``
-    and were scored by every metric of that job: their metrics, timings, thread count and error, without the output
-    image or geometry (``info["imported"] = source``). They let a plan computed over several machines resume where
-    another left it; a row keyed otherwise, or scored by older metric definitions, is left out (computed again)."""
+    """Store records of the rows of ``table`` (written from :meth:`Runs.committed` with ``scored_by``) that carry the
+    key of one of ``jobs`` and were scored by every metric of that job: their metrics, timings, thread count and error,
+    without the output image or geometry (``info["imported"] = source``). They let a plan computed over several
+    machines resume where another left it; a row keyed otherwise, or scored by older metric definitions, is left out
+    (computed again)."""
     by_key = {j.key: j for j in jobs}
     out = []
     for row in table.to_dict("records"):
         job = by_key.get(row["key"])
         computed = json.loads(row.get("metrics_computed") or "[]")
-        if job is None or (not row["error"] and not {_metric_id(m) for m in job.metrics} <= _computed_ids(computed)):
+        if job is None or (not row["error"] and not {metric_id(m) for m in job.metrics} <= computed_ids(computed)):
             continue
         metrics = {k: v for k, v in row.items() if k not in TABLE_COLUMNS and k != "metrics_computed"}
         out.append(Record(
@@ -177,18 +157,11 @@ def records_from_table(table: pd.DataFrame, jobs: Sequence[Job], source: str) ->
     return out
 
 
-def _threads(environment: dict) -> int:
-    """The CPU thread count a run was computed with (0 on a GPU or when not recorded): results can differ in the
-    last bits between thread counts, so a rerun that should match uses the same one."""
-    found = re.search(r"(\d+) threads\)$", (environment or {}).get("device", ""))
-    return int(found.group(1)) if found else 0
-
-
 # ----------------------------------------------------------------------------------------------- evaluate
 def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "default", seeds: Sequence[int] = (0,),
              metrics: Sequence[Metric] = RUN_METRICS, store: Store | str | None = "default",
              executor: Executor | None = None, device: str = "auto", fresh: bool = False,
-             show_progress: bool = True) -> pd.DataFrame:
+             show_progress: bool = True) -> Runs:
     """Run every method on every pair with every seed; read what the store has, compute the rest.
 
     Args:
@@ -208,51 +181,55 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
         fresh: recompute every run and replace nothing (the store keeps its first row per key).
 
     Returns:
-        One row per (content, style, method, settings, seed), in that order (pairs as given, then methods):
-        ``method``, ``label``, ``content``, ``style``, ``seed``, ``settings`` (JSON), one column per metric value,
-        ``matching_s``, ``optimisation_s``, ``total_s``, ``steps``, ``threads`` (the CPU threads it was computed
-        with; 0 on a GPU), ``error`` (why a run produced nothing, e.g. no
-        face found; else empty), ``from_store`` (True where the row was read, not computed) and ``key``.
+        :class:`~survey_lib.evaluation.runs.Runs`, one per (content, style, method, settings, seed), in that order
+        (pairs as given, then methods, then seeds): its ``table`` (one row per run, its metrics, timings and key),
+        and the pair and result of each run.
     """
-    from ..utils import progress
     from ..vgg import resolve_device
 
-    prof = get_profile(profile)
-    dev = str(resolve_device(device))
-    own_store = isinstance(store, str) or store is not None and not isinstance(store, Store)
-    db = (Store(None if store == "default" else store) if own_store else store)
-    try:
-        jobs = plan_jobs(methods, pairs, profile=prof, seeds=seeds, metrics=metrics, device=dev)
-        records: dict[str, tuple[Record, bool]] = {}
-        todo, planned = [], set()
+    jobs = plan_jobs(methods, pairs, profile=profile, seeds=seeds, metrics=metrics, device=str(resolve_device(device)))
+    with _store_or_none(store) as db:
+        records = {} if db is None or fresh else _lookup(jobs, db)
+        todo = list({j.key: j for j in jobs if j.key not in records}.values())  # a run asked for twice runs once
+        hits = frozenset(records)
+        for record in _compute(todo, db, executor, f"evaluate ({len(hits)} from the store)", show_progress):
+            records[record.key] = record
         for job in jobs:
-            found = None if (db is None or fresh) else db.get(job.key)
-            if found is not None:
-                records[job.key] = (found, True)
-            elif job.key not in planned:  # a run asked for twice (e.g. a default setting spelled out) runs once
-                planned.add(job.key)
-                todo.append(job)
-        if db is not None and records:
-            db.count_hits([j.key for j in jobs if j.key in records])
-        bar = progress(total=len(todo), desc=f"evaluate ({len(records)} from the store)",
-                       enabled=show_progress and bool(todo))
-        with _default_pool(executor, len(todo)) as pool:
-            for record in _execute(todo, pool):
-                if db is not None:
-                    db.put(record)
-                records[record.key] = (record, False)
-                bar.update(1)
-        bar.close()
-        rows = []
-        for job in jobs:
-            record, hit = records[job.key]
-            if hit and not record.error:
-                complete_metrics(record, job, db)
-            rows.append(_row(record, job, hit))
-        return pd.DataFrame(rows)
-    finally:
-        if own_store and db is not None:
-            db.close()
+            if job.key in hits and not records[job.key].error:
+                complete_metrics(records[job.key], job.metrics, job.pair, db)
+    return Runs(tuple(jobs), records, hits)
+
+
+@contextmanager
+def _store_or_none(store):
+    """No store for ``None`` (compute everything, keep nothing); else :func:`~survey_lib.evaluation.store.opened`."""
+    if store is None:
+        yield None
+    else:
+        with opened(store) as db:
+            yield db
+
+
+def _lookup(jobs: Sequence[Job], db: Store) -> dict[str, Record]:
+    """The records ``db`` holds for ``jobs``, by key (each hit counted in the store)."""
+    records = {j.key: r for j in jobs if (r := db.get(j.key)) is not None}
+    if records:
+        db.count_hits([j.key for j in jobs if j.key in records])
+    return records
+
+
+def _compute(todo: list[Job], db: Store | None, executor: Executor | None, desc: str, show_progress: bool):
+    """Records of ``todo`` as they finish, each written to ``db`` first (so an interruption loses no finished run)."""
+    from ..utils import progress
+
+    bar = progress(total=len(todo), desc=desc, enabled=show_progress and bool(todo))
+    with _default_pool(executor, len(todo)) as pool:
+        for record in _execute(todo, pool):
+            if db is not None:
+                db.put(record)
+            bar.update(1)
+            yield record
+    bar.close()
 
 
 def plan_jobs(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "default", seeds: Sequence[int] = (0,),
@@ -324,63 +301,18 @@ def _execute(todo: list[Job], executor: Executor | None):
             fut.cancel()
 
 
-def _metric_id(metric: Metric) -> str:
-    """The name a stored run records a metric under: its name, and with ``metric.version`` > 1 the version too, so
-    that a stored run scored by an older definition is scored again. Not where its code lives: moving a metric to
-    another module scores nothing again."""
-    version = getattr(metric, "version", 1)
-    return getattr(metric, "__qualname__", repr(metric)) + (f"@{version}" if version > 1 else "")
-
-
-def _computed_ids(computed) -> set[str]:
-    """The :func:`_metric_id` of each metric a stored run lists as scored by; earlier records named a metric
-    after its module too (``survey_lib.metrics.folds``), which counts as the same metric."""
-    return {c.rsplit(".", 1)[-1] if c.startswith("survey_lib.") else c for c in computed}
-
-
-def complete_metrics(record: Record, job: Job, db: Store | None) -> None:
-    """Add the metrics a stored run lacks, computed on its stored result (8-bit image, stored geometry)."""
-    done = _computed_ids(record.metrics.get("_computed", ()))
-    missing = [m for m in job.metrics if _metric_id(m) not in done]
+def complete_metrics(record: Record, metrics: Sequence[Metric], pair: Pair, db: Store | None) -> None:
+    """Add to ``record`` the ``metrics`` it lacks, computed on its stored result (8-bit image, stored geometry) and
+    ``pair``; written to ``db`` too unless it is ``None``."""
+    done = computed_ids(record.metrics.get("_computed", ()))
+    missing = [m for m in metrics if metric_id(m) not in done]
     if not missing:
         return
     res = load_result(record)
     new = {}
     for metric in missing:
-        new.update(metric(job.pair, res))
-    new["_computed"] = sorted(done | {_metric_id(m) for m in missing})
+        new.update(metric(pair, res))
+    new["_computed"] = sorted(done | {metric_id(m) for m in missing})
     record.metrics.update(new)
     if db is not None:
         db.add_metrics(record.key, new)
-
-
-def load_result(record: Record) -> "Result":
-    """The stored run as a :class:`~survey_lib.methods.Result` (image at 8 bits, as stored)."""
-    from ..geometry.matchers import Correspondences
-
-    arr = record.load_arrays()
-    corr = (Correspondences.from_details(arr["src"], arr["dst"], record.info.get("match") or {}) if "src" in arr
-            else None)
-    return Result(record.method, record.load_image(), corr, warp=arr.get("warp"), targets=arr.get("targets"),
-                           moved=arr.get("moved"), history=record.history,
-                           timing=Timing(record.timing.get("matching_s", 0.0),
-                                                  record.timing.get("optimisation_s", 0.0)),
-                           steps=record.info.get("steps", 0), profile=record.profile, config=record.config,
-                           label=record.info.get("label", record.method))
-
-
-def results(table: pd.DataFrame, store: Store | str | None = "default") -> dict[str, "Result"]:
-    """The stored runs behind ``table``'s rows (by ``key``), as results for figures."""
-    own = not isinstance(store, Store)
-    db = Store(None if store in ("default", None) else store) if own else store
-    try:
-        out = {}
-        for key in table["key"]:
-            record = db.get(key)
-            if record is not None and not record.error:
-                out[key] = load_result(record)
-        return out
-    finally:
-        if own:
-            db.close()
-

@@ -1,6 +1,7 @@
-"""Reading a table of runs (from :func:`~survey_lib.evaluation.evaluate.evaluate` or a committed plan): the settings
-each run changed as typed columns, and the name a figure gives each run. The table keeps its ``settings`` column
-(JSON, so a committed CSV records them exactly); nothing outside this module parses it.
+"""Reading a table of runs (a committed plan's, or :meth:`~survey_lib.evaluation.runs.Runs.committed`): the settings
+each run changed as typed columns, the name a figure gives each run, and the spread of repeated timings. A committed
+table keeps a ``settings`` column (JSON, so that the CSV records them exactly); nothing outside this module parses
+it.
 """
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 
 import pandas as pd
 
-__all__ = ["settings", "with_settings", "run_names"]
+__all__ = ["settings", "with_settings", "tidy", "run_names", "timing_summary"]
 
 
 def settings(table: pd.DataFrame) -> pd.DataFrame:
@@ -30,6 +31,18 @@ def with_settings(table: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([table, extra], axis=1)
 
 
+def tidy(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its ``settings`` column replaced, in place, by :func:`settings` (a copy; a table without one is
+    returned as it is; a setting named like an existing column is refused)."""
+    if "settings" not in table:
+        return table.copy()
+    at = list(table.columns).index("settings")
+    wide = with_settings(table)
+    extra = [c for c in wide.columns if c not in table.columns]
+    rest = [c for c in table.columns if c != "settings"]
+    return wide[rest[:at] + extra + rest[at:]]
+
+
 def run_names(table: pd.DataFrame, *, halves: bool = False) -> pd.Series:
     """The name a figure gives each run: the method, or its label where the run changed a setting (``"adain
     (optimised decoding)"``); with ``halves``, the method plus ``" (even half)"`` / ``" (odd half)"`` for landmark runs
@@ -38,4 +51,26 @@ def run_names(table: pd.DataFrame, *, halves: bool = False) -> pd.Series:
     if halves:
         half = changed["keypoints"] if "keypoints" in changed else pd.Series(None, index=table.index, dtype=object)
         return table["method"] + half.map(lambda k: f" ({k} half)" if k in ("even", "odd") else "")
-    return table["method"].where(changed.isna().all(axis=1) if len(changed.columns) else True, table["label"])
+    if not len(changed.columns):  # no run changed a setting
+        return table["method"].copy()
+    return table["method"].where(changed.isna().all(axis=1), table["label"])
+
+
+def timing_summary(table, *, by: str = "name"):
+    """Median and interquartile range of each timing over the repeats of ``table`` (e.g. plan ``table1``): per
+    group of ``by``, ``steps`` and, for ``matching_s``, ``optimisation_s``, ``total_s`` and ``s_per_step``
+    (optimisation seconds per step; NaN for a feed-forward method), the median and the 25th/75th percentiles
+    (``<col>_q25``, ``<col>_q75``) and the number of repeats ``n``. Groups keep their first-seen order."""
+    import numpy as np
+    import pandas as pd
+
+    t = table[table["error"] == ""].assign(
+        s_per_step=lambda d: (d["optimisation_s"] / d["steps"].where(d["steps"] > 0)).astype(float))
+    rows = {}
+    for key, g in t.groupby(by, sort=False):
+        row = {"steps": int(g["steps"].iloc[0]), "n": len(g)}
+        for col in ("matching_s", "optimisation_s", "total_s", "s_per_step"):
+            q25, med, q75 = np.nanpercentile(g[col], [25, 50, 75]) if g[col].notna().any() else (np.nan,) * 3
+            row.update({col: med, f"{col}_q25": q25, f"{col}_q75": q75})
+        rows[key] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)

@@ -1,0 +1,77 @@
+"""The geometry of each run as tables, committed beside a plan's table so that a geometry metric added later is
+computed from the repository, without the store: where each run's warp carries the content's 68 landmarks
+(:func:`carried_points`), its keypoints and where it moved them (:func:`keypoint_table`), and its losses and
+keypoint progress over its steps (:func:`trajectories`).
+
+Every table is one row per run and point (or step), keyed by the run's ``method``, ``content``, ``style``, ``seed``,
+``settings`` (JSON, as in the committed table), ``key`` and, for labelled pairs, ``pair``; coordinates are pixels at
+the working size, ``(x, y)`` with the origin at the top-left pixel's centre.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .runs import Runs
+
+__all__ = ["carried_points", "keypoint_table", "trajectories"]
+
+
+def _runs_with_results(runs: Runs):
+    """``(row, result, pair)`` of each run of ``runs`` that has a result: ``row`` the identifying columns."""
+    committed = runs.committed()
+    keep = [c for c in ("pair", "method", "content", "style", "seed", "settings", "key") if c in committed]
+    for row in committed[keep].to_dict("records"):
+        res = runs.result(row["key"])
+        if res is not None:
+            yield row, res, runs.pair(row["key"])
+
+
+def carried_points(runs: Runs) -> pd.DataFrame:
+    """Where the applied warp of each run carries its content's 68 landmarks
+    (:func:`survey_lib.evaluation.metrics.points_through_warp`): one row per run and landmark with ``landmark``
+    (dlib's index), ``x``, ``y`` (NaN where the warp does not reach the point). Runs without a warp are left out."""
+    from .metrics import points_through_warp
+
+    rows = []
+    for run, res, pair in _runs_with_results(runs):
+        if res.warp is None:
+            continue
+        q = points_through_warp(res.warp, pair.landmarks("content"))
+        rows += [{**run, "landmark": i, "x": float(x), "y": float(y)} for i, (x, y) in enumerate(q.tolist())]
+    return pd.DataFrame(rows)
+
+
+def keypoint_table(runs: Runs) -> pd.DataFrame:
+    """The keypoints of each run that moved keypoints toward targets (the DST family; foa_tps, whose moved points are
+    where its spline carries them): one row per run and keypoint with ``index`` (the keypoint's position in the
+    run's correspondences), the content point ``src_x``/``src_y``, its aligned target ``target_x``/``target_y`` and
+    where the run put it, ``moved_x``/``moved_y``. Runs without targets are left out."""
+    rows = []
+    for run, res, _ in _runs_with_results(runs):
+        if res.targets is None or res.moved is None or res.correspondences is None:
+            continue
+        for i, (s, t, m) in enumerate(zip(res.correspondences.src.tolist(), res.targets.tolist(), res.moved.tolist())):
+            rows.append({**run, "index": i, "src_x": s[0], "src_y": s[1], "target_x": t[0], "target_y": t[1],
+                         "moved_x": m[0], "moved_y": m[1]})
+    return pd.DataFrame(rows)
+
+
+def trajectories(runs: Runs) -> pd.DataFrame:
+    """Every optimisation run traced over its steps, one row per run and step (empty when no run has a history), with
+    its total ``loss`` at that step: where a DST-family run recorded its keypoints (``record_every``),
+    :func:`survey_lib.evaluation.metrics.trajectory` at each recorded step (keypoint progress, landmarks carried by
+    the warp, folded %); otherwise the losses it logged before each update (step 0 = the start), with a DST-family
+    run's keypoint progress ``1 - L_warp(t) / L_warp(0)`` (the other columns NaN)."""
+    from .metrics import trajectory
+
+    rows = []
+    for run, res, pair in _runs_with_results(runs):
+        loss = res.history.get("total", [])
+        if res.history.get("theta_steps"):
+            rows += [{**run, **row, "loss": loss[row["step"] - 1] if len(loss) >= row["step"] else float("nan")}
+                     for row in trajectory(pair, res)]
+        elif loss:
+            lw = res.history.get("warp") or [float("nan")] * len(loss)
+            rows += [{**run, "step": t, "own_target_progress": 1 - w / lw[0] if lw[0] > 0 else float("nan"),
+                      "loss": v} for t, (w, v) in enumerate(zip(lw, loss))]
+    return pd.DataFrame(rows)
