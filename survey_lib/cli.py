@@ -305,91 +305,8 @@ def _weight_checks():
     return [("vgg19", vgg), ("dlib", dlib_model), ("adain", decoder), ("animeface", anime), ("ghiasi", ghiasi)]
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from .methods.adain import DECODERS
-    from .geometry.matchers import STYLE_DETECTORS
-    from .methods import available
-    from .evaluation.plans import AT_SCALE_DIR, PLANS
-    from .profiles import PROFILES
-
-    p = argparse.ArgumentParser(prog="python -m survey_lib", description=__doc__)
-    sub = p.add_subparsers(dest="command", required=True)
-
-    s = sub.add_parser("stylize", help="stylise one content image with one style image")
-    s.add_argument("content", help="image path or catalogue name (e.g. astronaut)")
-    s.add_argument("style", help="image path or catalogue name (e.g. starry_night)")
-    s.add_argument("-o", "--output", default="stylized.png", help="output image (default: %(default)s)")
-    s.add_argument("-m", "--method", default="nst", choices=available(), help="default: %(default)s")
-    s.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
-    s.add_argument("--steps", type=_positive_int, help="override the profile's optimisation steps (>= 1): NST/foa_tps "
-                   "steps, or steps per scale for dst, fastdst and oneshot_foa")
-    s.add_argument("--seed", type=int, help="random seed (default 0); no effect on nst, whose L-BFGS starts from the "
-                   "content image and is deterministic")
-    s.add_argument("--content-landmarks", help="68-point landmark file (.pts/.ljson/.txt) for the content image "
-                   "(oneshot_foa, foa_tps); dlib detects them when omitted")
-    s.add_argument("--style-landmarks", help="the same for the style image, e.g. hand-placed points of an anime face")
-    s.add_argument("--style-detector", choices=list(STYLE_DETECTORS),
-                   help="fastdst: face detector for the style image; auto (default) uses dlib where it finds a face "
-                        "and AnimeFace (anime faces) where it does not")
-    s.add_argument("--decoder", choices=list(DECODERS),
-                   help="AdaIN weights: the project's decoder, the authors' published files (downloaded only with "
-                        "SURVEY_ALLOW_DOWNLOAD=1 or on Colab), auto (published when allowed or cached), or "
-                        "optimised: AdaIN's objective decoded by L-BFGS (the profile's NST steps)")
-    s.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: %(default)s)")
-    s.set_defaults(func=_stylize)
-
-    e = sub.add_parser("evaluate", help="run methods x pairs x seeds into the results store; print 95 %% CIs")
-    e.add_argument("--plan", nargs="+", choices=list(PLANS), metavar="PLAN",
-                   help=f"at-scale plans ({', '.join(PLANS)}): each plan's runs into the store, its per-run table and "
-                        "provenance record into --out-dir")
-    e.add_argument("--out-dir", default=AT_SCALE_DIR, help="with --plan (default: %(default)s)")
-    e.add_argument("--rescore", action="store_true",
-                   help="with --plan: score the committed tables again from the runs the store keeps under their "
-                        "keys (metrics added or changed since), computing no run")
-    e.add_argument("--save-partial", action="store_true",
-                   help="with --plan: computing nothing, write the rows the store holds as NAME_partial.csv (with "
-                        "their geometry) into --out-dir, for a plan too long for one session; evaluate --plan resumes "
-                        "from it on any machine")
-    e.add_argument("--stale", action="store_true",
-                   help="computing nothing, print per committed plan (or each --plan) how many rows today's code "
-                        "would compute under another key; exit 1 when any is stale")
-    e.add_argument("--methods", nargs="+", choices=available(), metavar="METHOD",
-                   help=f"one or more of {', '.join(available())}")
-    e.add_argument("--contents", nargs="+",
-                   help="content images: catalogue names, paths or a group (photos, portraits, anime)")
-    e.add_argument("--styles", nargs="+", help="style images, as --contents")
-    e.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
-    e.add_argument("--seeds", nargs="+", type=int, default=[0], help="default: 0")
-    e.add_argument("--store", help="results store (default: $SURVEY_STORE or build/results.sqlite)")
-    e.add_argument("--fresh", action="store_true", help="compute every run again instead of reading the store")
-    e.add_argument("--csv", help="write the per-run table here")
-    e.add_argument("--workers", type=_positive_int, help="run in this many local processes")
-    e.add_argument("--dask", metavar="ADDRESS", help="run on a Dask scheduler, e.g. tcp://scheduler:8786")
-    e.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: %(default)s)")
-    e.set_defaults(func=_evaluate)
-
-    n = sub.add_parser("notebooks", help="execute the survey notebooks headlessly and regenerate figures/")
-    n.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
-    n.add_argument("--fig-dir", default="figures",
-                   help="where figures and tables go, relative to the working directory (default: %(default)s)")
-    n.add_argument("--executed-dir", help="where the executed notebooks go (default: build/executed/PROFILE)")
-    n.add_argument("--only", nargs="+", metavar="PREFIX", help="notebook name prefixes to run, e.g. 00 02")
-    n.set_defaults(func=_notebooks)
-
-    i = sub.add_parser("info", help="print the environment and check the model files (exit 1 on a problem)")
-    i.add_argument("--device", default="auto")
-    i.set_defaults(func=_info)
-    return p
+#: the function behind each subcommand of :func:`survey_lib.cli_parser.build_parser`
+COMMANDS = {"stylize": _stylize, "evaluate": _evaluate, "notebooks": _notebooks, "info": _info}
 
 
 def _close_progress_bars() -> None:
@@ -403,6 +320,8 @@ def _close_progress_bars() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; bad input exits 2 with a one-line ``error:`` message, Ctrl-C exits 130."""
     import warnings
+
+    from .cli_parser import build_parser
 
     args = build_parser().parse_args(argv)
     from .geometry.animeface import AnimeFaceUnavailable
@@ -421,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _show, warnings.showwarning = warnings.showwarning, note
     try:
-        return args.func(args)
+        return COMMANDS[args.command](args)
     except (ImageError, WeightsNotFoundError, AnimeFaceUnavailable, GhiasiUnavailableError, StoreError, ValueError,
             KeyError, OSError, UncommittedCode) as exc:
         _close_progress_bars()

@@ -175,6 +175,41 @@ def _one_to_one(a: torch.Tensor, b: torch.Tensor, score: torch.Tensor):
 
 
 @torch.no_grad()
+def _regions(cells_a, cells_b, score, h: int, w: int, halo: int, r, dev):
+    """The region pairs searched at one level (an ``h x w`` map): at the top level (``r`` None) the whole maps as one
+    pair; below, the children of each parent pair, ``(2r+1)^2`` boxes around twice the parent cell kept inside the
+    map. Returns both regions' cells (with a ``halo`` for the patch), the core size and each parent's score."""
+    if r is None:
+        zero = torch.zeros(1, dtype=torch.long, device=dev)
+        region = _region_cells(zero, zero, h, w, halo, h, w)
+        return region, region, (h, w), torch.zeros(1, device=dev)
+    w_prev = w // 2
+
+    def box(cell):
+        top = (cell // w_prev * 2 - r).clamp(0, h - 2 * r - 1)
+        left = (cell % w_prev * 2 - r).clamp(0, w - 2 * r - 1)
+        return _region_cells(top, left, 2 * r + 1, 2 * r + 1, halo, h, w)
+
+    return box(cells_a), box(cells_b), (2 * r + 1, 2 * r + 1), score
+
+
+def _final_points(cells_a, cells_b, score, stride: int, cfg: "NBBConfig"):
+    """The buddies' cells at the last level as ``(x, y)`` pixel centres of the ``cfg.size`` images, those within
+    ``cfg.border`` of an edge left out, strongest first."""
+    w_final = cfg.size // stride
+
+    def to_xy(cell: torch.Tensor) -> torch.Tensor:
+        rc = torch.stack([cell % w_final, cell // w_final], 1).float()
+        return rc * stride + (stride - 1) / 2
+
+    pa, pb = to_xy(cells_a), to_xy(cells_b)
+    lo, hi = cfg.border, cfg.size - 1 - cfg.border
+    inside = ((pa >= lo) & (pa <= hi) & (pb >= lo) & (pb <= hi)).all(1)
+    pa, pb, score = pa[inside], pb[inside], score[inside]
+    order = score.argsort(descending=True)
+    return pa[order], pb[order], score[order]
+
+
 def neural_best_buddies(img_a: ImageLike, img_b: ImageLike, config: NBBConfig | None = None, *,
                         extractor: VGG19Features | None = None, device="auto") -> NBBResult:
     """Neural Best Buddies between two images.
@@ -208,24 +243,7 @@ def neural_best_buddies(img_a: ImageLike, img_b: ImageLike, config: NBBConfig | 
         fa, fb = fa.reshape(c, h * w), fb.reshape(c, h * w)
         act_a, act_b = _minmax(fa.norm(dim=0)), _minmax(fb.norm(dim=0))
         sig_a, sig_b = _minmax(fa.pow(2).sum(0)) >= cfg.tau, _minmax(fb.pow(2).sum(0)) >= cfg.tau
-        halo = k // 2
-        if r is None:  # top level: the whole maps form one region pair
-            zero = torch.zeros(1, dtype=torch.long, device=dev)
-            region_a = _region_cells(zero, zero, h, w, halo, h, w)
-            region_b = region_a
-            core = (h, w)
-            parent_score = torch.zeros(1, device=dev)
-        else:  # children of each parent pair: (2r+1)^2 boxes around twice the parent cell, kept inside the map
-            w_prev = w // 2
-
-            def box(cell):
-                top = (cell // w_prev * 2 - r).clamp(0, h - 2 * r - 1)
-                left = (cell % w_prev * 2 - r).clamp(0, w - 2 * r - 1)
-                return _region_cells(top, left, 2 * r + 1, 2 * r + 1, halo, h, w)
-
-            region_a, region_b = box(cells_a), box(cells_b)
-            core = (2 * r + 1, 2 * r + 1)
-            parent_score = score
+        region_a, region_b, core, parent_score = _regions(cells_a, cells_b, score, h, w, k // 2, r, dev)
         kk, ca, cb = _match_regions(fa, fb, region_a, region_b, core, k, cfg.common_appearance, cfg.chunk)
         keep = sig_a[ca] & sig_b[cb]
         kk, ca, cb = kk[keep], ca[keep], cb[keep]
@@ -235,20 +253,8 @@ def neural_best_buddies(img_a: ImageLike, img_b: ImageLike, config: NBBConfig | 
         if len(cells_a) == 0:
             break
 
-    name, stride, _, _ = levels[len(counts) - 1]
-    w_final = cfg.size // stride
-    cells_a, cells_b, score = _one_to_one(cells_a, cells_b, score)
-
-    def to_xy(cell: torch.Tensor) -> torch.Tensor:
-        rc = torch.stack([cell % w_final, cell // w_final], 1).float()
-        return rc * stride + (stride - 1) / 2
-
-    pa, pb = to_xy(cells_a), to_xy(cells_b)
-    lo, hi = cfg.border, cfg.size - 1 - cfg.border
-    inside = ((pa >= lo) & (pa <= hi) & (pb >= lo) & (pb <= hi)).all(1)
-    pa, pb, score = pa[inside], pb[inside], score[inside]
-    order = score.argsort(descending=True)
-    pa, pb, score = pa[order], pb[order], score[order]
+    _, stride, _, _ = levels[len(counts) - 1]
+    pa, pb, score = _final_points(*_one_to_one(cells_a, cells_b, score), stride, cfg)
     # back to each image's own frame (x scales with width, y with height)
     pa = pa * torch.tensor([size_a[1] / cfg.size, size_a[0] / cfg.size], device=dev)
     pb = pb * torch.tensor([size_b[1] / cfg.size, size_b[0] / cfg.size], device=dev)

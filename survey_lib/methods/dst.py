@@ -225,36 +225,20 @@ def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.T
     cfg = config or DSTConfig()
     if overrides:
         cfg = cfg.replace(**overrides)
-    if src.shape != dst.shape or src.ndim != 2 or src.shape[-1] != 2:
-        raise ValueError(f"src and dst must both be (K, 2) with the same K; got {tuple(src.shape)} and "
-                         f"{tuple(dst.shape)}")
-    if len(src) < 2:
-        raise ValueError(f"DST needs at least 2 point pairs, got {len(src)}")
-    strotss = cfg.loss == "strotss"
-    layers = HYPERCOLUMN_LAYERS if strotss else tuple(dict.fromkeys(GRAM_STYLE + GRAM_CONTENT))
-    if extractor is None:
-        extractor = VGG19Features(layers, device=resolve_device(device))
-    dev = extractor.device
+    _check_points(src, dst)
+    layers = HYPERCOLUMN_LAYERS if cfg.loss == "strotss" else tuple(dict.fromkeys(GRAM_STYLE + GRAM_CONTENT))
+    extractor = extractor if extractor is not None else VGG19Features(layers, device=resolve_device(device))
+    dev, size = extractor.device, cfg.size
     gen = seed_everything(cfg.seed)
-    size = cfg.size
-
     c_img = load_image(content, size, device=dev) * 2 - 1   # DST works in [-1, 1]
     s_img = load_image(style, size, device=dev) * 2 - 1
     src = src.float().to(dev)
     targets = warp_targets(src.cpu(), dst.float().cpu(), size, cfg.margin).to(dev)
     anchors_full = border_anchors(size, size, cfg.anchors_per_side, device=dev)
-
     pyr = [t.detach().clone().requires_grad_(True) for t in laplacian_pyramid(c_img, cfg.pyramid_levels)]
     theta = (1e-4 * torch.rand(src.shape, generator=gen)).to(dev).requires_grad_(True)
-    if cfg.optimizer == "sgd":
-        opt = torch.optim.SGD([{"params": pyr}, {"params": [theta], "lr": cfg.theta_lr}], lr=cfg.lr, momentum=0.9)
-    else:
-        opt = torch.optim.Adam([{"params": pyr}, {"params": [theta], "lr": cfg.theta_lr}], lr=cfg.lr)
-
-    names = ("total", "content", "style", "style_warped", "warp", "tv")
-    history: dict[str, list[float]] = {k: [] for k in names}
-    if cfg.record_every:
-        history.update(theta_steps=[], theta=[])
+    opt = _optimiser(cfg, pyr, theta)
+    history = _empty_history(cfg)
     scale: list[_Scale] = []
     shown: list[torch.Tensor] = []
 
@@ -280,12 +264,31 @@ def deformable_style_transfer(content: ImageLike, style: ImageLike, src: torch.T
 
     run = optimise(update, cfg.scales * cfg.steps_per_scale, history=history, name="DST", desc=f"DST ({cfg.loss})",
                    device=dev, show_progress=show_progress, after_step=after_step)
-    with Timer(dev) as t_final:  # the output at full size through the final warp
-        result = _dst_result(pyr, src, theta.detach(), targets, anchors_full, size, history, 0.0, run.steps, cfg)
-    result.seconds = run.seconds + t_final.seconds
-    if run.interrupted:  # keep the steps that finished: the image and warp as they stand
-        raise Interrupted(result)
-    return result
+    return _finish(run, pyr, src, theta.detach(), targets, anchors_full, history, cfg)
+
+
+def _check_points(src: torch.Tensor, dst: torch.Tensor) -> None:
+    if src.shape != dst.shape or src.ndim != 2 or src.shape[-1] != 2:
+        raise ValueError(f"src and dst must both be (K, 2) with the same K; got {tuple(src.shape)} and "
+                         f"{tuple(dst.shape)}")
+    if len(src) < 2:
+        raise ValueError(f"DST needs at least 2 point pairs, got {len(src)}")
+
+
+def _optimiser(cfg: DSTConfig, pyr: list[torch.Tensor], theta: torch.Tensor) -> torch.optim.Optimizer:
+    """One optimiser over the image pyramid (``cfg.lr``) and the keypoint offsets (``cfg.theta_lr``)."""
+    groups = [{"params": pyr}, {"params": [theta], "lr": cfg.theta_lr}]
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(groups, lr=cfg.lr, momentum=0.9)
+    return torch.optim.Adam(groups, lr=cfg.lr)
+
+
+def _empty_history(cfg: DSTConfig) -> dict[str, list[float]]:
+    """Each loss term per step; with ``cfg.record_every`` the recorded steps and keypoint offsets too."""
+    history: dict[str, list[float]] = {k: [] for k in ("total", "content", "style", "style_warped", "warp", "tv")}
+    if cfg.record_every:
+        history.update(theta_steps=[], theta=[])
+    return history
 
 
 def _vgg_in(x: torch.Tensor) -> torch.Tensor:
@@ -368,6 +371,18 @@ def warp_map(src: torch.Tensor, theta: torch.Tensor, size: int, anchors_per_side
     with torch.no_grad():
         anchors = border_anchors(size, size, anchors_per_side, device=src.device)
         return _tps_map(src, src + theta, (size, size), anchors, pixel_grid(size, size, device=src.device))
+
+
+def _finish(run, pyr, src, theta, targets, anchors, history, cfg: DSTConfig) -> DSTResult:
+    """The result of the optimisation ``run`` (:func:`survey_lib.optim.optimise`), its output rendered at full size
+    through the final warp (timed with the run); an interrupted run raises :class:`~survey_lib.utils.Interrupted`
+    with the steps that finished, the image and warp as they stand."""
+    with Timer(src.device) as t_final:
+        result = _dst_result(pyr, src, theta, targets, anchors, cfg.size, history, 0.0, run.steps, cfg)
+    result.seconds = run.seconds + t_final.seconds
+    if run.interrupted:
+        raise Interrupted(result)
+    return result
 
 
 def _dst_result(pyr, src, theta, targets, anchors, size, history, seconds, steps, cfg) -> DSTResult:

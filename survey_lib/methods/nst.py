@@ -79,6 +79,14 @@ class NSTResult:
         return self.seconds / max(self.steps, 1)
 
 
+def _optimiser(cfg: NSTConfig, x: torch.Tensor) -> torch.optim.Optimizer:
+    """L-BFGS (one iteration per step, default lr 1) or Adam (default lr 0.02) over the image ``x``."""
+    lr = cfg.lr if cfg.lr is not None else (1.0 if cfg.optimizer == "lbfgs" else 0.02)
+    if cfg.optimizer == "lbfgs":
+        return torch.optim.LBFGS([x], lr=lr, max_iter=1, history_size=50)
+    return torch.optim.Adam([x], lr=lr)
+
+
 def stylize(content: ImageLike, style: ImageLike, config: NSTConfig | None = None, *,
             extractor: VGG19Features | None = None, device: torch.device | str | None = "auto",
             show_progress: bool = True, callback: Callable[[int, torch.Tensor], None] | None = None,
@@ -97,28 +105,17 @@ def stylize(content: ImageLike, style: ImageLike, config: NSTConfig | None = Non
     if overrides:
         cfg = NSTConfig(**{**asdict(cfg), **overrides})
     layers = tuple(dict.fromkeys([*cfg.style_layers, *cfg.content_layers]))
-    if extractor is None:
-        extractor = VGG19Features(layers, device=resolve_device(device))
-    dev = extractor.device
-    gen = seed_everything(cfg.seed)
-
+    extractor = extractor if extractor is not None else VGG19Features(layers, device=resolve_device(device))
+    dev, gen = extractor.device, seed_everything(cfg.seed)
     c_img = load_image(content, cfg.size, device=dev)
     s_img = load_image(style, cfg.size, device=dev)
     with torch.no_grad():
         c_feats = extractor(c_img, cfg.content_layers)
         style_loss = GramStyleLoss(extractor(s_img, cfg.style_layers), relative=True)
 
-    if cfg.init == "content":
-        x = c_img.clone()
-    else:
-        x = torch.rand(c_img.shape, generator=gen).to(dev)
+    x = c_img.clone() if cfg.init == "content" else torch.rand(c_img.shape, generator=gen).to(dev)
     x.requires_grad_(True)
-    lr = cfg.lr if cfg.lr is not None else (1.0 if cfg.optimizer == "lbfgs" else 0.02)
-    if cfg.optimizer == "lbfgs":
-        opt = torch.optim.LBFGS([x], lr=lr, max_iter=1, history_size=50)
-    else:
-        opt = torch.optim.Adam([x], lr=lr)
-
+    opt = _optimiser(cfg, x)
     history: dict[str, list[float]] = {"total": [], "content": [], "style": [], "tv": []}
     terms: dict[str, torch.Tensor] = {}
 
