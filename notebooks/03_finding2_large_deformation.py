@@ -117,15 +117,16 @@ assert rate[("anime", "animeface")] >= 0.7 and rate[("photo", "animeface")] <= 0
 # ### Is an anime face a large deformation? The gap measured per category
 #
 # "Large deformation" is a size, so it is measured: for every photograph x every annotated face, the aligned
-# landmark gap (`metrics.shape_gap`: the style's landmarks similarity-aligned onto the photograph's, mean distance
+# landmark gap (`shapes.shape_gap`: the style's landmarks similarity-aligned onto the photograph's, mean distance
 # normalised by the photograph's eye distance, NME). It is taken over the 13 landmarks placed by hand on every face
-# dlib cannot read (`metrics.HAND_PLACED`: the other points of those files are interpolated from a mean face, and
+# dlib cannot read (`shapes.HAND_PLACED`: the other points of those files are interpolated from a mean face, and
 # would pull the anime faces toward it), on dlib's reading elsewhere. The drawings of one anime character (Sylvie,
 # Eileen, Lucy) or of one artist's series count once: each character's mean is one sample, and the interval is over
 # characters, not images. Photographs against the other photographs give the gap between two real faces.
 
 # %%
-from survey_lib.evaluation.metrics import HAND_PLACED, shape_gaps
+from survey_lib.evaluation.pairs import shape_gaps
+from survey_lib.geometry.shapes import HAND_PLACED
 from survey_lib.evaluation.stats import summarise
 
 photos = [e.name for e in data.list_images(category="photo")]
@@ -203,7 +204,7 @@ assert failed_dlib >= 0.8 * len(ANIME), "Finding 2: FastDST (dlib) should fail o
 # %%
 from survey_lib.evaluation import plans
 from survey_lib.evaluation.evaluate import evaluate
-from survey_lib.evaluation.metrics import character
+from survey_lib.data import character
 
 anime_runs = plans.read_plan("anime", AT_SCALE_DIR, required=True)
 plans.report_staleness("anime", "finding1", folder=AT_SCALE_DIR)

@@ -85,11 +85,12 @@ common = mean_shape(shapes, reference=ref)  # in the frame of the STYLE image fi
 # **Does a common shape generalise?** Scored on the exemplars it was fitted to, a mean is closer to them than any
 # one of them by construction. So each exemplar is held out in turn, with every drawing of its character: the
 # common shape of the remaining characters' exemplars, and each of those exemplars alone, are scored on it
-# (`metrics.leave_one_out`: aligned gap over the 13 hand-placeable landmarks, NME). Anime and cartoon faces, each
+# (`shapes.leave_one_out`: aligned gap over the 13 hand-placeable landmarks, NME). Anime and cartoon faces, each
 # category on its own; the interval is over characters (a character's drawings averaged first).
 
 # %%
-from survey_lib.evaluation.metrics import character, leave_one_out
+from survey_lib.data import character
+from survey_lib.geometry.shapes import leave_one_out
 from survey_lib.evaluation.stats import summarise
 
 loo = []

@@ -19,7 +19,7 @@ from .images import load_image, resize_points
 from .utils import bundled_dir
 
 __all__ = ["CATEGORIES", "Entry", "data_dir", "catalogue", "list_images", "entry", "path", "get", "landmarks",
-           "UnknownImageError", "NoLandmarks"]
+           "character", "UnknownImageError", "NoLandmarks"]
 
 
 #: Image categories. photo: face photographs; drawing: clip art traced from photographs; painting: painted or
@@ -123,3 +123,9 @@ def landmarks(name: str, size: int | None = None) -> torch.Tensor:
         return pts
     w, h = e.size
     return resize_points(pts, (h, w), size)
+
+
+def character(name: str) -> str:
+    """The character (or artist's series) a catalogue face belongs to: its name before the first underscore
+    (``sylvie_blue`` -> ``sylvie``), so that the repeated drawings of one character count once."""
+    return name.split("_")[0]

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from survey_lib import data
-from survey_lib.evaluation import metrics
+from survey_lib.evaluation import metrics, pairs, run_geometry
 from survey_lib.geometry.matchers import Correspondences
 from survey_lib.methods import Result
 from survey_lib.evaluation.pairs import Pair
@@ -123,13 +123,13 @@ def test_trajectory_ends_where_the_run_ends():
 
     pair = Pair.resolve("astronaut", "mona_lisa", size=64, match_size=160)
     res = methods.get("fastdst")(pair, methods.get("fastdst").config("smoke", record_every=4), show_progress=False)
-    rows = metrics.trajectory(pair, res)
+    rows = run_geometry.trajectory(pair, res)
     assert [r["step"] for r in rows] == [4, 8, 12, 16]
     assert rows[-1]["own_target_progress"] == pytest.approx(
         metrics.own_target_progress(pair, res)["own_target_progress"], abs=1e-4)
     assert rows[-1]["warp_progress"] == pytest.approx(metrics.warp_landmarks(pair, res)["warp_progress"], abs=1e-3)
     assert rows[0]["own_target_progress"] < rows[-1]["own_target_progress"]
-    assert metrics.trajectory(pair, methods.run("fastdst", "astronaut", "mona_lisa", profile="smoke",
+    assert run_geometry.trajectory(pair, methods.run("fastdst", "astronaut", "mona_lisa", profile="smoke",
                                                 show_progress=False)) == []
 
 
@@ -182,40 +182,8 @@ def test_redetection_of_the_unchanged_content_stays_at_the_content():
     assert blank["detected"] == 0 and math.isnan(blank["landmark_progress"])
 
 
-def test_shape_gap_ignores_pose_and_sees_geometry():
-    p = data.landmarks("astronaut")
-    angle = torch.tensor(0.3)
-    rot = torch.stack([torch.stack([angle.cos(), -angle.sin()]), torch.stack([angle.sin(), angle.cos()])])
-    moved = 1.7 * p @ rot.T + torch.tensor([40.0, -12.0])  # the same face, turned, scaled and shifted
-    assert metrics.shape_gap(p, moved) == pytest.approx(0, abs=1e-4)
-    wide = p.clone()
-    wide[36:48, 0] += torch.where(wide[36:48, 0] < wide[36:48, 0].mean(), -8.0, 8.0)  # eyes set wider
-    assert metrics.shape_gap(p, wide) > 0.02
-    # on the hand-placed 13 only: a change of the interpolated points is not seen, one of an eye corner is
-    inner = p.clone()
-    inner[37:39, 1] -= 5  # upper eyelid points, not hand-placed
-    assert metrics.shape_gap(p, inner, indices=metrics.HAND_PLACED) == pytest.approx(0, abs=1e-4)
-    assert metrics.shape_gap(p, inner) > 0
-    assert metrics.shape_gap(p, wide, indices=metrics.HAND_PLACED) > 0.02
-    # normalised by the eye distance of all 68 points either way: a face twice the size, the same gap
-    assert metrics.shape_gap(2 * p, 2 * wide, indices=metrics.HAND_PLACED) == pytest.approx(
-        metrics.shape_gap(p, wide, indices=metrics.HAND_PLACED), rel=1e-4)
-
-
-def test_leave_one_out_scores_the_common_shape_on_an_exemplar_it_never_saw():
-    base = data.landmarks("astronaut")
-    noise = torch.Generator().manual_seed(0)
-    # five exemplars = one true shape plus independent jitter; two of them are drawings of one character
-    shapes = {f"e{i}": base + 3 * torch.randn(base.shape, generator=noise) for i in range(5)}
-    groups = {"e0": "a", "e1": "a", "e2": "b", "e3": "c", "e4": "d"}
-    table = metrics.leave_one_out(shapes, group_of=groups)
-    assert list(table["others"]) == [3, 3, 4, 4, 4]  # the held-out exemplar's whole character is left out
-    # averaging cancels the jitter: the common shape predicts the unseen exemplar better than a single one does
-    assert (table["common_minus_single"] < 0).all() and (table["single_best"] <= table["single_mean"]).all()
-
-
 def test_shape_gaps_table_over_catalogue_faces():
-    table = metrics.shape_gaps(["astronaut"], ["astronaut", "mona_lisa"], size=128)
+    table = pairs.shape_gaps(["astronaut"], ["astronaut", "mona_lisa"], size=128)
     assert list(table["style"]) == ["astronaut", "mona_lisa"] and list(table["category"]) == ["photo", "painting"]
     assert list(table["character"]) == ["astronaut", "mona"]  # the name before its first underscore
     assert table["gap_nme"].iloc[0] == pytest.approx(0, abs=1e-4)

@@ -1,11 +1,10 @@
 """Exaggerated face geometries (k = 0 is the face, and the change grows linearly with k), and the spread of the
-geometries runs end with."""
+geometries runs end with; the shape gap (pose and size taken out) and the leave-one-out score of a common shape."""
 import pytest
 import torch
 
 from survey_lib import data
-from survey_lib.evaluation.metrics import shape_gap
-from survey_lib.geometry.shapes import exaggerate, spread
+from survey_lib.geometry.shapes import HAND_PLACED, exaggerate, leave_one_out, shape_gap, spread
 
 
 def test_exaggerate_is_the_face_at_zero_and_grows_linearly():
@@ -35,3 +34,35 @@ def test_spread_measures_distance_to_the_centre_and_the_start():
     assert spread(ends, p, centre_of=["left", "right"])["left"]["to_centre"] == pytest.approx(0.1)
     with pytest.raises(ValueError, match="centre_of"):
         spread(ends, p, centre_of=["missing"])
+
+
+def test_shape_gap_ignores_pose_and_sees_geometry():
+    p = data.landmarks("astronaut")
+    angle = torch.tensor(0.3)
+    rot = torch.stack([torch.stack([angle.cos(), -angle.sin()]), torch.stack([angle.sin(), angle.cos()])])
+    moved = 1.7 * p @ rot.T + torch.tensor([40.0, -12.0])  # the same face, turned, scaled and shifted
+    assert shape_gap(p, moved) == pytest.approx(0, abs=1e-4)
+    wide = p.clone()
+    wide[36:48, 0] += torch.where(wide[36:48, 0] < wide[36:48, 0].mean(), -8.0, 8.0)  # eyes set wider
+    assert shape_gap(p, wide) > 0.02
+    # on the hand-placed 13 only: a change of the interpolated points is not seen, one of an eye corner is
+    inner = p.clone()
+    inner[37:39, 1] -= 5  # upper eyelid points, not hand-placed
+    assert shape_gap(p, inner, indices=HAND_PLACED) == pytest.approx(0, abs=1e-4)
+    assert shape_gap(p, inner) > 0
+    assert shape_gap(p, wide, indices=HAND_PLACED) > 0.02
+    # normalised by the eye distance of all 68 points either way: a face twice the size, the same gap
+    assert shape_gap(2 * p, 2 * wide, indices=HAND_PLACED) == pytest.approx(
+        shape_gap(p, wide, indices=HAND_PLACED), rel=1e-4)
+
+
+def test_leave_one_out_scores_the_common_shape_on_an_exemplar_it_never_saw():
+    base = data.landmarks("astronaut")
+    noise = torch.Generator().manual_seed(0)
+    # five exemplars = one true shape plus independent jitter; two of them are drawings of one character
+    exemplars = {f"e{i}": base + 3 * torch.randn(base.shape, generator=noise) for i in range(5)}
+    groups = {"e0": "a", "e1": "a", "e2": "b", "e3": "c", "e4": "d"}
+    table = leave_one_out(exemplars, group_of=groups)
+    assert list(table["others"]) == [3, 3, 4, 4, 4]  # the held-out exemplar's whole character is left out
+    # averaging cancels the jitter: the common shape predicts the unseen exemplar better than a single one does
+    assert (table["common_minus_single"] < 0).all() and (table["single_best"] <= table["single_mean"]).all()

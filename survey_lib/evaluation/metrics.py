@@ -32,12 +32,12 @@ import torch
 
 from ..images import ImageLike, resize, to_tensor
 from ..geometry.landmarks import NoFaceFound, detect, inter_ocular
+from ..geometry.shapes import nme
 
 __all__ = ["metric", "detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "reached_progress",
            "points_through_warp", "point_gap", "own_target_progress", "warp_landmarks", "held_out_landmarks",
            "redetection", "folds", "face_distortion", "second_reading", "RUN_METRICS", "exact_tps_folds",
-           "animeface_redetection", "trajectory", "shape_gap", "shape_gaps", "HAND_PLACED", "leave_one_out",
-           "near_white", "character"]
+           "animeface_redetection", "near_white"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -59,17 +59,6 @@ def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) ->
         except NoFaceFound:
             out[f"faces@{side}"] = 0
     return out
-
-
-def nme(pred: torch.Tensor, target: torch.Tensor, *, normaliser: torch.Tensor | float | None = None) -> float:
-    """Normalised mean error: mean point distance / inter-ocular distance of ``target`` (points 36 and 45).
-
-    ``pred``, ``target``: ``(68, 2)`` (x, y). Pass ``normaliser`` for other point sets.
-    """
-    if pred.shape != target.shape:
-        raise ValueError(f"pred and target must have the same shape; got {tuple(pred.shape)}, {tuple(target.shape)}")
-    norm = inter_ocular(target) if normaliser is None else torch.as_tensor(normaliser)
-    return float((pred - target).norm(dim=-1).mean() / norm)
 
 
 def geometry_scores(output: ImageLike, content_points: torch.Tensor, target_points: torch.Tensor, *,
@@ -377,110 +366,3 @@ def second_reading(pair, result) -> dict[str, float]:
 #: the metrics :func:`survey_lib.evaluation.evaluate.evaluate` computes by default, in column order
 RUN_METRICS = (point_gap, own_target_progress, warp_landmarks, held_out_landmarks, redetection, folds, face_distortion,
                second_reading)
-
-
-def trajectory(pair, result) -> list[dict[str, float]]:
-    """The warp of a DST-family run traced over its steps, from the keypoint snapshots it recorded
-    (``record_every`` > 0): per recorded step, ``own_target_progress`` (its keypoints toward its own targets),
-    ``warp_progress`` (the 68 landmarks carried by the warp of that step, toward the aligned style landmarks) and
-    ``folded_%``. Empty for a run that recorded nothing."""
-    from ..methods.dst import warp_map
-    from ..geometry.warp import folded_fraction
-
-    steps, flat = result.history.get("theta_steps", []), result.history.get("theta", [])
-    if not steps or result.correspondences is None:
-        return []
-    src = result.correspondences.src
-    thetas = torch.tensor(flat, dtype=torch.float32).view(len(steps), *src.shape)
-    size, anchors = result.image.shape[-1], result.config.get("anchors_per_side", 5)
-    p, targets = (pair.landmarks("content"), pair.targets) if pair.targets is not None else (None, None)
-    rows = []
-    for step, theta in zip(steps, thetas):
-        pos = warp_map(src, theta, size, anchors)
-        rows.append({"step": step, "own_target_progress": keypoint_progress(src, src + theta, result.targets),
-                     "warp_progress": (reached_progress(p, points_through_warp(pos, p), targets)
-                                       if p is not None else _NAN),
-                     "folded_%": 100 * folded_fraction(pos)})
-    return rows
-
-
-def character(name: str) -> str:
-    """The character (or artist's series) a catalogue face belongs to: its name before the first underscore
-    (``sylvie_blue`` -> ``sylvie``), so that the repeated drawings of one character count once."""
-    return name.split("_")[0]
-
-
-#: the 13 landmarks placed by hand on every face dlib cannot read (jaw at eye level, chin, brow middles, eye corners,
-#: nose tip, mouth corners, lower lip; the rest of those files is interpolated), so a gap over them compares every
-#: category on features someone actually read
-HAND_PLACED = (0, 16, 8, 19, 24, 36, 39, 42, 45, 30, 48, 54, 57)
-
-
-def shape_gap(content_points: torch.Tensor, style_points: torch.Tensor, *, indices=None) -> float:
-    """How different two faces' geometries are once pose and size are taken out: the style's ``(68, 2)`` landmarks
-    similarity-aligned onto the content's (least squares), then their mean distance to the content's, normalised by
-    the content's inter-ocular distance (NME). 0 for the same shape at any position, scale and rotation.
-    ``indices``: score (and align) on these landmarks only (e.g. :data:`HAND_PLACED`)."""
-    from ..geometry.landmarks import apply_transform, similarity_transform
-
-    eyes = inter_ocular(content_points)
-    if indices is not None:
-        content_points, style_points = content_points[list(indices)], style_points[list(indices)]
-    aligned = apply_transform(similarity_transform(style_points, content_points), style_points)
-    return nme(aligned, content_points, normaliser=eyes)
-
-
-def shape_gaps(contents, styles, *, size: int = 256, indices=None):
-    """:func:`shape_gap` of every content x style image with 68 landmarks (catalogue files, else dlib), a
-    DataFrame with ``content``, ``style``, ``category`` (the style's catalogue category), ``character``
-    (:func:`character` of the style: the repeated drawings of one anime character, or one artist's series, count
-    as one style when intervals are taken over characters) and ``gap_nme``; pairs where either face has no
-    landmarks are left out."""
-    import pandas as pd
-
-    from .. import data
-    from .pairs import Pair
-
-    category = {e.name: e.category for e in data.list_images()}
-    rows = []
-    for c in contents:
-        for s in styles:
-            pair = Pair.resolve(c, s, size=size, match_size=size)
-            pc, ps = pair.landmarks("content"), pair.landmarks("style")
-            if pc is not None and ps is not None and pc.shape == ps.shape == (68, 2):
-                rows.append({"content": c, "style": s, "category": category.get(s, ""), "character": character(s),
-                             "gap_nme": shape_gap(pc, ps, indices=indices)})
-    return pd.DataFrame(rows)
-
-
-def leave_one_out(shapes: dict, *, group_of=None, indices=HAND_PLACED):
-    """How well a common shape of several exemplars predicts an exemplar it was not fitted to, against a single
-    exemplar. For each exemplar ``i`` of ``shapes`` (name -> ``(68, 2)`` landmarks): the Procrustes mean
-    (:func:`survey_lib.geometry.landmarks.mean_shape`) of the exemplars outside ``i``'s group, and every single one of
-    them, scored on ``i`` by :func:`shape_gap` over ``indices``.
-
-    Args:
-        group_of: name -> group (e.g. the character); the whole group of ``i`` is left out, so that drawings of
-            the same character do not predict each other (default: each exemplar its own group).
-
-    Returns:
-        a DataFrame, one row per exemplar: ``held_out``, ``group``, ``others`` (how many exemplars were used),
-        ``common`` (the mean shape's gap), ``single_mean`` / ``single_best`` / ``single_worst`` (the single
-        exemplars' gaps) and ``common_minus_single`` (``common - single_mean``).
-    """
-    import pandas as pd
-
-    from ..geometry.landmarks import mean_shape
-
-    group_of = group_of or {n: n for n in shapes}
-    rows = []
-    for name, held in shapes.items():
-        others = [s for n, s in shapes.items() if group_of[n] != group_of[name]]
-        if len(others) < 2:
-            continue
-        singles = [shape_gap(held, s, indices=indices) for s in others]
-        common, single = shape_gap(held, mean_shape(others), indices=indices), sum(singles) / len(singles)
-        rows.append({"held_out": name, "group": group_of[name], "others": len(others), "common": common,
-                     "single_mean": single, "single_best": min(singles), "single_worst": max(singles),
-                     "common_minus_single": common - single})
-    return pd.DataFrame(rows)

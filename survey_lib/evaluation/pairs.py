@@ -26,7 +26,7 @@ import torch
 from ..images import ImageLike, center_crop, load_image, resize, resize_points
 from ..utils import SurveyWarning
 
-__all__ = ["Pair", "ROLES", "MAX_DETECT_SIDE", "catalogue_name", "resolve_image", "image_label"]
+__all__ = ["Pair", "ROLES", "MAX_DETECT_SIDE", "catalogue_name", "resolve_image", "image_label", "shape_gaps"]
 
 ROLES = ("content", "style")
 
@@ -254,3 +254,26 @@ def _source_bytes(src) -> bytes:
     if isinstance(src, Image.Image):
         return f"{src.mode}{src.size}".encode() + src.tobytes()
     raise TypeError(f"cannot identify an input of type {type(src).__name__}")
+
+
+def shape_gaps(contents, styles, *, size: int = 256, indices=None):
+    """:func:`survey_lib.geometry.shapes.shape_gap` of every content x style image with 68 landmarks (catalogue
+    files, else dlib), a DataFrame with ``content``, ``style``, ``category`` (the style's catalogue category),
+    ``character`` (:func:`survey_lib.data.character` of the style: the repeated drawings of one anime character, or
+    one artist's series, count as one style when intervals are taken over characters) and ``gap_nme``; pairs where
+    either face has no landmarks are left out."""
+    import pandas as pd
+
+    from .. import data
+    from ..geometry.shapes import shape_gap
+
+    category = {e.name: e.category for e in data.list_images()}
+    rows = []
+    for c in contents:
+        for s in styles:
+            pair = Pair.resolve(c, s, size=size, match_size=size)
+            pc, ps = pair.landmarks("content"), pair.landmarks("style")
+            if pc is not None and ps is not None and pc.shape == ps.shape == (68, 2):
+                rows.append({"content": c, "style": s, "category": category.get(s, ""), "character": data.character(s),
+                             "gap_nme": shape_gap(pc, ps, indices=indices)})
+    return pd.DataFrame(rows)

@@ -138,7 +138,7 @@ def exemplar_pairs(size: int = 256) -> tuple[tuple, tuple[str, ...]]:
     landmarks (:func:`survey_lib.geometry.landmarks.mean_shape`, in that image's frame) as the style's geometry."""
     from .. import data
     from ..geometry.landmarks import mean_shape
-    from .metrics import character
+    from ..data import character
     from .pairs import Pair
 
     drawings = [e.name for e in data.list_images(category="anime") if character(e.name) == EXEMPLAR_CHARACTER]
@@ -162,7 +162,8 @@ def sweep_pairs(size: int = 256) -> tuple:
 
 @functools.lru_cache(maxsize=1)
 def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every catalogue image
-    from .metrics import RUN_METRICS, animeface_redetection, character, exact_tps_folds, near_white
+    from ..data import character
+    from .metrics import RUN_METRICS, animeface_redetection, exact_tps_folds, near_white
 
     pairs = tuple(finding1_pairs())
     ten = _subset(list(pairs), 10)

@@ -10,10 +10,11 @@ the working size, ``(x, y)`` with the origin at the top-left pixel's centre.
 from __future__ import annotations
 
 import pandas as pd
+import torch
 
 from .runs import Runs
 
-__all__ = ["carried_points", "keypoint_table", "trajectories"]
+__all__ = ["carried_points", "keypoint_table", "trajectory", "trajectories"]
 
 
 def _runs_with_results(runs: Runs):
@@ -56,14 +57,38 @@ def keypoint_table(runs: Runs) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def trajectory(pair, result) -> list[dict[str, float]]:
+    """The warp of a DST-family run traced over its steps, from the keypoint snapshots it recorded
+    (``record_every`` > 0): per recorded step, ``own_target_progress`` (its keypoints toward its own targets),
+    ``warp_progress`` (the 68 landmarks carried by the warp of that step, toward the aligned style landmarks) and
+    ``folded_%``. Empty for a run that recorded nothing."""
+    from ..geometry.warp import folded_fraction
+    from ..methods.dst import warp_map
+    from .metrics import keypoint_progress, points_through_warp, reached_progress
+
+    steps, flat = result.history.get("theta_steps", []), result.history.get("theta", [])
+    if not steps or result.correspondences is None:
+        return []
+    src = result.correspondences.src
+    thetas = torch.tensor(flat, dtype=torch.float32).view(len(steps), *src.shape)
+    size, anchors = result.image.shape[-1], result.config.get("anchors_per_side", 5)
+    p, targets = (pair.landmarks("content"), pair.targets) if pair.targets is not None else (None, None)
+    rows = []
+    for step, theta in zip(steps, thetas):
+        pos = warp_map(src, theta, size, anchors)
+        rows.append({"step": step, "own_target_progress": keypoint_progress(src, src + theta, result.targets),
+                     "warp_progress": (reached_progress(p, points_through_warp(pos, p), targets)
+                                       if p is not None else float("nan")),
+                     "folded_%": 100 * folded_fraction(pos)})
+    return rows
+
+
 def trajectories(runs: Runs) -> pd.DataFrame:
     """Every optimisation run traced over its steps, one row per run and step (empty when no run has a history), with
     its total ``loss`` at that step: where a DST-family run recorded its keypoints (``record_every``),
-    :func:`survey_lib.evaluation.metrics.trajectory` at each recorded step (keypoint progress, landmarks carried by
+    :func:`trajectory` at each recorded step (keypoint progress, landmarks carried by
     the warp, folded %); otherwise the losses it logged before each update (step 0 = the start), with a DST-family
     run's keypoint progress ``1 - L_warp(t) / L_warp(0)`` (the other columns NaN)."""
-    from .metrics import trajectory
-
     rows = []
     for run, res, pair in _runs_with_results(runs):
         loss = res.history.get("total", [])
