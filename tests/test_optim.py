@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from survey_lib import methods
-from survey_lib.methods import adain as adain_module
+from survey_lib.methods.adain import method as adain_module
 from survey_lib.optim import optimise
 from survey_lib.utils import Interrupted
 
