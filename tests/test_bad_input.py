@@ -275,12 +275,12 @@ def test_keypoints_pushed_into_one_corner_do_not_stop_the_run():
     """DST at 64 x its published warp weight (the notebook's beta sweep, smoke profile): momentum can carry two
     keypoints past the same image corner, where the clamp stacks them; the spline leaves the repeat out instead of
     failing, and the run finishes."""
-    from survey_lib.methods.dst import _tps_map
+    from survey_lib.methods.dst import tps_map
     from survey_lib.geometry.warp import border_anchors, pixel_grid
 
     src = torch.tensor([[20.0, 20.0], [30.0, 40.0], [45.0, 25.0]])
     stacked = torch.tensor([[1.0, 1.0], [1.0, 1.0], [45.0, 25.0]])  # two keypoints on one spot
-    pos = _tps_map(src, stacked, (64, 64), border_anchors(64, 64, 5), pixel_grid(64, 64))
+    pos = tps_map(src, stacked, (64, 64), border_anchors(64, 64, 5), pixel_grid(64, 64))
     assert torch.isfinite(pos).all()
     assert (pos[1, 1] - src[0]).norm() < 1e-3  # the first of the two is kept: content at src[0] lands at (1, 1)
     res = methods.run("dst", "astronaut", "mona_lisa", profile="smoke", warp_weight=32.0, show_progress=False)

@@ -29,7 +29,7 @@ from .nbb import NBBConfig, clean_correspondences, neural_best_buddies
 from ..utils import SurveyWarning
 
 __all__ = ["Correspondences", "NBBMatcher", "DlibMatcher", "AnimeFaceMatcher", "FastDSTMatcher", "LandmarkMatcher",
-           "STYLE_DETECTORS", "get_matcher"]
+           "STYLE_DETECTORS", "check_style_detector", "get_matcher"]
 
 
 @dataclass
@@ -225,6 +225,12 @@ class AnimeFaceMatcher:
 STYLE_DETECTORS = ("auto", "dlib", "animeface")
 
 
+def check_style_detector(which: str) -> None:
+    """Refuse a style detector that is not one of :data:`STYLE_DETECTORS`."""
+    if which not in STYLE_DETECTORS:
+        raise ValueError(f"style_detector must be one of {', '.join(STYLE_DETECTORS)}; got {which!r}")
+
+
 class FastDSTMatcher:
     """FastDST's matcher: dlib on the content; on the style, dlib (68 pairs) where it finds a face, else AnimeFace
     (13 pairs, see :class:`AnimeFaceMatcher`) with ``style_detector="auto"``, or only the one named.
@@ -239,8 +245,7 @@ class FastDSTMatcher:
     name = "fastdst"
 
     def __init__(self, style_detector: str = "auto", *, min_side: int = 256):
-        if style_detector not in STYLE_DETECTORS:
-            raise ValueError(f"style_detector must be one of {', '.join(STYLE_DETECTORS)}; got {style_detector!r}")
+        check_style_detector(style_detector)
         self.style_detector, self.min_side = style_detector, min_side
 
     def __call__(self, content: ImageLike, style: ImageLike, *, names: dict | None = None) -> Correspondences:

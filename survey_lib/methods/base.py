@@ -20,7 +20,7 @@ from ..images import ImageLike
 from ..profiles import Profile, get_profile
 
 __all__ = ["Timing", "Result", "MethodResult", "Method", "register", "get", "run", "available", "match",
-           "LANDMARK_METHODS", "KEYPOINT_SUBSETS", "landmark_half"]
+           "LANDMARK_METHODS", "KEYPOINT_SUBSETS", "check_keypoints", "landmark_half"]
 
 
 # ----------------------------------------------------------------------------------------------- results
@@ -279,6 +279,12 @@ def match(pair: Pair, kind: str, *, device="auto", style_detector: str = "auto")
 
 #: which of the 68 landmarks a landmark method optimises: all, or half (the other half held out for scoring)
 KEYPOINT_SUBSETS = ("all", "even", "odd")
+
+
+def check_keypoints(which: str) -> None:
+    """Refuse a ``keypoints`` setting that is not one of :data:`KEYPOINT_SUBSETS` (a config's ``__post_init__``)."""
+    if which not in KEYPOINT_SUBSETS:
+        raise ValueError(f"keypoints must be one of {', '.join(KEYPOINT_SUBSETS)}; got {which!r}")
 
 
 def landmark_half(corr: Correspondences, which: str, name: str) -> Correspondences:

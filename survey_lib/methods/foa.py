@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..geometry.matchers import Correspondences
 from ..geometry.warp import grid_sample_xy, sampling_map
 from ..utils import Timer, keep_partial
-from .base import KEYPOINT_SUBSETS, Method, Result, Timing, landmark_half, match, register
+from .base import Method, Result, Timing, check_keypoints, landmark_half, match, register
 from .dst import warp_targets
 from .nst import NSTConfig, nst_settings, stylize
 
@@ -25,8 +25,7 @@ class FoATPSConfig(NSTConfig):
 
     def __post_init__(self):
         super().__post_init__()
-        if self.keypoints not in KEYPOINT_SUBSETS:
-            raise ValueError(f"keypoints must be one of {', '.join(KEYPOINT_SUBSETS)}; got {self.keypoints!r}")
+        check_keypoints(self.keypoints)
 
 
 class FoATPS(Method):
