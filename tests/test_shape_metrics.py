@@ -1,0 +1,123 @@
+"""Shape-based geometry and identity on known answers: warps whose effect on the landmarks is known in closed form
+(affine maps, not splines through the scored points), and faces of known persons."""
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from survey_lib import data
+from survey_lib.evaluation import metrics
+from survey_lib.evaluation.pairs import Pair
+from survey_lib.evaluation.shape_metrics import identity, shape_progress, similarity_px, warp_shape
+from survey_lib.geometry.identity import SAME_PERSON, face_embedding, identity_distance
+from survey_lib.geometry.matchers import Correspondences
+from survey_lib.geometry.shapes import shape_gap
+from survey_lib.geometry.warp import pixel_grid
+from survey_lib.methods import Result
+
+SIZE = 128
+NAME = "astronaut"
+
+
+def _linear(scale_x=1.0, scale_y=1.0, angle=0.0, zoom=1.0):
+    c, s = math.cos(angle), math.sin(angle)
+    return zoom * torch.tensor([[c, -s], [s, c]]) @ torch.diag(torch.tensor([scale_x, scale_y]))
+
+
+def _apply(linear, points, centre, shift=(0.0, 0.0)):
+    return centre + (points - centre) @ linear.T + torch.tensor(shift)
+
+
+def _backward_map(linear, centre, shift=(0.0, 0.0)):
+    """The sampling map of the affine warp ``x -> centre + L (x - centre) + shift``: each output pixel reads its
+    preimage (the exact inverse, no interpolation through landmarks)."""
+    grid = pixel_grid(SIZE, SIZE)
+    return centre + (grid - centre - torch.tensor(shift)) @ torch.linalg.inv(linear).T
+
+
+def _case(style_linear):
+    """A pair whose style is the content's own face under ``style_linear`` (about the face's centre), and that
+    centre in the working frame."""
+    p = data.landmarks(NAME)
+    centre = p.mean(0)
+    pair = Pair.resolve(NAME, NAME, size=SIZE, content_landmarks=p, style_landmarks=_apply(style_linear, p, centre))
+    return pair, pair.landmarks("content").mean(0)
+
+
+def _run(pair, warp, keypoints="all"):
+    src = pair.landmarks("content")
+    corr = Correspondences(src, src.clone(), keypoints=keypoints)
+    return Result("probe", pair.content, corr, warp=warp)
+
+
+def test_a_warp_that_only_moves_turns_and_scales_the_face_changes_no_shape():
+    pair, centre = _case(_linear(scale_x=1.25))  # the style: a face 25 % wider
+    move = _linear(angle=0.15, zoom=1.1)
+    out = warp_shape(pair, _run(pair, _backward_map(move, centre, shift=(4.0, -3.0))))
+    assert out["shape_progress"] == pytest.approx(0.0, abs=0.02)
+    p = pair.landmarks("content")
+    expected_px = float((_apply(move, p, centre, (4.0, -3.0)) - p).norm(dim=1).mean())
+    assert out["warp_similarity_px"] == pytest.approx(expected_px, rel=0.02)
+    # ...which a measure in the content's frame counts as geometry
+    moved = _run(pair, _backward_map(move, centre, (4.0, -3.0)))
+    assert abs(metrics.warp_landmarks(pair, moved)["warp_progress"]) > 0.1
+
+
+def test_a_warp_to_the_style_shape_scores_one_in_any_pose_and_half_way_between():
+    wide = _linear(scale_x=1.25)
+    pair, centre = _case(wide)
+    full = warp_shape(pair, _run(pair, _backward_map(_linear(angle=-0.2, zoom=0.9) @ wide, centre, (5.0, 2.0))))
+    assert full["shape_progress"] == pytest.approx(1.0, abs=0.02)
+    # the gap before the run: the two faces' shape difference, as geometry.shapes measures it (normalised there by
+    # the content's eye distance, here by the aligned style's: the same to within the face's change of width)
+    p, q = pair.landmarks("content"), pair.landmarks("style")
+    assert full["shape_gap_nme"] == pytest.approx(shape_gap(p, q), rel=0.2) and shape_gap(p, q) > 0
+    part = warp_shape(pair, _run(pair, _backward_map(_linear(scale_x=1.12), centre)))["shape_progress"]
+    assert 0.3 < part < 0.7
+    away = warp_shape(pair, _run(pair, _backward_map(_linear(scale_x=0.85), centre)))["shape_progress"]
+    assert away < 0  # narrower instead of wider
+
+
+def test_held_out_shape_progress_reads_the_half_a_method_did_not_move():
+    pair, centre = _case(_linear(scale_x=1.25))
+    warp = _backward_map(_linear(scale_x=1.25), centre)
+    assert math.isnan(warp_shape(pair, _run(pair, warp))["held_out_shape_progress"])
+    assert warp_shape(pair, _run(pair, warp, "even"))["held_out_shape_progress"] == pytest.approx(1.0, abs=0.02)
+    # landmarks the warp does not reach (outside the frame) are left out, and too few reached give NaN
+    p = pair.landmarks("content")
+    lost = torch.full_like(p, float("nan"))
+    assert math.isnan(shape_progress(p, lost, p + 1, torch.ones(68, dtype=torch.bool)))
+    assert math.isnan(similarity_px(p, lost))
+
+
+def test_no_warp_or_no_landmarks_gives_nan():
+    pair, _ = _case(_linear(scale_x=1.25))
+    out = warp_shape(pair, _run(pair, None))
+    assert out["shape_gap_nme"] > 0 and math.isnan(out["shape_progress"]) and math.isnan(out["warp_similarity_px"])
+
+
+@pytest.fixture(scope="module")
+def photos():
+    return {name: data.get(name, size=256) for name in ("obama", "biden", "knuth")}
+
+
+def test_identity_keeps_a_person_through_blur_and_tells_people_apart(photos):
+    for name, img in photos.items():
+        blurred = F.avg_pool2d(img, 3, 1, 1)
+        assert identity_distance(img, blurred) < SAME_PERSON / 2, name
+    assert identity_distance(photos["obama"], photos["biden"]) > SAME_PERSON
+    assert identity_distance(photos["biden"], photos["knuth"]) > SAME_PERSON
+    assert face_embedding(photos["obama"]).shape == (128,)
+
+
+def test_identity_metric_on_an_output_of_another_person_and_one_without_a_face(photos):
+    pair = Pair.resolve("obama", "biden", size=256)
+    same = identity(pair, Result("probe", F.avg_pool2d(pair.content, 3, 1, 1)))
+    other = identity(pair, Result("probe", photos["biden"]))
+    assert same["same_person"] == 1 and other["same_person"] == 0
+    assert other["identity_distance"] > same["identity_distance"] + 0.3
+    blank = identity(pair, Result("probe", torch.ones(1, 3, 256, 256)))
+    assert math.isnan(blank["identity_distance"])
+    with pytest.raises(ValueError, match=r"\(68, 2\)"):
+        face_embedding(photos["obama"], torch.zeros(5, 2))
