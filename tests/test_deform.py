@@ -83,3 +83,30 @@ def test_unreachable_levels_say_why():
     table = gs.benchmark_table(size=128, bases=("flare_male02",), families=("long_face", "caricature"))
     assert table.loc[table["family"] == "long_face", "built"].all()  # a smooth change reaches every level
     assert (table.loc[~table["built"], "reason"] != "").all()
+
+
+def test_a_style_name_works_wherever_a_catalogue_name_does():
+    from survey_lib.evaluation.pairs import Pair
+
+    name = gs.style_name("flare_male02", "long_face", 0.14)
+    assert name == "flare_male02~long_face~14"
+    pair = Pair.resolve("obama", name, size=128)
+    assert pair.labels == ("obama", name) and pair.file_landmarks("style", 128)[1] == "style: exact"
+    built = gs.style(name)
+    # the exact landmarks, carried to the working size with the pixel-centre convention of every resize
+    assert torch.allclose(pair.landmarks("style"), (built.landmarks + 0.5) * 128 / gs.STYLE_SIZE - 0.5, atol=1e-4)
+    assert shape_gap(pair.landmarks("content"), pair.landmarks("style")) > shape_gap(
+        pair.landmarks("content"), data.landmarks("flare_male02", 128))  # farther from the photograph than its base
+    assert pair.digest() != Pair.resolve("obama", gs.style_name("flare_male02", "long_face", 0.17), size=128).digest()
+
+
+@pytest.mark.parametrize("name, error, says", [
+    ("mona_lisa~cubist~14", ValueError, "names look like"),
+    ("pere_tanguy~caricature~20", gs.Unreachable, "no longer a face"),
+    ("nobody~long_face~14", data.UnknownImageError, "no image named 'nobody'"),
+])
+def test_a_bad_style_name_says_what_is_wrong_before_any_run(name, error, says):
+    from survey_lib.evaluation.pairs import Pair
+
+    with pytest.raises(error, match=says):
+        Pair.resolve("obama", name)

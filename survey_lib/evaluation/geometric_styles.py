@@ -28,8 +28,8 @@ from ..geometry.landmarks import apply_transform, mean_shape, similarity_transfo
 from ..geometry.shapes import shape_gap
 from ..geometry.warp import dedupe_pairs, folded_fraction, grid_sample_xy, sampling_map
 
-__all__ = ["BASE_STYLES", "LEVELS", "GeometricStyle", "Unreachable", "photo_mean_shape", "calibrate", "build",
-           "benchmark_styles", "benchmark_table"]
+__all__ = ["BASE_STYLES", "LEVELS", "STYLE_SIZE", "GeometricStyle", "Unreachable", "photo_mean_shape", "calibrate",
+           "build", "style_name", "is_style_name", "style", "benchmark_styles", "benchmark_table"]
 
 #: base portraits (catalogue names, 68 landmarks each) from gcompris-qt-data, texlive, flare-game and openclipart
 BASE_STYLES = ("mona_lisa", "pere_tanguy", "bronte_richmond", "flare_female01", "flare_male02", "einstein_drawing")
@@ -39,6 +39,8 @@ LEVELS = (0.08, 0.11, 0.14, 0.17, 0.20)
 #: each family's parameter range searched for a level (the unchanged face first)
 _RANGE = {"caricature": (1.0, 6.0), "long_face": (0.0, 2.0), "anime_eyes": (0.0, 3.0)}
 _TOLERANCE = 5e-4  # of the gap, in NME
+#: the side a style is built at when it is named in a pair (``"mona_lisa~long_face~14"``); pairs resize from it
+STYLE_SIZE = 256
 
 
 class Unreachable(ValueError):
@@ -50,7 +52,8 @@ class GeometricStyle:
     """One style of the benchmark.
 
     Attributes:
-        name: ``"<base>~<family>@<level>"``.
+        name: ``"<base>~<family>~<level in hundredths>"`` (:func:`style_name`), a name that pairs, ``evaluate``
+            and the CLI take wherever a catalogue name goes.
         base, family, level: what it was built from and the target gap.
         value: the family's parameter that reaches it; gap: the gap reached (within 5e-4 of ``level``).
         image: ``(1, 3, size, size)`` in [0, 1], rounded to 8 bits; landmarks: ``(68, 2)`` its exact landmarks.
@@ -140,8 +143,36 @@ def build(base: str, family: str, level: float, *, size: int = 256) -> Geometric
     warped = warped.float()
     digest = hashlib.sha256((warped * 255).round().to(torch.uint8).numpy().tobytes()
                             + moved.numpy().tobytes()).hexdigest()
-    return GeometricStyle(f"{base}~{family}@{level:g}", base, family, float(level), float(value),
+    return GeometricStyle(style_name(base, family, level), base, family, float(level), float(value),
                           shape_gap(mean, moved), warped, moved, digest)
+
+
+def style_name(base: str, family: str, level: float) -> str:
+    """``"mona_lisa~long_face~14"``: the name of ``base`` changed by ``family`` to the gap ``level`` (0.14)."""
+    return f"{base}~{family}~{round(level * 100):02d}"
+
+
+def is_style_name(name) -> bool:
+    """Whether ``name`` names a style of this benchmark (it has the ``~`` no catalogue name has)."""
+    return isinstance(name, str) and "~" in name
+
+
+@lru_cache(maxsize=64)
+def style(name: str) -> GeometricStyle:
+    """The style ``name`` (:func:`style_name`) built at :data:`STYLE_SIZE`.
+
+    Raises:
+        ValueError: the name is malformed or names no family (the message shows the form).
+        Unreachable: that base cannot reach that level in that family while staying a face.
+    """
+    parts = name.split("~")
+    if len(parts) != 3 or parts[1] not in FAMILIES or not parts[2].isdigit():
+        raise ValueError(f"{name!r} is not a geometric style: names look like 'mona_lisa~long_face~14' (a catalogue "
+                         f"portrait with 68 landmarks, a family of {', '.join(FAMILIES)}, the gap in hundredths)")
+    from .. import data
+
+    data.entry(parts[0])  # an unknown base fails here, naming the catalogue
+    return build(parts[0], parts[1], int(parts[2]) / 100, size=STYLE_SIZE)
 
 
 def benchmark_styles(*, size: int = 256, bases=BASE_STYLES, families=tuple(FAMILIES), levels=LEVELS

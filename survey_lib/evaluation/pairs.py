@@ -42,7 +42,13 @@ def catalogue_name(src) -> str | None:
 
 
 def resolve_image(src: ImageLike) -> ImageLike:
-    """Catalogue names are accepted wherever an image is: ``run("nst", "astronaut", "starry_night")``."""
+    """Catalogue names are accepted wherever an image is: ``run("nst", "astronaut", "starry_night")``, and so are
+    the names of the geometric-style benchmark (``"mona_lisa~long_face~14"``, see
+    :mod:`survey_lib.evaluation.geometric_styles`)."""
+    from . import geometric_styles
+
+    if geometric_styles.is_style_name(src):
+        return geometric_styles.style(src).image
     if catalogue_name(src) is not None:
         from .. import data
 
@@ -173,9 +179,14 @@ class Pair:
         else ``None`` (the caller falls back to a detector). Returns ``(points, where they came from)``."""
         from .. import data
 
+        from . import geometric_styles
+
         if role in (self.given_landmarks or {}):
             pts = self._given_points(role)
             return resize_points(pts, self.full_shape(role), side), f"{role}: given"
+        if geometric_styles.is_style_name(self.sources[role]):
+            built = geometric_styles.style(self.sources[role])
+            return resize_points(built.landmarks, tuple(built.image.shape[-2:]), side), f"{role}: exact"
         name = catalogue_name(self.sources[role])
         if name is not None and data.entry(name).landmarks:
             return data.landmarks(name, side), f"{role}: {data.entry(name).landmark_source.split(':')[0]}"
@@ -212,6 +223,8 @@ class Pair:
     def digest(self) -> str:
         """SHA-256 of everything the pair feeds a method: both images' bytes, the given landmarks and the catalogue
         landmark files, and the sizes. Two pairs with the same digest give the same runs."""
+        from . import geometric_styles
+
         h = hashlib.sha256(f"{self.size}|{self.match_size}".encode())
         for role in ROLES:
             h.update(role.encode())
@@ -220,7 +233,9 @@ class Pair:
             if given is not None:
                 h.update(b"given" + _source_bytes(given))
             name = catalogue_name(self.sources[role])
-            if name is not None:
+            if geometric_styles.is_style_name(name):  # a geometric style: its image is hashed above, its landmarks here
+                h.update(b"exact" + geometric_styles.style(name).landmarks.numpy().tobytes())
+            elif name is not None:
                 from .. import data
 
                 e = data.entry(name)
