@@ -57,6 +57,23 @@ def test_the_finding2_plans_take_every_anime_face_animeface_finds_and_one_face_p
                                                             data.landmarks(ex.pairs[0][1], common.size))
 
 
+def test_the_geometry_plan_crosses_four_photographs_with_every_built_style():
+    from survey_lib.evaluation import geometric_styles as gs
+    from survey_lib.geometry.deform import face_problems
+
+    plan = plans.get_plan("geometry")
+    contents = list(dict.fromkeys(c for c, _ in plan.pairs))
+    styles = list(dict.fromkeys(s for _, s in plan.pairs))
+    assert len(contents) == 4 and set(contents) <= {c for c, _ in plans.get_plan("finding1").pairs}
+    assert sorted(plan.pairs) == sorted((c, s) for c in contents for s in styles)  # crossed: clusters both ways
+    built = [gs.style(s) for s in styles]
+    assert {b.base for b in built} == set(gs.BASE_STYLES) and {b.family for b in built} == {"long_face", "anime_eyes"}
+    for family in ("long_face", "anime_eyes"):  # every level from a photograph's gap to the largest art's
+        assert sorted({b.level for b in built if b.family == family}) == [0.08, 0.11, 0.14, 0.17], family
+    assert all(face_problems(b.landmarks) == [] for b in built)
+    assert "oneshot_foa" in plan.methods and any(m.__name__ == "warp_shape" for m in plan.metrics)
+
+
 def test_run_plan_writes_the_table_and_its_provenance_and_resumes(tmp_path, monkeypatch):
     tiny = Plan("tiny", ("ghiasi", ("fastdst", {"record_every": 8}), "dst"), (("astronaut", "mona_lisa"),),
                 profile="smoke", trajectories=True)

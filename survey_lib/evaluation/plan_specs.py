@@ -27,6 +27,10 @@ The pairs are chosen by rule, not by hand:
 * ``paper_budget``: NST, DST and FastDST at the survey's budget (``paper`` profile: 450 steps, DST's 3 x 150 with
   the published sample counts and weights) on 2 of the pairs, DST's keypoints recorded every 10 steps for
   progress curves, NST's loss at every step (is the default profile's 80 L-BFGS steps near its end?).
+* ``geometry``: the geometric-style benchmark: the first four Finding-1 photographs x every style built from the
+  six base portraits in two families (long face, anime proportions) at shape gaps 0.08-0.17 to the photographs
+  (:func:`geometry_pairs`), every method, scored also on shape and identity
+  (:data:`survey_lib.evaluation.shape_metrics.SHAPE_METRICS`).
 """
 from __future__ import annotations
 
@@ -37,7 +41,8 @@ from dataclasses import dataclass
 __all__ = ["Plan", "PLANS", "get_plan", "jobs", "finding1_pairs", "anime_faces", "sweep_pairs", "exemplar_pairs",
            "MIN_SIDE", "AT_SCALE_DIR", "BETAS", "SWEEP_K", "SWEEP_PAIR", "TO_CONVERGENCE", "TIMING_THREADS",
            "ADAIN_OPTIMISED", "ANIME_FASTDST", "TABLE1_PAIR", "TABLE1_METHODS", "FINDING1_METHODS",
-           "FACE_OF_ART_METHODS", "EXEMPLAR_CONTENT", "EXEMPLAR_CHARACTER"]
+           "FACE_OF_ART_METHODS", "EXEMPLAR_CONTENT", "EXEMPLAR_CHARACTER", "geometry_pairs", "GEOMETRY_METHODS",
+           "GEOMETRY_FAMILIES", "GEOMETRY_LEVELS", "GEOMETRY_PHOTOS"]
 
 #: where the per-run tables and their provenance records are committed (relative to the repository root)
 AT_SCALE_DIR = "figures/at_scale"
@@ -117,6 +122,25 @@ FACE_OF_ART_METHODS = ("nst", "foa_tps", ("foa_tps", {"keypoints": "even"}), "on
                        ("oneshot_foa", {"keypoints": "even"}), "dst")
 
 
+#: plan ``geometry``: the methods (one-shot FoA reads the styles' exact landmarks: the optimiser's upper bound), the
+#: families and the levels of the geometric-style benchmark (:mod:`survey_lib.evaluation.geometric_styles`)
+GEOMETRY_METHODS = ("nst", "ghiasi", ADAIN_OPTIMISED, "dst", "fastdst", "oneshot_foa", "foa_tps")
+GEOMETRY_FAMILIES = ("long_face", "anime_eyes")
+GEOMETRY_LEVELS = (0.08, 0.11, 0.14, 0.17)
+GEOMETRY_PHOTOS = 4
+
+
+def geometry_pairs() -> list[tuple[str, str]]:
+    """The first :data:`GEOMETRY_PHOTOS` photographs of Finding 1 (both sides at least :data:`MIN_SIDE` px) crossed
+    with every style the benchmark builds from its base portraits in :data:`GEOMETRY_FAMILIES` x
+    :data:`GEOMETRY_LEVELS` (a level a base cannot reach while staying a face is left out)."""
+    from .geometric_styles import benchmark_styles
+
+    photos = list(dict.fromkeys(c for c, _ in finding1_pairs()))[:GEOMETRY_PHOTOS]
+    styles = [s.name for s in benchmark_styles(families=GEOMETRY_FAMILIES, levels=GEOMETRY_LEVELS)]
+    return [(c, s) for c in photos for s in styles]
+
+
 #: the warp weights of plan ``beta_sweep``: the published 0.5 up to 64 times it
 BETAS = (0.5, 2.0, 8.0, 32.0)
 #: plan ``deformation_sweep``: this face against exaggerated copies of its own landmarks (the style image gives only
@@ -164,6 +188,7 @@ def sweep_pairs(size: int = 256) -> tuple:
 def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every catalogue image
     from ..data import character
     from .metrics import RUN_METRICS, animeface_redetection, exact_tps_folds, near_white
+    from .shape_metrics import SHAPE_METRICS
 
     pairs = tuple(finding1_pairs())
     ten = _subset(list(pairs), 10)
@@ -194,12 +219,13 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
         "exemplars": Plan("exemplars", ("oneshot_foa",), exemplars, seeds=(0, 1), pair_labels=exemplar_labels),
         "beta_sweep": Plan("beta_sweep", tuple((name, {"warp_weight": beta}) for name in ("dst", "fastdst")
                                                for beta in BETAS), (ten[0], ten[3]), trajectories=True),
+        "geometry": Plan("geometry", GEOMETRY_METHODS, tuple(geometry_pairs()), metrics=RUN_METRICS + SHAPE_METRICS),
     }
 
 
 #: plan names, in the order ``make evaluate`` runs them
 PLANS = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "beta_sweep", "paper_budget", "anime",
-         "face_of_art", "deformation_sweep", "exemplars")
+         "face_of_art", "deformation_sweep", "exemplars", "geometry")
 
 
 def get_plan(name: str) -> Plan:
