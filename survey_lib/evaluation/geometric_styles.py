@@ -94,10 +94,11 @@ def calibrate(points: torch.Tensor, family: str, level: float, mean: torch.Tenso
     def gap(v):
         return shape_gap(mean, deform(points, family, v, mean=mean))
 
-    if gap(lo) > level + _TOLERANCE:
-        raise Unreachable(f"the base is already {gap(lo):.3f} from the photographs, beyond {level}")
-    if gap(hi) < level:
-        raise Unreachable(f"{family} reaches only {gap(hi):.3f} at {hi}, short of {level}")
+    start, end = gap(lo), gap(hi)
+    if start > level + _TOLERANCE:
+        raise Unreachable(f"the base is already {start:.3f} from the photographs, beyond {level}")
+    if end < level:
+        raise Unreachable(f"{family} reaches only {end:.3f} at {hi}, short of {level}")
     for _ in range(60):
         mid = (lo + hi) / 2
         lo, hi = (mid, hi) if gap(mid) < level else (lo, mid)
