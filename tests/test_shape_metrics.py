@@ -9,7 +9,8 @@ import torch.nn.functional as F
 from survey_lib import data
 from survey_lib.evaluation import metrics
 from survey_lib.evaluation.pairs import Pair
-from survey_lib.evaluation.shape_metrics import identity, shape_progress, similarity_px, warp_shape
+from survey_lib.evaluation.shape_metrics import (committed_shape_scores, identity, shape_progress, similarity_px,
+                                                 warp_shape)
 from survey_lib.geometry.identity import SAME_PERSON, face_embedding, identity_distance
 from survey_lib.geometry.matchers import Correspondences
 from survey_lib.geometry.shapes import shape_gap
@@ -95,6 +96,29 @@ def test_no_warp_or_no_landmarks_gives_nan():
     pair, _ = _case(_linear(scale_x=1.25))
     out = warp_shape(pair, _run(pair, None))
     assert out["shape_gap_nme"] > 0 and math.isnan(out["shape_progress"]) and math.isnan(out["warp_similarity_px"])
+
+
+def test_shape_scores_from_a_committed_points_table_match_the_run_and_read_the_style_shape():
+    """A plan's NAME_points.csv (the content landmarks carried through each warp) scores shape without the store:
+    a run whose warp carries the face onto the style's aligned landmarks scores 1, one that only moves it 0, and
+    the table gives what the metric gave on the run."""
+    import pandas as pd
+
+    pair = Pair.resolve("obama", "flare_female01", size=SIZE)
+    p = pair.landmarks("content")
+    centre = p.mean(0)
+    moved = _backward_map(_linear(angle=0.1, zoom=1.05), centre, (3.0, 1.0))
+    rows, expected = [], {}
+    for key, carried in (("moved", metrics.points_through_warp(moved, p)), ("onto_style", pair.targets)):
+        rows += [{"method": "probe", "content": "obama", "style": "flare_female01", "seed": 0, "settings": "{}",
+                  "key": key, "landmark": i, "x": float(x), "y": float(y)} for i, (x, y) in enumerate(carried)]
+    expected["moved"] = warp_shape(pair, _run(pair, moved))
+    scores = committed_shape_scores(pd.DataFrame(rows), size=SIZE)
+    assert scores.loc["moved", "shape_progress"] == pytest.approx(expected["moved"]["shape_progress"], abs=1e-6)
+    assert scores.loc["moved", "shape_progress"] == pytest.approx(0.0, abs=0.02)
+    assert scores.loc["onto_style", "shape_progress"] == pytest.approx(1.0, abs=1e-3)
+    assert scores.loc["moved", "shape_gap_nme"] == pytest.approx(expected["moved"]["shape_gap_nme"])
+    assert expected["moved"]["shape_gap_nme"] > 0.05
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,8 @@ from .provenance import (INVOCATION, UncommittedCode, check_committed, commit, d
                          read_provenance, write_json)
 from .tables import timing_summary
 
-__all__ = [*_SPEC_NAMES, "run_plan", "save_partial", "rescore_plan", "read_plan", "read_provenance", "stale_rows",
+__all__ = [*_SPEC_NAMES, "run_plan", "save_partial", "rescore_plan", "read_plan", "read_provenance",
+           "read_shape_scores", "stale_rows",
            "staleness_note", "report_staleness", "AWAITING_RECOMPUTE", "check_committed", "UncommittedCode",
            "dirty_provenance", "provenance", "timing_summary"]
 
@@ -292,3 +293,14 @@ def read_plan(name: str, folder=None, *, required: bool = False):
     if "error" in table:  # a run without an error has an empty message, read back as NaN
         table["error"] = table["error"].astype(object).where(table["error"].notna(), "").astype(str)
     return table
+
+
+def read_shape_scores(name: str, folder=None):
+    """The shape scores (:data:`~survey_lib.evaluation.shape_metrics.SHAPE_COLUMNS`) of plan ``name``'s committed runs,
+    computed from its committed carried landmarks (``NAME_points.csv``) at the plan's working size, by ``key``:
+    geometry scored on shape for a plan computed before the metric existed, computing no run."""
+    from ..profiles import get_profile
+    from .shape_metrics import committed_shape_scores
+
+    profile = read_provenance(name, folder)["profile"]
+    return committed_shape_scores(read_plan(f"{name}_points", folder, required=True), size=get_profile(profile).size)

@@ -9,36 +9,30 @@ from __future__ import annotations
 
 import torch
 
-from ..geometry.landmarks import NoFaceFound, apply_transform, inter_ocular, similarity_transform
+from ..geometry.landmarks import NoFaceFound, apply_transform, similarity_transform
+from ..geometry.shapes import shape_gap
 from .metrics import metric, points_through_warp
 
-__all__ = ["shape_progress", "similarity_px", "warp_shape", "identity", "SHAPE_METRICS"]
+__all__ = ["shape_progress", "similarity_px", "shape_scores", "committed_shape_scores", "warp_shape", "identity",
+           "SHAPE_COLUMNS", "SHAPE_METRICS"]
 
 _NAN = float("nan")
 
 
-def _shape_gap_of(points: torch.Tensor, truth: torch.Tensor, eyes: float) -> float:
-    """Mean distance of ``truth`` similarity-aligned onto ``points`` (least squares), in units of ``truth``'s eye
-    distance ``eyes`` as aligned (the similarity's scale applied): pose and size taken out of the comparison."""
-    t = similarity_transform(truth, points)
-    aligned = apply_transform(t, truth.double())
-    scale = float(torch.linalg.det(t[:2, :2]).abs().sqrt())
-    return float((aligned - points.double()).norm(dim=1).mean()) / (eyes * scale)
-
-
 def shape_progress(content: torch.Tensor, carried: torch.Tensor, truth: torch.Tensor, keep: torch.Tensor) -> float:
     """``1 - gap(carried, truth) / gap(content, truth)`` over the landmarks ``keep`` (a ``(68,)`` mask), each gap the
-    style's ``truth`` landmarks similarity-aligned onto the points (:func:`_shape_gap_of`): 1 = the carried face has
+    style's ``truth`` landmarks similarity-aligned onto the points (:func:`~survey_lib.geometry.shapes.shape_gap` in
+    the style's eye distances): 1 = the carried face has
     the style's shape, 0 = the content's, whatever position, size and rotation the warp gave it. NaN where fewer
     than half of the ``keep`` landmarks were reached (``carried`` NaN) or the two shapes already agree."""
     reached = keep & torch.isfinite(carried).all(dim=1)
     if int(reached.sum()) * 2 < int(keep.sum()) or int(reached.sum()) < 3:
         return _NAN
-    eyes = float(inter_ocular(truth))
-    before = _shape_gap_of(content[reached], truth[reached], eyes)
+    index = torch.nonzero(reached)[:, 0].tolist()
+    before = shape_gap(content, truth, indices=index, eyes="style")
     if before < 1e-9:
         return _NAN
-    return 1 - _shape_gap_of(carried[reached], truth[reached], eyes) / before
+    return 1 - shape_gap(carried, truth, indices=index, eyes="style") / before
 
 
 def similarity_px(content: torch.Tensor, carried: torch.Tensor) -> float:
@@ -65,21 +59,55 @@ def warp_shape(pair, result) -> dict[str, float]:
       geometry.
 
     NaN without a warp (NST, AdaIN, Ghiasi) or without 68 landmarks on both faces."""
-    out = dict.fromkeys(("shape_gap_nme", "shape_progress", "held_out_shape_progress", "warp_similarity_px"), _NAN)
     p, q = pair.landmarks("content"), pair.landmarks("style")
     if p is None or q is None or p.shape != (68, 2) or q.shape != (68, 2):
-        return out
-    out["shape_gap_nme"] = _shape_gap_of(p, q, float(inter_ocular(q)))
-    if result.warp is None:
-        return out
-    carried = points_through_warp(result.warp, p)
-    out["shape_progress"] = shape_progress(p, carried, q, torch.ones(68, dtype=torch.bool))
+        return dict.fromkeys(SHAPE_COLUMNS, _NAN)
+    carried = None if result.warp is None else points_through_warp(result.warp, p)
     which = result.correspondences.keypoints if result.correspondences is not None else "all"
-    if which in ("even", "odd"):
-        held = torch.arange(68) % 2 == (1 if which == "even" else 0)
-        out["held_out_shape_progress"] = shape_progress(p, carried, q, held)
-    out["warp_similarity_px"] = similarity_px(p, carried)
+    return shape_scores(p, q, carried, keypoints=which)
+
+
+#: the columns :func:`warp_shape` and :func:`shape_scores` give
+SHAPE_COLUMNS = ("shape_gap_nme", "shape_progress", "held_out_shape_progress", "warp_similarity_px")
+
+
+def shape_scores(content: torch.Tensor, style: torch.Tensor, carried: torch.Tensor | None, *,
+                 keypoints: str = "all") -> dict[str, float]:
+    """The :data:`SHAPE_COLUMNS` of one run from its points: the content's and the style's ``(68, 2)`` landmarks and
+    where the applied warp carried the content's (``None`` without a warp; NaN rows it did not reach).
+    ``keypoints``: which landmarks the method was told to move (``"even"``/``"odd"`` give a held-out half)."""
+    out = dict.fromkeys(SHAPE_COLUMNS, _NAN)
+    out["shape_gap_nme"] = shape_gap(content, style, eyes="style")
+    if carried is None:
+        return out
+    out["shape_progress"] = shape_progress(content, carried, style, torch.ones(68, dtype=torch.bool))
+    if keypoints in ("even", "odd"):
+        held = torch.arange(68) % 2 == (1 if keypoints == "even" else 0)
+        out["held_out_shape_progress"] = shape_progress(content, carried, style, held)
+    out["warp_similarity_px"] = similarity_px(content, carried)
     return out
+
+
+def committed_shape_scores(points, *, size: int = 256):
+    """:func:`shape_scores` of committed runs from their carried landmarks, computing no run: ``points`` is a plan's
+    ``NAME_points.csv`` (columns ``key``, ``content``, ``style``, ``settings``, ``landmark``, ``x``, ``y``; the
+    68 content landmarks through each run's warp at ``size`` px). Returns a DataFrame indexed by ``key``."""
+    import json
+
+    import pandas as pd
+
+    from .pairs import Pair
+
+    rows = {}
+    for (key, content, style, settings), g in points.groupby(["key", "content", "style", "settings"], sort=False):
+        pair = Pair.resolve(content, style, size=size)
+        p, q = pair.landmarks("content"), pair.landmarks("style")
+        carried = torch.full((68, 2), _NAN)
+        xy = torch.tensor(g[["x", "y"]].to_numpy(dtype=float), dtype=torch.float32)
+        carried[torch.tensor(g["landmark"].to_numpy())] = xy
+        which = json.loads(settings).get("keypoints", "all") if isinstance(settings, str) else "all"
+        rows[key] = shape_scores(p, q, carried, keypoints=which)
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("key")
 
 
 @metric(version=1)
