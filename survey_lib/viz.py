@@ -139,7 +139,8 @@ def show_correspondences(img_a: torch.Tensor, img_b: torch.Tensor, src: torch.Te
 def method_grid(rows: Sequence[dict], columns: Sequence[str], *, size: float = 2.2, titles: dict | None = None):
     """A grid with one row per content/style pair: ``rows[i]`` maps column names (e.g. "content", "style", "nst",
     "dst") to ``(1, 3, H, W)`` images; missing entries (a method that failed) show as an empty cell with the
-    text in ``rows[i]["notes"][column]``."""
+    text in ``rows[i]["notes"][column]``; ``rows[i]["points"][column]``, where given, is a list of
+    ``((K, 2) (x, y) pixel points, draw_points settings)`` drawn on that cell (one legend for the figure)."""
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(len(rows), len(columns), figsize=(size * len(columns), size * len(rows)), squeeze=False)
@@ -149,6 +150,8 @@ def method_grid(rows: Sequence[dict], columns: Sequence[str], *, size: float = 2
             ax.set_xticks([]); ax.set_yticks([])  # noqa: E702
             if col in row and row[col] is not None:
                 ax.imshow(_as_hwc(row[col]))
+                for points, mark in row.get("points", {}).get(col, []):
+                    draw_points(ax, points, **mark)
             else:
                 ax.text(0.5, 0.5, row.get("notes", {}).get(col, "n/a"), ha="center", va="center", fontsize=7,
                         wrap=True, transform=ax.transAxes)
@@ -156,7 +159,11 @@ def method_grid(rows: Sequence[dict], columns: Sequence[str], *, size: float = 2
                 ax.set_title((titles or {}).get(col, col), fontsize=10)
             if j == 0 and "label" in row:
                 ax.set_ylabel(row["label"], fontsize=8)
+    legend = {t: h for ax in fig.axes for h, t in zip(*ax.get_legend_handles_labels())}
     fig.tight_layout()
+    if legend:
+        fig.legend(list(legend.values()), list(legend.keys()), loc="upper center", ncol=len(legend), fontsize=8,
+                   bbox_to_anchor=(0.5, 0.0))
     return fig
 
 
@@ -267,15 +274,20 @@ def ci_bars(summary, metrics: dict[str, str], *, ylabel: str = "", title: str = 
 
 def ci_cells(summary, metrics: Sequence[str], *, digits: int = 3):
     """A :func:`survey_lib.evaluation.stats.summarise` table as text cells ``"mean [lo, hi]"`` (``"-"`` where not
-    measured), one column per metric plus ``n`` (the most runs any metric was measured on): a DataFrame for tables."""
+    measured), one column per metric plus ``n`` (the most items any metric was measured on); a cell measured on
+    fewer items than its row's ``n`` says how many (``"(n=3)"``), so that ``n`` never overstates a metric's sample:
+    a DataFrame for tables."""
     import pandas as pd
 
-    def cell(row, m):
-        mean, lo, hi = row[m], row[f"{m}_lo"], row[f"{m}_hi"]
-        return "-" if mean != mean else f"{mean:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
-
-    cells = {m: [cell(row, m) for _, row in summary.iterrows()] for m in metrics}
     n = summary[[f"{m}_n" for m in metrics]].max(axis=1).astype(int)
+
+    def cell(row, m, most):
+        mean, lo, hi, k = row[m], row[f"{m}_lo"], row[f"{m}_hi"], int(row[f"{m}_n"])
+        if mean != mean:
+            return "-"
+        return f"{mean:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]" + (f" (n={k})" if k < most else "")
+
+    cells = {m: [cell(row, m, most) for (_, row), most in zip(summary.iterrows(), n)] for m in metrics}
     return pd.DataFrame({"n": n.to_numpy(), **cells}, index=summary.index)
 
 

@@ -117,3 +117,16 @@ def test_paired_differences_and_summarise_take_the_crossed_design():
         stats.summarise(table, ["x"], clusters=("content", "painter"))
     with pytest.raises(ValueError, match="clusters must"):
         stats.paired_differences(table, "x", against="nst", clusters=("content", "painter"))
+
+
+def test_paired_difference_ci_of_two_series_takes_the_crossed_design():
+    rng = np.random.default_rng(5)
+    a = _crossed(rng, sd_content=0.5, sd_style=0.5, sd_noise=0.05).set_index(["content", "style"])["x"]
+    shift = pd.Series(rng.normal(0.3, 0.4, len(a)), index=a.index)  # the difference varies from pair to pair...
+    b = a - shift - np.repeat(rng.normal(0, 0.4, 5), 7)  # ...and with the photograph, shared by its 7 pairs
+    mean, lo, hi = stats.paired_difference_ci(a, b, clusters=("content", "style"))
+    _, lo_pairs, hi_pairs = stats.paired_difference_ci(a.to_numpy(), b.to_numpy())
+    assert mean == pytest.approx(float((a - b).mean()))
+    assert hi - lo > 1.5 * (hi_pairs - lo_pairs)  # a photograph's shared shift is one draw, not seven
+    with pytest.raises(ValueError, match="same index"):
+        stats.paired_difference_ci(a, b.iloc[::-1], clusters=("content", "style"))

@@ -27,3 +27,13 @@ def test_ci_cells_writes_mean_and_interval_and_dashes_what_was_not_measured():
     cells = viz.ci_cells(summary, ["m"], digits=2)
     assert cells.loc["fastdst", "m"] == "0.50 [0.40, 0.60]" and cells.loc["nst", "m"] == "-"
     assert cells["n"].tolist() == [10, 0]
+
+
+def test_ci_cells_names_the_sample_of_a_metric_measured_on_fewer_items_than_its_row():
+    # re-detection measured on 4 of 6 pairs (dlib lost 2 faces): the row's n is 6, the cell must not claim it
+    summary = pd.DataFrame({"warp": [0.6], "warp_lo": [0.5], "warp_hi": [0.7], "warp_n": [6],
+                            "redetected": [0.2], "redetected_lo": [0.0], "redetected_hi": [0.4], "redetected_n": [4]},
+                           index=["oneshot_foa"])
+    cells = viz.ci_cells(summary, ["warp", "redetected"], digits=1)
+    assert cells.loc["oneshot_foa", "n"] == 6 and cells.loc["oneshot_foa", "warp"] == "0.6 [0.5, 0.7]"
+    assert cells.loc["oneshot_foa", "redetected"] == "0.2 [0.0, 0.4] (n=4)"

@@ -34,11 +34,18 @@ def bootstrap_ci(values, *, level: float = 0.95, n_boot: int = 10_000, seed: int
     return float(x.mean()), float(lo), float(hi)
 
 
-def paired_difference_ci(a, b, **kwargs) -> tuple[float, float, float]:
+def paired_difference_ci(a, b, *, clusters: tuple[str, str] | None = None, **kwargs) -> tuple[float, float, float]:
     """:func:`bootstrap_ci` of ``a - b`` over the items where both are measured (the same pairs and seeds, in the
-    same order): the paired difference of two methods, with its interval."""
+    same order): the paired difference of two methods, with its interval. With ``clusters`` (two index levels of
+    ``a`` and ``b``, pandas Series indexed alike, e.g. ``("content", "style")``) the interval is
+    :func:`crossed_bootstrap_ci` over that crossed design."""
     import numpy as np
 
+    if clusters is not None:
+        if list(a.index) != list(b.index) or any(c not in (a.index.names or ()) for c in clusters):
+            raise ValueError(f"with clusters, a and b must be Series with the same index, naming {clusters!r}")
+        diffs = (a.astype(float) - b.astype(float)).rename("difference").reset_index()
+        return crossed_bootstrap_ci(diffs, "difference", rows=clusters[0], cols=clusters[1], **kwargs)
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if a.shape != b.shape:
         raise ValueError(f"paired values must have the same length; got {len(a)} and {len(b)}")
