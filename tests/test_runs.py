@@ -43,6 +43,24 @@ def test_results_and_pairs_come_from_the_runs_themselves(runs):
     assert torch.all(fast.image * 255 == torch.round(fast.image * 255))
 
 
+def test_grid_rows_draw_where_each_output_shows_the_face_and_the_style_geometry_to_reach(runs):
+    from survey_lib.evaluation.metrics import points_through_warp
+
+    (row,) = runs.grid_rows()
+    pair = runs.pairs[0]
+    fast = runs.result(runs.table["key"][2])
+    assert row["label"] == "astronaut / mona_lisa" and row["fastdst"] is fast.image
+    (content_pts, _), = row["points"]["content"]
+    assert torch.equal(content_pts, pair.landmarks("content"))
+    (targets, _), (face, _) = row["points"]["fastdst"]
+    assert torch.equal(targets, pair.targets)
+    # FastDST's face is where its warp carried the landmarks (moved, not the content's); NST's stays put
+    assert torch.allclose(face, points_through_warp(fast.warp, pair.landmarks("content")), equal_nan=True)
+    assert not torch.allclose(face, pair.landmarks("content"))
+    (_, _), (nst_face, _) = row["points"]["nst"]
+    assert torch.equal(nst_face, pair.landmarks("content"))
+
+
 def test_labelled_pairs_name_each_row_and_the_committed_table_leads_with_them(runs):
     named = runs.labelled(["k=1"])
     assert named.table["pair"].tolist() == ["k=1"] * 3 and named.committed().columns[0] == "pair"

@@ -167,6 +167,36 @@ class Runs:
         """:meth:`result` of every run that has one, by key."""
         return {j.key: r for j in self.jobs if (r := self.result(j.key)) is not None}
 
+    def grid_rows(self) -> list[dict]:
+        """One row per pair for :func:`survey_lib.viz.method_grid`: ``content``, ``style`` and one image per run
+        (keyed by the run's label), and ``points`` to draw on each: the content's 68 landmarks (lime) on the content,
+        the style's (red) on the style, and on every output the style's landmarks similarity-aligned into the content
+        frame (red, the geometry to reach) beside where the output shows the content's landmarks (lime: carried
+        through the applied warp; where a method applies none they stay where they were). All ``(68, 2)`` (x, y) at
+        the working size."""
+        from .metrics import points_through_warp
+
+        rows = []
+        for pair in self.pairs:
+            jobs = [j for j in self.jobs if j.pair is pair]
+            points = _landmark_marks(pair.landmarks("content"), None)
+            style_pts = pair.landmarks("style")
+            row = {"content": pair.content, "style": pair.style, "label": " / ".join(pair.labels),
+                   "points": {"content": points, "style": [] if style_pts is None else [(style_pts, TARGET_MARK)]},
+                   "notes": {}}
+            for job in jobs:
+                result = self.result(job.key)
+                if result is None:
+                    row["notes"][job.label] = self.records[job.key].error or "not kept"
+                    continue
+                row[job.label] = result.image
+                content_pts = pair.landmarks("content")
+                carried = (content_pts if content_pts is None or result.warp is None
+                           else points_through_warp(result.warp, content_pts))
+                row["points"][job.label] = _landmark_marks(carried, pair.targets)
+            rows.append(row)
+        return rows
+
     @functools.cached_property
     def _jobs_by_key(self) -> dict:
         return {j.key: j for j in self.jobs}
@@ -174,6 +204,16 @@ class Runs:
     @functools.cached_property
     def _results(self) -> dict:
         return {}
+
+
+#: how :meth:`Runs.grid_rows` marks the landmarks a face has (``FACE_MARK``) and the style's it should reach
+FACE_MARK = {"color": "lime", "size": 4, "label": "the face's landmarks"}
+TARGET_MARK = {"color": "red", "size": 10, "marker": "+", "label": "the style's landmarks"}
+
+
+def _landmark_marks(face, targets) -> list:
+    """``[(points, draw settings)]`` for the landmarks of a face and, where given, the style's beside them."""
+    return [(pts, mark) for pts, mark in ((targets, TARGET_MARK), (face, FACE_MARK)) if pts is not None]
 
 
 def _unique(names: list[str]) -> list[str]:
