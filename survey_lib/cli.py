@@ -104,13 +104,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _stale(args: argparse.Namespace) -> int:
     """``evaluate --stale [--plan NAME ...]``: per committed plan, how many rows today's code would compute under
     another key; exit status 1 when any row is stale. Computes no run."""
-    from .evaluation.plans import PLANS, get_plan, read_plan, stale_rows
+    from .evaluation.plans import PLANS, check_plan_name, read_plan, stale_rows
 
     given = [f"--{k.replace('_', '-')}" for k in ("methods", "contents", "styles", "csv", "rescore", "save_partial")
              if getattr(args, k)]
     if given:
         raise ValueError(f"--stale checks the committed plans; drop {', '.join(given)}")
-    names = [get_plan(n).name for n in (args.plan or PLANS)]
+    names = [check_plan_name(n) for n in (args.plan or PLANS)]
     stale = {}
     for name in names:
         n = stale_rows(name, args.out_dir)
