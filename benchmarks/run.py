@@ -168,6 +168,36 @@ def ghiasi_forward(size: int):
     return t.seconds, "s per stylisation (style vector + transformer at 384 px, resized)"
 
 
+_FASTDST_SECONDS: dict[int, float] = {}  # one FastDST run per size, shared by the repeats of foa_fast
+
+
+@bench("fastdst_end_to_end", "survey: 2 + 342 s on a K80 (FastDST, 256 px)")
+def fastdst_end_to_end(size: int):
+    from survey_lib import methods
+
+    with Timer() as t:
+        methods.run("fastdst", "astronaut", "mona_lisa", size=size, show_progress=False)
+    _FASTDST_SECONDS[size] = t.seconds
+    return t.seconds, "s per image, default profile (detection + 3 x 15 DST steps)"
+
+
+@bench("foa_fast_end_to_end", "target: <= 1 s at 256 px on 2 cores and >= 50x faster than FastDST")
+def foa_fast_end_to_end(size: int):
+    from survey_lib import methods
+
+    methods.run("foa_fast", "astronaut", "mona_lisa", size=size)  # models loaded, as in an interactive session
+    with Timer() as t:
+        res = methods.run("foa_fast", "astronaut", "mona_lisa", size=size)
+    detect = res.correspondences.seconds
+    warp = res.timing.matching_s - detect
+    if size not in _FASTDST_SECONDS:
+        fastdst_end_to_end(size)
+    ratio = _FASTDST_SECONDS[size] / t.seconds
+    return t.seconds, (f"s per image (image loading {t.seconds - res.timing.total_s:.2f}, landmarks on both faces "
+                       f"{detect:.2f}, spline + warp {warp:.2f}, network {res.timing.optimisation_s:.2f}); "
+                       f"{ratio:.0f}x faster than FastDST measured in this run")
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--size", type=int, default=256)

@@ -26,11 +26,12 @@ def _stylize(args: argparse.Namespace) -> int:
         if spec.steps_field is None:
             raise ValueError(f"{args.method} is feed-forward: --steps does not apply")
         overrides[spec.steps_field] = args.steps
-    for flag, key, value in (("--style-detector", "style_detector", args.style_detector),
-                             ("--decoder", "decoder", args.decoder)):
+    for flag, key, value, owner in (("--style-detector", "style_detector", args.style_detector, "fastdst"),
+                                    ("--decoder", "decoder", args.decoder, "adain"),
+                                    ("--strength", "strength", args.strength, "foa_fast"),
+                                    ("--max-identity", "max_identity", args.max_identity, "foa_fast")):
         if value is not None:
             if key not in {f.name for f in fields(spec.config_class)}:
-                owner = "fastdst" if key == "style_detector" else "adain"
                 raise ValueError(f"{flag} applies to -m {owner}, not to {args.method}")
             overrides[key] = value
     if args.seed is not None and args.method == "nst":

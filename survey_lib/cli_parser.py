@@ -52,6 +52,11 @@ def _add_stylize(sub) -> None:
                    help="AdaIN weights: the project's decoder, the authors' published files (downloaded only with "
                         "SURVEY_ALLOW_DOWNLOAD=1 or on Colab), auto (published when allowed or cached), or "
                         "optimised: AdaIN's objective decoded by L-BFGS (the profile's NST steps)")
+    s.add_argument("--strength", type=float, help="foa_fast: how far the face takes the style's geometry (0 = the "
+                   "photograph's, 1 = the style's, above 1 exaggerates; default 1)")
+    s.add_argument("--max-identity", type=float, help="foa_fast: the largest identity distance (dlib's face "
+                   "embedding; same person below 0.6) the warped photograph may keep: lowers the strength until it "
+                   "holds")
     s.add_argument("--device", default="auto", help="auto, cpu, cuda, mps (default: %(default)s)")
 
 

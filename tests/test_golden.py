@@ -37,6 +37,8 @@ CASES = {
     "fastdst_animeface": ("fastdst", {"style_detector": "animeface"}),
     "oneshot_foa": ("oneshot_foa", {"keypoints": "even"}),
     "foa_tps": ("foa_tps", {}),
+    "foa_fast": ("foa_fast", {}),
+    "foa_fast_stylise_first": ("foa_fast", {"order": "stylise_first", "strength": 0.7}),
 }
 ANIME_STYLE = "sylvie_blue"  # AnimeFace's path needs an anime face
 #: the environment of the child process that computes a fingerprint: arithmetic that does not depend on the CPU

@@ -15,14 +15,15 @@ Methods are looked up by name in a registry that refuses a second method of the 
 
 One module per method family holds its algorithm, its config and the adapter it registers:
 
-=============  =====================================================================================================
-:mod:`.base`   :class:`Result`, :class:`Method` and the registry, :func:`run`, correspondences (:func:`match`)
-:mod:`.nst`    Gatys et al.'s optimisation; ``nst``
-:mod:`.adain`  AdaIN's network, its decoders and the optimised decoding; ``adain``
-:mod:`.ghiasi` Ghiasi et al.'s trained arbitrary-style network; ``ghiasi``
-:mod:`.dst`    DST's optimiser with its STROTSS losses; ``dst``, ``fastdst``, ``oneshot_foa``
-:mod:`.foa`    the Face-of-Art pipeline, a spline warp then NST; ``foa_tps``
-=============  =====================================================================================================
+================  ====================================================================================================
+:mod:`.base`      :class:`Result`, :class:`Method` and the registry, :func:`run`, correspondences (:func:`match`)
+:mod:`.nst`       Gatys et al.'s optimisation; ``nst``
+:mod:`.adain`     AdaIN's network, its decoders and the optimised decoding; ``adain``
+:mod:`.ghiasi`    Ghiasi et al.'s trained arbitrary-style network; ``ghiasi``
+:mod:`.dst`       DST's optimiser with its STROTSS losses; ``dst``, ``fastdst``, ``oneshot_foa``
+:mod:`.foa`       the Face-of-Art pipeline, a spline warp then NST; ``foa_tps``
+:mod:`.foa_fast`  the spline toward the style's landmarks and Ghiasi et al.'s network, under a second; ``foa_fast``
+================  ====================================================================================================
 """
 from .base import (KEYPOINT_SUBSETS, LANDMARK_METHODS, Method, MethodResult, Result, Timing, available, get,
                    landmark_half, match, register, run)
@@ -32,8 +33,9 @@ from .adain import AdaIN, AdaINConfig
 from .ghiasi import Ghiasi, GhiasiConfig
 from .dst import DST, DSTFamily, FastDST, FastDSTConfig, LandmarkDSTConfig, OneShotFoA
 from .foa import FoATPS, FoATPSConfig
+from .foa_fast import FoAFast, FoAFastConfig
 
 __all__ = ["Timing", "Result", "MethodResult", "Method", "register", "get", "run", "available", "resolve_image",
            "match", "landmark_half", "LANDMARK_METHODS", "KEYPOINT_SUBSETS", "NST", "AdaIN", "AdaINConfig", "Ghiasi",
            "GhiasiConfig", "DSTFamily", "DST", "FastDST", "FastDSTConfig", "OneShotFoA", "LandmarkDSTConfig", "FoATPS",
-           "FoATPSConfig"]
+           "FoATPSConfig", "FoAFast", "FoAFastConfig"]
