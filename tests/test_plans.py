@@ -72,6 +72,11 @@ def test_the_geometry_plan_crosses_four_photographs_with_every_built_style():
         assert sorted({b.level for b in built if b.family == family}) == [0.08, 0.11, 0.14, 0.17], family
     assert all(face_problems(b.landmarks) == [] for b in built)
     assert "oneshot_foa" in plan.methods and any(m.__name__ == "warp_shape" for m in plan.metrics)
+    assert {"foa_fast", ("foa_fast", (("order", "stylise_first"),))} <= set(map(_hashable, plan.methods))
+
+
+def _hashable(method):
+    return method if isinstance(method, str) else (method[0], tuple(sorted(method[1].items())))
 
 
 def test_run_plan_writes_the_table_and_its_provenance_and_resumes(tmp_path, monkeypatch):

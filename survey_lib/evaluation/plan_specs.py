@@ -113,7 +113,7 @@ ADAIN_OPTIMISED = ("adain", {"decoder": "optimised"})
 #: Table 1's pair and methods (notebook 01)
 TABLE1_PAIR = ("astronaut", "mona_lisa")
 TABLE1_METHODS = ("nst", "adain", (*ADAIN_OPTIMISED, "adain (optimised decoding)"), "ghiasi", "dst", "fastdst",
-                  "oneshot_foa", "foa_tps")
+                  "oneshot_foa", "foa_tps", "foa_fast")
 TIMING_THREADS = 2
 FINDING1_METHODS = ("nst", ADAIN_OPTIMISED, "ghiasi", "dst", "fastdst")
 ANIME_FASTDST = ("fastdst", {"style_detector": "animeface"})
@@ -123,9 +123,11 @@ FACE_OF_ART_METHODS = ("nst", "foa_tps", ("foa_tps", {"keypoints": "even"}), "on
                        ("oneshot_foa", {"keypoints": "even"}), "dst")
 
 
-#: plan ``geometry``: the methods (one-shot FoA reads the styles' exact landmarks: the optimiser's upper bound), the
-#: families and the levels of the geometric-style benchmark (:mod:`survey_lib.evaluation.geometric_styles`)
-GEOMETRY_METHODS = ("nst", "ghiasi", ADAIN_OPTIMISED, "dst", "fastdst", "oneshot_foa", "foa_tps")
+#: plan ``geometry``: the methods (one-shot FoA reads the styles' exact landmarks: the optimiser's upper bound;
+#: foa_fast in both orders and with dlib's same-person limit as its identity guard), the families and the levels of
+#: the geometric-style benchmark (:mod:`survey_lib.evaluation.geometric_styles`)
+GEOMETRY_METHODS = ("nst", "ghiasi", ADAIN_OPTIMISED, "dst", "fastdst", "oneshot_foa", "foa_tps", "foa_fast",
+                    ("foa_fast", {"order": "stylise_first"}), ("foa_fast", {"max_identity": 0.6}))
 GEOMETRY_FAMILIES = ("long_face", "anime_eyes")
 GEOMETRY_LEVELS = (0.08, 0.11, 0.14, 0.17)
 GEOMETRY_PHOTOS = 4
