@@ -280,3 +280,16 @@ def test_a_plan_saved_part_by_part_resumes_on_another_machine_without_its_store(
                                                                                       tmp_path / "whole")
         assert len(parts) == len(one_go) > 0 and set(parts["key"]) == set(one_go["key"])
         pd.testing.assert_frame_equal(parts.reset_index(drop=True), one_go.reset_index(drop=True))
+    # a reader on machine B who wants to look at those imported runs gets them computed (a table row has no output),
+    # and the store keeps the outputs from then on, under the same keys
+    from survey_lib.evaluation.store import Store
+
+    first = evaluate(list(methods), [("astronaut", "mona_lisa")], profile="smoke", store=str(tmp_path / "b.sqlite"),
+                     show_progress=False)
+    assert not any(first.table["from_store"]) and len(first.results()) == 2
+    again = evaluate(list(methods), [("astronaut", "mona_lisa")], profile="smoke", store=str(tmp_path / "b.sqlite"),
+                     show_progress=False)
+    assert all(again.table["from_store"]) and len(again.results()) == 2
+    assert list(again.table["key"]) == list(table["key"][:2])
+    with Store(str(tmp_path / "b.sqlite")) as db:
+        assert len(db) == 4 and all(db.get(k).image for k in table["key"])

@@ -161,7 +161,7 @@ def records_from_table(table: pd.DataFrame, jobs: Sequence[Job], source: str) ->
 def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "default", seeds: Sequence[int] = (0,),
              metrics: Sequence[Metric] = RUN_METRICS, store: Store | str | None = "default",
              executor: Executor | None = None, device: str = "auto", fresh: bool = False,
-             show_progress: bool = True) -> Runs:
+             outputs: bool = True, show_progress: bool = True) -> Runs:
     """Run every method on every pair with every seed; read what the store has, compute the rest.
 
     Args:
@@ -179,6 +179,9 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
             two threads).
         device: ``"auto"``, ``"cpu"``, ``"cuda"``...; part of the key (results differ in the last bits per device).
         fresh: recompute every run and replace nothing (the store keeps its first row per key).
+        outputs: every run's output image and warp are wanted (:meth:`Runs.result`): a stored row that has only
+            metrics (imported from a committed table) is computed again, and its output kept in the store. A plan
+            passes ``False``: its tables need only the metrics.
 
     Returns:
         :class:`~survey_lib.evaluation.runs.Runs`, one per (content, style, method, settings, seed), in that order
@@ -189,7 +192,7 @@ def evaluate(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "de
 
     jobs = plan_jobs(methods, pairs, profile=profile, seeds=seeds, metrics=metrics, device=str(resolve_device(device)))
     with _store_or_none(store) as db:
-        records = {} if db is None or fresh else _lookup(jobs, db)
+        records = {} if db is None or fresh else _lookup(jobs, db, outputs=outputs)
         todo = list({j.key: j for j in jobs if j.key not in records}.values())  # a run asked for twice runs once
         hits = frozenset(records)
         for record in _compute(todo, db, executor, f"evaluate ({len(hits)} from the store)", show_progress):
@@ -210,9 +213,10 @@ def _store_or_none(store):
             yield db
 
 
-def _lookup(jobs: Sequence[Job], db: Store) -> dict[str, Record]:
-    """The records ``db`` holds for ``jobs``, by key (each hit counted in the store)."""
-    records = {j.key: r for j in jobs if (r := db.get(j.key)) is not None}
+def _lookup(jobs: Sequence[Job], db: Store, *, outputs: bool = True) -> dict[str, Record]:
+    """The records ``db`` holds for ``jobs``, by key (each hit counted in the store); with ``outputs``, only those
+    that kept their output (or failed: an error is the finding)."""
+    records = {j.key: r for j in jobs if (r := db.get(j.key)) is not None and (r.image or r.error or not outputs)}
     if records:
         db.count_hits([j.key for j in jobs if j.key in records])
     return records

@@ -132,7 +132,7 @@ def _timed_runs(plan: Plan, db, executor, device: str):
     try:
         extra = {} if plan.metrics is None else {"metrics": plan.metrics}
         runs = evaluate(list(plan.methods), list(plan.pairs), profile=plan.profile, seeds=plan.seeds, store=db,
-                        executor=None if plan.timing else executor, device=device, **extra)
+                        executor=None if plan.timing else executor, device=device, outputs=False, **extra)
         record = provenance(plan, runs.table, time.perf_counter() - t0, resolve_device(device))  # threads as run
     finally:
         torch.set_num_threads(threads)

@@ -217,10 +217,15 @@ class Store:
     # ------------------------------------------------------------------------------------------------ access
     def put(self, record: Record) -> bool:
         """Write ``record`` in one transaction; returns False (and keeps the stored row) when its key is already
-        there."""
+        there, unless the stored row is only a table row (no output, no error: imported by a plan resumed from a
+        committed table) and ``record`` brings the computed output, which then replaces it."""
         values = [json.dumps(jsonable(getattr(record, c))) if c in _JSON else getattr(record, c) for c in _COLUMNS]
         with self._transaction():
             cur = self._db.execute(f"INSERT OR IGNORE INTO runs VALUES ({', '.join('?' * len(_COLUMNS))})", values)
+            if cur.rowcount == 0 and record.image and not record.error:
+                cur = self._db.execute(
+                    f"UPDATE runs SET {', '.join(f'{c} = ?' for c in _COLUMNS[1:])} WHERE key = ? AND "
+                    "(image IS NULL OR length(image) = 0) AND (error IS NULL OR error = '')", values[1:] + values[:1])
         return cur.rowcount == 1
 
     def get(self, key: str) -> Record | None:
