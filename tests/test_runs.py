@@ -93,3 +93,12 @@ def test_a_plan_opens_its_store_once_and_resolves_no_pair_after_evaluate(tmp_pat
     assert len(opened) == 1 and len(resolved) == 1  # evaluate resolved the pair; the tables reused it
     assert plans.read_plan("tiny_once_trajectory", tmp_path)["key"].nunique() == 1  # fastdst traced from its runs
     assert len(runs) == 2 and runs.pair(runs.table["key"][1]).labels == ("astronaut", "mona_lisa")
+
+
+def test_a_benchmark_style_names_its_base_family_and_level_in_the_table():
+    runs = evaluate(["ghiasi"], [("obama", "mona_lisa~anime_eyes~11"), ("obama", "mona_lisa")], profile=TINY,
+                    store=None, show_progress=False)
+    table = runs.committed()
+    assert table["base_style"].tolist()[0] == "mona_lisa" and table["family"].tolist()[0] == "anime_eyes"
+    assert table["level"].tolist()[0] == 0.11 and table["level"].isna().tolist() == [False, True]
+    assert "level" not in runs.record(table["key"][0]).metrics  # read off the name, not stored as a metric

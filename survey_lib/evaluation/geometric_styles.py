@@ -158,6 +158,13 @@ def is_style_name(name) -> bool:
     return isinstance(name, str) and "~" in name
 
 
+def style_parts(name: str) -> dict:
+    """``{"base_style", "family", "level"}`` read off a style name (:func:`style_name`), building nothing: the
+    columns a benchmark table carries beside ``style``."""
+    base, family, level = name.split("~")
+    return {"base_style": base, "family": family, "level": int(level) / 100}
+
+
 @lru_cache(maxsize=64)
 def style(name: str) -> GeometricStyle:
     """The style ``name`` (:func:`style_name`) built at :data:`STYLE_SIZE`.

@@ -20,13 +20,14 @@ from typing import Mapping
 import pandas as pd
 
 from ..methods import Result, Timing
+from .geometric_styles import is_style_name, style_parts
 from .store import Record, Store, jsonable, opened
 
 __all__ = ["Runs", "TABLE_COLUMNS", "table_row", "load_result", "results", "metric_id", "computed_ids"]
 
 #: the columns of a committed table row that are not metric values (:func:`table_row`)
-TABLE_COLUMNS = ("pair", "method", "label", "content", "style", "seed", "settings", "matching_s", "optimisation_s",
-                 "total_s", "steps", "threads", "error", "from_store", "key")
+TABLE_COLUMNS = ("pair", "method", "label", "content", "style", "base_style", "family", "level", "seed", "settings",
+                 "matching_s", "optimisation_s", "total_s", "steps", "threads", "error", "from_store", "key")
 
 
 def metric_id(metric) -> str:
@@ -51,13 +52,16 @@ def _threads(environment: dict) -> int:
 
 
 def table_row(record: Record, job, from_store: bool) -> dict:
-    """The committed-table row of one run (of :class:`~survey_lib.evaluation.evaluate.Job` ``job``). Method, label and
+    """The committed-table row of one run (of :class:`~survey_lib.evaluation.evaluate.Job` ``job``), with
+    ``base_style``, ``family`` and ``level`` after ``style`` for a style of the geometric benchmark. Method, label and
     settings are the job's (a stored run may have been asked for under other words: ``("dst", {"warp_weight":
     0.5})`` is the default dst run)."""
     info = record.info
     label = job.label if job.label != job.method else info.get("label", job.method)
-    row = {"method": job.method, "label": label, "content": record.content, "style": record.style,
-           "seed": record.seed, "settings": json.dumps(jsonable(job.settings), sort_keys=True)}
+    row = {"method": job.method, "label": label, "content": record.content, "style": record.style}
+    if is_style_name(record.style):  # a style of the geometric benchmark: its base, family and level
+        row.update(style_parts(record.style))
+    row.update({"seed": record.seed, "settings": json.dumps(jsonable(job.settings), sort_keys=True)})
     row.update({k: v for k, v in record.metrics.items() if not k.startswith("_")})
     row.update({k: record.timing.get(k, float("nan")) for k in ("matching_s", "optimisation_s", "total_s")})
     row.update({"steps": info.get("steps", 0), "threads": _threads(record.environment), "error": record.error,
