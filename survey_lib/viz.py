@@ -337,3 +337,32 @@ def pair_lines(ax, table, *, x: str, y: str, by: str = "method", pair: str = "pa
         mean = g.groupby(x)[y].mean()
         ax.plot(mean.index, mean.to_numpy(), linestyle, color=color, lw=2, marker="o", ms=3, label=label.format(group))
     return ax
+
+
+def level_curves(summary, metric: str, *, ylabel: str = "", title: str = "", colors=None, reference=None):
+    """Curves over the geometric benchmark's levels, one panel per family: per method a line through the means and
+    a band over the 95 % intervals, as :func:`survey_lib.evaluation.levels.level_summary` returns them (indexed by
+    ``(method, family, level)``, with ``metric``, ``metric_lo`` and ``metric_hi``). ``reference``: a y value drawn
+    as a dotted line (e.g. 0, or dlib's same-person distance 0.6)."""
+    import matplotlib.pyplot as plt
+
+    families = list(dict.fromkeys(summary.index.get_level_values("family")))
+    names = list(dict.fromkeys(summary.index.get_level_values(0)))
+    colors = colors or {n: f"C{i}" for i, n in enumerate(names)}
+    fig, axes = plt.subplots(1, len(families), figsize=(5.2 * len(families), 3.8), sharey=True, squeeze=False)
+    for ax, family in zip(axes[0], families):
+        for name in names:
+            if (name, family) not in summary.index.droplevel("level"):
+                continue
+            s = summary.xs((name, family), level=(0, "family"))
+            ax.plot(s.index, s[metric], "o-", color=colors[name], label=name, ms=4)
+            ax.fill_between(s.index, s[f"{metric}_lo"], s[f"{metric}_hi"], color=colors[name], alpha=0.15, lw=0)
+        if reference is not None:
+            ax.axhline(reference, color="k", lw=0.6, ls=":")
+        ax.set_title(family.replace("_", " "), fontsize=10)
+        ax.set_xlabel("shape gap of the style to the photographs (NME)")
+    axes[0][0].set_ylabel(ylabel or metric)
+    axes[0][-1].legend(fontsize=7, loc="best")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,43 @@
+"""Curves over the geometric benchmark's levels: intervals drawn over photographs and base styles."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from survey_lib import viz
+from survey_lib.evaluation.levels import level_differences, level_summary
+
+
+def _table(rng, slope):
+    """4 photographs x 6 bases x 2 families x 3 levels; method 'a' follows the style's shape less as the gap grows,
+    'b' by ``slope`` more; each photograph and base shifts every run it takes part in."""
+    photo, base = rng.normal(0, 0.1, 4), rng.normal(0, 0.1, 6)
+    rows = []
+    for family in ("long_face", "anime_eyes"):
+        for level in (0.08, 0.11, 0.14):
+            for i in range(4):
+                for j in range(6):
+                    for name, effect in (("a", 0.8 - 2 * level), ("b", 0.8 - 2 * level + slope * level)):
+                        rows.append({"name": name, "content": f"p{i}", "base_style": f"b{j}",
+                                     "style": f"b{j}~{family}~{round(level * 100)}", "seed": 0, "family": family,
+                                     "level": level, "x": effect + photo[i] + base[j] + rng.normal(0, 0.01)})
+    return pd.DataFrame(rows)
+
+
+def test_level_summary_follows_the_curve_with_intervals_over_photographs_and_bases():
+    table = _table(np.random.default_rng(0), slope=2.0)
+    s = level_summary(table, ["x"])
+    a = s.loc[("a", "long_face")]
+    assert list(a.index) == [0.08, 0.11, 0.14] and a["x"].is_monotonic_decreasing
+    assert (a["x_n"] == 24).all() and (a["x_lo"] < a["x"]).all() and (a["x"] < a["x_hi"]).all()
+    # the photographs' and bases' shared shifts make the interval wide: a bootstrap over 24 runs would not see them
+    assert (a["x_hi"] - a["x_lo"] > 0.1).all()
+
+
+def test_level_differences_pair_runs_and_see_a_gap_the_shared_shifts_hide():
+    table = _table(np.random.default_rng(1), slope=2.0)
+    d = level_differences(table, "x", against="a")
+    row = d.loc[("b - a", "anime_eyes", 0.14)]
+    assert row["difference"] == pytest.approx(0.28, abs=0.01) and row["lo"] > 0.2 and row["n"] == 24
+    assert (d["lo"] > 0).all()
+    fig = viz.level_curves(level_summary(table, ["x"]), "x", reference=0)
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 3  # two methods and the reference line
