@@ -127,7 +127,8 @@ FACE_OF_ART_METHODS = ("nst", "foa_tps", ("foa_tps", {"keypoints": "even"}), "on
 #: foa_fast in both orders and with dlib's same-person limit as its identity guard), the families and the levels of
 #: the geometric-style benchmark (:mod:`survey_lib.evaluation.geometric_styles`)
 GEOMETRY_METHODS = ("nst", "ghiasi", ADAIN_OPTIMISED, "dst", "fastdst", "oneshot_foa", "foa_tps", "foa_fast",
-                    ("foa_fast", {"order": "stylise_first"}), ("foa_fast", {"max_identity": 0.6}))
+                    ("foa_fast", {"order": "stylise_first"}, "foa_fast (stylise first)"),
+                    ("foa_fast", {"max_identity": 0.6}, "foa_fast (identity guard)"))
 GEOMETRY_FAMILIES = ("long_face", "anime_eyes")
 GEOMETRY_LEVELS = (0.08, 0.11, 0.14, 0.17)
 GEOMETRY_PHOTOS = 4
