@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from survey_lib import viz
-from survey_lib.evaluation.levels import level_differences, level_summary
+from survey_lib.evaluation.levels import failure_rates, level_differences, level_summary
 
 
 def _table(rng, slope):
@@ -41,3 +41,12 @@ def test_level_differences_pair_runs_and_see_a_gap_the_shared_shifts_hide():
     assert (d["lo"] > 0).all()
     fig = viz.level_curves(level_summary(table, ["x"]), "x", reference=0)
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 3  # two methods and the reference line
+
+
+def test_failure_rates_count_the_runs_that_produced_nothing_per_level():
+    table = _table(np.random.default_rng(2), slope=0.0).assign(error="")
+    table.loc[(table["name"] == "b") & (table["level"] == 0.14) & (table["base_style"] == "b0"), "error"] = "no face"
+    rates = failure_rates(table)
+    assert rates.loc[("b", "long_face", 0.14), "failed"] == 4 and rates.loc[("b", "long_face", 0.14), "runs"] == 24
+    assert rates.loc[("b", "long_face", 0.14), "failed_share"] == pytest.approx(4 / 24)
+    assert rates.loc[("a", "long_face", 0.14), "failed"] == 0

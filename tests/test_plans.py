@@ -293,3 +293,16 @@ def test_a_plan_saved_part_by_part_resumes_on_another_machine_without_its_store(
     assert list(again.table["key"]) == list(table["key"][:2])
     with Store(str(tmp_path / "b.sqlite")) as db:
         assert len(db) == 4 and all(db.get(k).image for k in table["key"])
+
+
+def test_a_plan_read_so_far_is_its_table_or_its_committed_part_with_a_note(tmp_path):
+    import pandas as pd
+
+    with pytest.raises(FileNotFoundError, match="make evaluate PLANS=finding1"):
+        plans.read_plan_so_far("finding1", tmp_path)
+    pd.DataFrame({"key": ["a", "b"], "error": ["", "no face"]}).to_csv(tmp_path / "finding1_partial.csv", index=False)
+    part, note = plans.read_plan_so_far("finding1", tmp_path)
+    assert len(part) == 2 and note.startswith("plan finding1: 2 of 175 runs computed so far")
+    pd.DataFrame({"key": ["a"], "error": [""]}).to_csv(tmp_path / "finding1.csv", index=False)
+    whole, note = plans.read_plan_so_far("finding1", tmp_path)
+    assert len(whole) == 1 and note.endswith("complete")

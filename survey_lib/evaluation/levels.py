@@ -14,7 +14,7 @@ import pandas as pd
 
 from .stats import crossed_bootstrap_ci
 
-__all__ = ["CLUSTERS", "level_summary", "level_differences"]
+__all__ = ["CLUSTERS", "level_summary", "level_differences", "failure_rates"]
 
 #: the two crossed factors of every level: the photographs and the base portraits the styles were built from
 CLUSTERS = ("content", "base_style")
@@ -50,3 +50,13 @@ def level_differences(table: pd.DataFrame, metric: str, *, against: str, by: str
             rows.append({"comparison": f"{name} - {against}", "family": family, "level": float(level),
                          "difference": mean, "lo": lo, "hi": hi, "n": int(cell["difference"].notna().sum())})
     return pd.DataFrame(rows).set_index(["comparison", "family", "level"])
+
+
+def failure_rates(table: pd.DataFrame, *, by: str = "name") -> pd.DataFrame:
+    """Per ``by`` (method), family and level: how many runs produced nothing (``error`` set, e.g. no face found on
+    the style) out of how many, and the share: ``failed``, ``runs``, ``failed_share``. Where a method fails is part
+    of what the benchmark measures (the survey's Finding 2), and every mean over the rest leaves those runs out."""
+    failed = table["error"].fillna("") != ""
+    out = failed.groupby([table[by], table["family"], table["level"]]).agg(failed="sum", runs="count")
+    out.index = out.index.set_names([by, "family", "level"])
+    return out.assign(failed_share=out["failed"] / out["runs"])

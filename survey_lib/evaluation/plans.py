@@ -18,7 +18,7 @@ from .provenance import (INVOCATION, UncommittedCode, check_committed, commit, d
 from .tables import timing_summary
 
 __all__ = [*_SPEC_NAMES, "run_plan", "save_partial", "rescore_plan", "read_plan", "read_provenance",
-           "read_shape_scores", "stale_rows",
+           "read_shape_scores", "read_plan_so_far", "stale_rows",
            "staleness_note", "report_staleness", "AWAITING_RECOMPUTE", "check_committed", "UncommittedCode",
            "dirty_provenance", "provenance", "timing_summary"]
 
@@ -304,3 +304,16 @@ def read_shape_scores(name: str, folder=None):
 
     profile = read_provenance(name, folder)["profile"]
     return committed_shape_scores(read_plan(f"{name}_points", folder, required=True), size=get_profile(profile).size)
+
+
+def read_plan_so_far(name: str, folder=None):
+    """The committed table of plan ``name``, or, while only part of it is computed, its committed partial table
+    (``NAME_partial.csv``, :func:`save_partial`), with a one-line note saying which: ``(table, note)``. Raises
+    ``FileNotFoundError`` (saying how to compute it) when neither is committed."""
+    table = read_plan(name, folder)
+    if table is not None:
+        return table, f"plan {name}: {len(table)} runs, complete"
+    part = read_plan(f"{name}_partial", folder, required=True)
+    total = get_plan(name).runs
+    return part, (f"plan {name}: {len(part)} of {total} runs computed so far ({name}_partial.csv); "
+                  f"`make evaluate PLANS={name}` computes the rest (resumable)")
