@@ -243,7 +243,8 @@ def ci_bars(summary, metrics: dict[str, str], *, ylabel: str = "", title: str = 
     ``<metric>_n``).
 
     ``metrics`` maps a legend label to a metric column. A missing mean (NaN: not applicable) leaves its slot empty
-    and is written as "n/a" on the axis; ``n`` under each group says over how many runs its means are."""
+    and is written as "n/a" on the axis; ``n`` under each group says over how many runs its means are (a range,
+    ``n=3-6``, where its metrics were measured on different numbers of runs)."""
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -260,8 +261,11 @@ def ci_bars(summary, metrics: dict[str, str], *, ylabel: str = "", title: str = 
         for xi, v in zip(x, mean):
             if v != v:
                 ax.text(xi, 0, "n/a", ha="center", va="bottom", fontsize=7, color="dimgray")
-    runs = summary[[f"{m}_n" for m in metrics.values()]].max(axis=1)
-    ax.set_xticks(range(len(groups)), [f"{g}\n(n={n})" for g, n in zip(groups, runs)])
+    counts = summary[[f"{m}_n" for m in metrics.values()]]
+    counts = counts.where(counts > 0)  # a metric that does not apply (n 0) says nothing about the sample
+    span = [f"n={int(a)}" if a == b else f"n={int(a)}-{int(b)}" if a == a else "n=0"
+            for a, b in zip(counts.min(axis=1), counts.max(axis=1))]
+    ax.set_xticks(range(len(groups)), [f"{g}\n({n})" for g, n in zip(groups, span)])
     ax.axhline(0, color="k", lw=0.5)
     ax.set_ylabel(ylabel)
     lines = max(str(g).count("\n") for g in groups) + 2  # tick label lines, "(n=...)" included

@@ -37,3 +37,13 @@ def test_ci_cells_names_the_sample_of_a_metric_measured_on_fewer_items_than_its_
     cells = viz.ci_cells(summary, ["warp", "redetected"], digits=1)
     assert cells.loc["oneshot_foa", "n"] == 6 and cells.loc["oneshot_foa", "warp"] == "0.6 [0.5, 0.7]"
     assert cells.loc["oneshot_foa", "redetected"] == "0.2 [0.0, 0.4] (n=4)"
+
+
+def test_ci_bars_label_the_range_of_runs_where_metrics_were_measured_on_different_numbers():
+    summary = pd.DataFrame({"warp": [0.6, 0.1], "warp_lo": [0.5, 0.0], "warp_hi": [0.7, 0.2], "warp_n": [6, 6],
+                            "redetected": [0.2, float("nan")], "redetected_lo": [0.0, float("nan")],
+                            "redetected_hi": [0.4, float("nan")], "redetected_n": [3, 0]}, index=["spline", "nst"])
+    fig = viz.ci_bars(summary, {"warp": "warp", "re-detection": "redetected"})
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert labels == ["spline\n(n=3-6)", "nst\n(n=6)"]
+    plt.close(fig)
