@@ -58,8 +58,10 @@ if "google.colab" in sys.modules:
 PROFILE = "default"  # smoke, default or paper
 DEVICE = "auto"
 SEED = 0
-CONTENTS = ["astronaut", "obama"]
-STYLES = ["mona_lisa", "hokusai_fan"]
+# two photographs and two portraits of plan finding1 (both sides at least 256 px: nothing upsampled), the portraits
+# whose geometry differs most from the photographs' among the plan's seven
+CONTENTS = ["obama", "grace_hopper"]
+STYLES = ["flare_female01", "bronte_richmond"]
 # AdaIN as its objective solved per pair (what a perfect decoder would output; the shipped decoder fails its
 # objective, see notebook 01), and Ghiasi et al.'s trained feed-forward network beside it
 METHODS = ["nst", ("adain", {"decoder": "optimised"}), "ghiasi", "dst", "fastdst"]
@@ -95,16 +97,13 @@ if profile.name == "smoke":  # CI: one pair keeps the run short; the assertions 
 from survey_lib.evaluation.evaluate import evaluate, grid
 
 pictured = evaluate(METHODS, grid(CONTENTS, STYLES), profile=profile, seeds=(SEED,), device=device)
-runs, outputs = pictured.table, pictured.results()
+runs = pictured.table
 table = runs.assign(gap=runs["gap_nme"], detected=runs["detected"] == 1)[
     ["content", "style", "method", "warp_progress", "detected", "nme_to_content", "nme_to_style", "gap",
      "landmark_progress"]].round({"warp_progress": 3, "nme_to_content": 4, "nme_to_style": 4, "gap": 4,
                                   "landmark_progress": 3})
-grid_rows = [{"content": data.get(c, profile.size), "style": data.get(s, profile.size), "label": f"{c} / {s}",
-              **{r.method: outputs[r.key].image for r in g.itertuples()}}
-             for (c, s), g in runs.groupby(["content", "style"], sort=False)]
 titles = {m: t.replace(" (", "\n(") for m, t in zip(runs["method"], runs["label"])}
-fig = viz.method_grid(grid_rows, ["content", "style", *NAMES], titles=titles)
+fig = viz.method_grid(pictured.grid_rows(), ["content", "style", *NAMES], titles=titles)
 viz.save_figure(fig, "02_finding1_grid", FIG_DIR)
 viz.save_table(table.to_dict("records"), "02_geometry_metrics", FIG_DIR, caption=(
     "Per pair and method: warp_progress = how far the applied warp carries the content's landmarks toward the "
@@ -113,8 +112,11 @@ viz.save_table(table.to_dict("records"), "02_geometry_metrics", FIG_DIR, caption
     "landmark_progress = 1 - nme_to_style / gap."))
 
 # %% [markdown]
-# The four pairs are the picture (per pair in `02_geometry_metrics.md`). Four hand-picked pairs cannot carry a
-# claim, so the claims are measured at scale below, and asserted there.
+# The four pairs are the picture (per pair in `02_geometry_metrics.md`): on every output the red crosses are the
+# style's landmarks aligned into the photograph's frame, the geometry to reach, and the green dots are where the
+# output shows the photograph's landmarks (carried through the warp the method applied; without a warp they stay
+# where they were). Four hand-picked pairs cannot carry a claim, so the claims are measured at scale below, and
+# asserted there.
 #
 # ### Finding 1 at scale: 35 pairs with intervals, and geometry not scored on its own targets
 #
@@ -123,8 +125,11 @@ viz.save_table(table.to_dict("records"), "02_geometry_metrics", FIG_DIR, caption
 # each method once, default profile, seed 0. It is too long for `make figures` (hours on 2 cores), so
 # `make evaluate` computes it into the results store and commits the per-run table with a provenance record
 # (commit, profile, torch, CPU, date, wall time) in `figures/at_scale/`; this section reads that table, and CI
-# recomputes two of its runs picked at random. Each mean comes with a 95 % bootstrap interval over the pairs, and
-# each method is compared with NST on the same pairs (paired difference, its own bootstrap interval).
+# recomputes a sample of its runs fixed by the commit. The 35 pairs are not 35 independent observations: the seven
+# pairs of a photograph share it, the five of a portrait share that. Each mean therefore comes with a 95 % two-way
+# cluster bootstrap interval (photographs and portraits drawn with replacement, independently:
+# `stats.crossed_bootstrap_ci`), and each method is compared with NST on the same pairs (paired difference, its
+# interval drawn the same way).
 #
 # What each metric can and cannot see:
 # * `own_target_progress`: how far the optimiser moved *its own* keypoints toward the targets it was given (DST:
@@ -134,7 +139,13 @@ viz.save_table(table.to_dict("records"), "02_geometry_metrics", FIG_DIR, caption
 #   similarity-aligned style landmarks. Independent of DST's NBB points; for FastDST largely the points it optimised
 #   (the warp interpolates them), so the held-out check below separates the two. A landmark no output pixel shows
 #   (luispedro's chin lies on the bottom edge of his photograph, and DST's warps push it out of the frame) is left
-#   out and counted in `warp_unreached`: no run loses more than 3 of the 68.
+#   out and counted in `warp_unreached`: no run loses more than 3 of the 68. It is measured in the photograph's frame,
+#   so a warp that only shifts, scales or turns the face counts as changed geometry.
+# * `shape_progress`: the same carried landmarks against the style's, with the similarity taken out (Procrustes):
+#   1 = the face has the style's shape, 0 = the photograph's, wherever the warp put it. `warp_similarity_px` is
+#   how far the similarity part of the warp moved the face, the part `warp_progress` counts and `shape_progress`
+#   does not. Both are computed from the carried landmarks committed beside the table (`finding1_points.csv`),
+#   without the store.
 # * `landmark_progress` (re-detection): dlib run on the *output picture*, 1 - NME to the style / the gap between
 #   the two faces. Independent of every optimiser and the only one that sees NST and AdaIN, but only where dlib still
 #   finds the face, and with a noise floor: re-detection errors push it below 0 even for an output whose face did not
@@ -147,37 +158,44 @@ from survey_lib.evaluation.stats import paired_difference_ci, paired_differences
 f1 = plans.read_plan("finding1", AT_SCALE_DIR, required=True)
 f1_provenance = plans.read_provenance("finding1", AT_SCALE_DIR)
 plans.report_staleness("finding1", folder=AT_SCALE_DIR)
-measured = f1[f1["error"] == ""]  # re-detection scores are NaN where dlib found no face on the output
-METRICS = ["own_target_progress", "warp_progress", "landmark_progress", "nme_to_style", "folded_%"]
-at_scale = summarise(measured, METRICS).reindex(NAMES)
+# re-detection scores are NaN where dlib found no face on the output; shape scores from the committed landmarks
+measured = f1[f1["error"] == ""].merge(plans.read_shape_scores("finding1", AT_SCALE_DIR), how="left",
+                                       left_on="key", right_index=True)
+CROSSED = ("content", "style")  # the design's two crossed factors: every interval is a two-way cluster bootstrap
+METRICS = ["own_target_progress", "warp_progress", "shape_progress", "warp_similarity_px", "landmark_progress",
+           "nme_to_style", "folded_%"]
+at_scale = summarise(measured, METRICS, clusters=CROSSED).reindex(NAMES)
 redetected = f1.groupby("method")["detected"].agg(["sum", "count"]).reindex(NAMES)
 at_scale_table = viz.ci_cells(at_scale, METRICS).assign(
     re_detected=[f"{int(r['sum'])}/{int(r['count'])}" for _, r in redetected.iterrows()])
 n_pairs = f1.groupby(["content", "style"]).ngroups
 viz.save_table(at_scale_table.rename_axis("method").reset_index().to_dict("records"), "02_at_scale_summary", FIG_DIR,
                caption=(f"Finding 1 over the {n_pairs} pairs of plan finding1 ({f1_provenance['profile']} profile, "
-                        f"{f1_provenance['device']}, commit {f1_provenance['commit'][:10]}): mean [95 % bootstrap "
-                        "interval over pairs]; re-detection metrics over the outputs where dlib found the face "
-                        "(re_detected). own_target_progress: the optimiser's keypoints toward its own targets; "
-                        "warp_progress: the 68 landmarks through the applied warp; landmark_progress: dlib on the "
+                        f"{f1_provenance['device']}, commit {f1_provenance['commit'][:10]}): mean [95 % two-way "
+                        "cluster bootstrap interval over photographs and portraits]; re-detection metrics over the "
+                        "outputs where dlib found the face (re_detected). own_target_progress: the optimiser's "
+                        "keypoints toward its own targets; warp_progress: the 68 landmarks through the applied warp, "
+                        "in the photograph's frame; shape_progress: the same with the similarity removed; "
+                        "warp_similarity_px: how far that similarity moved the face; landmark_progress: dlib on the "
                         "output; folded_%: pixels where the applied warp folds."))
-diffs = {m: paired_differences(measured, m, against="nst").reindex([f"{n} - nst" for n in NAMES[1:]])
-         for m in ("landmark_progress", "nme_to_style")}
+diffs = {m: paired_differences(measured, m, against="nst", clusters=CROSSED).reindex(
+         [f"{n} - nst" for n in NAMES[1:]]) for m in ("landmark_progress", "nme_to_style")}
 viz.save_table([{"comparison": k, **{f"{m} difference": f"{d.loc[k, 'difference']:.3f} [{d.loc[k, 'lo']:.3f}, "
                                                         f"{d.loc[k, 'hi']:.3f}] (n={int(d.loc[k, 'n'])})"
                                      for m, d in diffs.items()}} for k in diffs["landmark_progress"].index],
                "02_at_scale_vs_nst", FIG_DIR, caption=(
                    "Each method minus NST on the same pairs, over the pairs where dlib re-detected both outputs: "
-                   "mean [95 % bootstrap interval] (n pairs). Landmark progress: > 0 follows the style more than NST; "
-                   "NME to the style: < 0 is closer to the style's landmarks than NST."))
+                   "mean [95 % two-way cluster bootstrap interval] (n pairs). Landmark progress: > 0 follows the "
+                   "style more than NST; NME to the style: < 0 is closer to the style's landmarks than NST."))
 at_scale_table
 
 # %%
 fig = viz.ci_bars(at_scale, {"own keypoints toward own targets (circular for fastdst)": "own_target_progress",
                              "68 landmarks through the applied warp": "warp_progress",
+                             "the same, similarity removed (shape)": "shape_progress",
                              "landmarks dlib re-detects on the output": "landmark_progress"},
                   ylabel="progress toward the style's geometry",
-                  title=f"Finding 1 over {n_pairs} pairs: mean and 95 % bootstrap interval (n/a: no warp)")
+                  title=f"Finding 1 over {n_pairs} pairs: mean and 95 % cluster interval (n/a: no warp)")
 viz.save_figure(fig, "02_geometry_progress", FIG_DIR)
 fig = viz.difference_plot({"re-detected landmark progress\n(> 0: follows the style more than NST)":
                            diffs["landmark_progress"],
@@ -203,11 +221,17 @@ for name in ("nst", "adain", "ghiasi"):
 assert vs_nst["landmark_progress"]["adain - nst"]["lo"] > 0  # NST's texture disturbs the re-detection more
 for name in ("adain", "ghiasi"):
     assert vs_nst["landmark_progress"][f"{name} - nst"]["hi"] < vs_nst["landmark_progress"]["fastdst - nst"]["lo"], name
-# DST moves its own NBB keypoints toward their targets, yet at this budget its warp carries the facial landmarks
-# *away* from the style's, and its outputs' re-detected landmarks follow the style less than NST's
+# FastDST's carried landmarks take the style's *shape*, not only its place: with the similarity removed they still
+# close most of the shape gap
+assert ci["fastdst"]["shape_progress_lo"] > 0.3, ci["fastdst"]
+# DST moves its own NBB keypoints toward their targets, yet at this budget its warp does not give the face the
+# style's shape: its shape progress stays within a tenth of the gap of none, far below FastDST's...
 assert ci["dst"]["own_target_progress_lo"] > 0.1, ci["dst"]
+assert ci["dst"]["shape_progress_hi"] < 0.1 and ci["dst"]["shape_progress_hi"] < ci["fastdst"]["shape_progress_lo"]
+# ...while it moves the whole face (a similarity) several times as far as FastDST's warp does, which the frame
+# measure reads as landmarks carried away from the style's
+assert ci["dst"]["warp_similarity_px_lo"] > 2 * ci["fastdst"]["warp_similarity_px_hi"], (ci["dst"], ci["fastdst"])
 assert ci["dst"]["warp_progress_hi"] < 0, ci["dst"]
-assert vs_nst["landmark_progress"]["dst - nst"]["hi"] < 0, vs_nst["landmark_progress"]["dst - nst"]
 # neither warp folds the image at the default budget
 assert ci["dst"]["folded_%_hi"] < 0.5 and ci["fastdst"]["folded_%_hi"] < 0.5
 # and the warp progress stands on (almost) all 68 landmarks of every warped run
@@ -219,7 +243,8 @@ for name in NAMES:
     c, r = ci[name], redetected.loc[name]
     moved = ("applies no warp" if c["warp_progress"] != c["warp_progress"] else
              f"its warp carries the landmarks {c['warp_progress']:.2f} [{c['warp_progress_lo']:.2f}, "
-             f"{c['warp_progress_hi']:.2f}] of the way")
+             f"{c['warp_progress_hi']:.2f}] of the way, {c['shape_progress']:.2f} [{c['shape_progress_lo']:.2f}, "
+             f"{c['shape_progress_hi']:.2f}] in shape, moving the face by {c['warp_similarity_px']:.1f} px")
     lead = (f"; vs NST {vs_nst['landmark_progress'][f'{name} - nst']['difference']:+.2f} "
             f"[{vs_nst['landmark_progress'][f'{name} - nst']['lo']:+.2f}, "
             f"{vs_nst['landmark_progress'][f'{name} - nst']['hi']:+.2f}]" if name != "nst" else "")
@@ -235,11 +260,17 @@ print("\n".join(verdict))
 # AdaIN's objective solved for each pair (`decoder="optimised"`), so this is a property of AdaIN, not of a weak
 # decoder; and Ghiasi et al.'s network, a feed-forward successor of AdaIN trained on tens of thousands of paintings,
 # does not move the face either. FastDST, whose 68 keypoints *are* the facial landmarks, carries them most of the
-# way and the re-detected landmarks follow, clearly more than NST's on the same pairs: this is the survey's
-# Finding 1, measured over 35 pairs. DST with Neural Best Buddies moves its own keypoints part of the way to their
-# targets, but those NBB matches are not the facial features, and at this budget its warp carries the facial
-# landmarks *away* from the style's: Finding 1 holds for FastDST, not for NBB-based DST at
-# the default profile, and the survey's ten times longer budget does not change that (the last section).
+# way, in shape as well as in place, and the re-detected landmarks follow, clearly more than NST's on the same
+# pairs: this is the survey's Finding 1, measured over 35 pairs with intervals that count photographs and portraits
+# as the clusters they are. DST with Neural Best Buddies moves its own keypoints part of the way to their targets,
+# but those NBB matches are not the facial features: its warp mostly shifts and rescales the whole face (several
+# pixels, several times FastDST's), which the frame measure reads as landmarks carried *away* from the style's;
+# with that similarity removed its shape progress is close to none, toward or away. dlib's re-detection cannot
+# tell DST from NST once the crossed design is respected (the interval of their difference spans 0). Finding 1
+# holds for FastDST, not for NBB-based DST at the default profile, and the survey's ten times longer budget does
+# not change that (the last section). On these portraits the two faces' shapes differ little (about as much as two
+# photographs), so this is a weak test of following geometry; the geometric-style benchmark asks it where shapes
+# differ by known, graded amounts.
 
 # %% [markdown]
 # ### Held out: does the warp move the face, or only the points it was given?
@@ -248,9 +279,12 @@ print("\n".join(verdict))
 # landmarks, and the warp interpolates them. The at-scale plan `finding1_held_out` asks the question that circularity
 # hides: FastDST optimises only the even-indexed 34 landmarks (`keypoints="even"`) on 10 of the pairs (drawn with
 # a fixed seed), and the applied warp is scored on the odd-indexed 34, which no optimiser saw
-# (`held_out_progress`). A warp that moves the face carries them along; one that only pins its given points does
-# not. The plan runs one-shot FoA the same way: it is FastDST with the style's landmarks given instead of detected,
-# and on these portraits the landmark files are dlib's reading, so the two must agree run for run (checked below).
+# (`held_out_progress`). What this can and cannot show: each odd landmark lies between two even ones on the same
+# contour (jaw, brow, eye, lip), so a smooth spline through the even half places the odd half by interpolation.
+# A warp that only pins its given points and leaves the face between them alone would fail the check; passing it
+# shows a smooth warp along the face's contours, not that FastDST recovers geometry it was not given. (The plan
+# also runs one-shot FoA this way; on these portraits its landmark files are dlib's reading, the very points FastDST
+# detects, so its rows repeat FastDST's and are not reported separately.)
 
 # %%
 held = plans.read_plan("finding1_held_out", AT_SCALE_DIR, required=True)
@@ -258,23 +292,22 @@ plans.report_staleness("finding1_held_out", folder=AT_SCALE_DIR)
 held_ok = held[held["error"] == ""]
 HELD = ["own_target_progress", "held_out_progress", "landmark_progress"]
 by_method = {m: g.set_index(["content", "style"])[HELD] for m, g in held_ok.groupby("method")}
-# one computation reached two ways: FastDST's detected landmarks and one-shot FoA's landmark files agree
-assert by_method["fastdst"].equals(by_method["oneshot_foa"]), "fastdst and oneshot_foa should coincide on these pairs"
 held_fast = held_ok[held_ok["method"] == "fastdst"]
-held_ci = summarise(held_fast, HELD)
+held_ci = summarise(held_fast, HELD, clusters=CROSSED)
 # the same pairs in plan finding1, where FastDST optimised all 68 landmarks: the unseen half against the whole face
 all68 = measured[measured["method"] == "fastdst"].set_index(["content", "style"]).loc[by_method["fastdst"].index]
 half_vs_all = pd.DataFrame({
     "held-out half (even-trained) - all 68 (all-trained), through the warp":
-        paired_difference_ci(by_method["fastdst"]["held_out_progress"], all68["warp_progress"]),
+        paired_difference_ci(by_method["fastdst"]["held_out_progress"], all68["warp_progress"], clusters=CROSSED),
     "re-detected progress, even-trained - all-trained":
-        paired_difference_ci(by_method["fastdst"]["landmark_progress"], all68["landmark_progress"])},
+        paired_difference_ci(by_method["fastdst"]["landmark_progress"], all68["landmark_progress"],
+                             clusters=CROSSED)},
     index=["difference", "lo", "hi"]).T
 viz.save_table(viz.ci_cells(held_ci, HELD).rename_axis("method").reset_index().to_dict("records"),
                "02_held_out", FIG_DIR, caption=(
                    "FastDST optimised on the even-indexed 34 landmarks, scored on the odd-indexed 34 through the "
                    f"applied warp (held_out_progress), over the {len(held_fast)} pairs of plan finding1_held_out: "
-                   "mean [95 % bootstrap interval]. own_target_progress: the even half toward its own targets; "
+                   "mean [95 % cluster bootstrap interval]. own_target_progress: the even half toward its own targets; "
                    "landmark_progress: dlib re-detection on the output. Against plan finding1 on the same pairs "
                    "(all 68 optimised): " + "; ".join(f"{k}: {r['difference']:+.3f} [{r['lo']:+.3f}, {r['hi']:+.3f}]"
                                                        for k, r in half_vs_all.iterrows()) + "."))
@@ -282,7 +315,8 @@ both_ways = pd.concat([held_fast.assign(targets="given the even 34\n(finding1_he
                                         carried=held_fast["held_out_progress"]),
                        all68.reset_index().assign(targets="given all 68\n(finding1, same pairs)",
                                                   carried=all68["warp_progress"].to_numpy())])
-fig = viz.ci_bars(summarise(both_ways, ["own_target_progress", "carried", "landmark_progress"], by="targets"),
+fig = viz.ci_bars(summarise(both_ways, ["own_target_progress", "carried", "landmark_progress"], by="targets",
+                            clusters=CROSSED),
                   {"its targets, toward the style (optimised)": "own_target_progress",
                    "through the warp: the odd 34 (unseen) / all 68": "carried",
                    "dlib re-detection on the output": "landmark_progress"},
@@ -290,21 +324,23 @@ fig = viz.ci_bars(summarise(both_ways, ["own_target_progress", "carried", "landm
                   title="FastDST given half the landmarks or all of them")
 viz.save_figure(fig, "02_held_out", FIG_DIR)
 hc = held_ci.to_dict("index")["fastdst"]
-# the warp carries the landmarks it never saw most of the way toward the style: it moves the face, not only the
-# points it was given...
+# the warp carries the landmarks it never saw most of the way toward the style: it does not pin its given points
+# and leave the contours between them behind...
 assert hc["held_out_progress_lo"] > 0.3 and hc["landmark_progress_lo"] > 0, hc
-# ...about as far as it carries all 68 when all 68 are its targets (the interval of the difference within 0.15)
+# ...and no less far, as far as 10 pairs can tell, than it carries all 68 when all 68 are its targets (the cluster
+# interval of the difference spans 0; it is too wide to call the two equal)
 d = half_vs_all.iloc[0]
-assert d["lo"] > -0.15 and d["hi"] < 0.15, d
+assert d["lo"] < 0 < d["hi"], d
 half_vs_all.round(3)
 
 # %% [markdown]
 # **Reading the held-out check.** Given only the even half of the landmarks, FastDST's warp carries the odd half,
-# which no loss ever saw, about two thirds of the way toward the style's (0.64 [0.57, 0.70] over 10 pairs), as far
-# as it carries all 68 when all 68 are its targets (difference -0.00 [-0.08, +0.07]), and dlib re-detects the
-# output's face as far along. The warp moves the face as a whole; FastDST's progress is not an artefact of scoring
-# it on its own control points. One-shot FoA gave the same numbers on every pair, as it must: on these portraits
-# it receives, from the landmark files, the same points FastDST detects.
+# which no loss ever saw, part of the way toward the style's (table above), with no difference from how far it
+# carries all 68 when all 68 are its targets that 10 pairs can show, and dlib re-detects the output's face moved
+# toward the style. Since the odd landmarks sit between
+# even ones on the same contours, this rules out a warp that pins its points and tears the face between them; it is
+# not a test of shape on points the method knows nothing about, which needs landmarks no method sees: the exact
+# landmarks of the geometric-style benchmark (`survey_lib.evaluation.geometric_styles`, plan `geometry`).
 
 # %% [markdown]
 # ### Run to run: seed 1 on ten of the pairs
@@ -395,20 +431,20 @@ print(f"dlib finds a face in {len(painted) - len(missed)} of {len(painted)} pain
 
 # %%
 SECOND = ["dlib5_warp_progress", "second_warp_progress", "second_redetected_progress"]
-second = summarise(measured, SECOND).reindex(NAMES)
-second_vs_nst = paired_differences(measured, "second_redetected_progress", against="nst").reindex(
+second = summarise(measured, SECOND, clusters=CROSSED).reindex(NAMES)
+second_vs_nst = paired_differences(measured, "second_redetected_progress", against="nst", clusters=CROSSED).reindex(
     [f"{n} - nst" for n in NAMES[1:]])
 fast_readings = paired_differences(
     measured[measured["method"] == "fastdst"].melt(id_vars=["content", "style", "seed"],
                                                    value_vars=["dlib5_warp_progress", "second_warp_progress"],
                                                    var_name="reading", value_name="progress"),
-    "progress", against="dlib5_warp_progress", by="reading")
+    "progress", against="dlib5_warp_progress", by="reading", clusters=CROSSED)
 viz.save_table(viz.ci_cells(second, SECOND).rename_axis("method").reset_index().to_dict("records"),
                "02_second_reading", FIG_DIR, caption=(
                    "The five features (eye corners, nose base) scored against two readings: dlib5_warp_progress = "
                    "through the applied warp toward dlib's reading of the style (what FastDST follows); "
                    "second_warp_progress = toward the second, independent reading; second_redetected_progress = "
-                   "the second reader run on the output. Mean [95 % bootstrap interval] over the pairs of plan "
+                   "the second reader run on the output. Mean [95 % cluster bootstrap interval] over the pairs of plan "
                    "finding1. Reading gap (NME between the two readings): portraits "
                    f"{reading_ci.loc['portrait', 'reading_gap']:.3f}, photographs "
                    f"{reading_ci.loc['photograph', 'reading_gap']:.3f}."))
@@ -421,9 +457,9 @@ rg = reading_ci.to_dict("index")
 assert rg["portrait"]["reading_gap_hi"] < 0.05, rg
 assert rg["portrait"]["reading_gap"] < 2 * rg["photograph"]["reading_gap"], rg
 sc = second.to_dict("index")
-# FastDST follows dlib's reading of the five features almost all the way, the independent reading part of the way
+# FastDST follows dlib's reading of the five features most of the way, the independent reading part of the way
 # (less than dlib's, but above zero: it moves the face, not only dlib's points)
-assert sc["fastdst"]["dlib5_warp_progress_lo"] > 0.7, sc["fastdst"]
+assert sc["fastdst"]["dlib5_warp_progress_lo"] > 0.5, sc["fastdst"]
 assert sc["fastdst"]["second_warp_progress_lo"] > 0, sc["fastdst"]
 assert fast_readings.loc["second_warp_progress - dlib5_warp_progress", "hi"] < 0, fast_readings
 # and the second reader, run on the outputs, sees FastDST's faces closer to the style's than NST's
@@ -445,8 +481,8 @@ assert sc["dst"]["second_warp_progress_hi"] < 0, sc["dst"]  # DST's warp moves t
 #
 # DST's keypoints follow the style only as far as the warp term β·L_warp wins against the style terms on the warped
 # image and the flow regulariser γ·TV. With the published weights (α 8, β 0.5, γ 50, SGD lr 0.3, 3 × 150 steps)
-# they travel only part of the way in the steps given: on DST's own example pair the original code moves them about
-# 17 % in 3 × 50 steps (L_warp 35.2 → 29.3 px), and so does `survey_lib.methods.dst` on the same inputs and points. The
+# they travel only part of the way in the steps given (the plan `paper_budget` below measures how far, with the
+# published schedule unchanged). The
 # **default profile keeps the published α, β and γ** but takes 3 × 15 steps instead of 3 × 150, so it raises the
 # keypoints' learning rate 7.5× (`theta_lr_scale` in the profile's `dst` section; the full 10× makes the momentum
 # SGD overshoot): the keypoints then cover about the distance the published schedule covers, and figures stay within

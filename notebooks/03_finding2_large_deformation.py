@@ -198,8 +198,9 @@ assert failed_dlib >= 0.8 * len(ANIME), "Finding 2: FastDST (dlib) should fail o
 #   there are from the content's (identity kept; blank where it finds no face); `animeface_faces`: whether AnimeFace
 #   finds an anime face on the output.
 #
-# Each anime drawing is averaged over the three photographs, and the drawings of one character are averaged
-# before the interval is taken over characters (Sylvie's four drawings count once).
+# The runs cross three photographs with the characters, so the interval is a two-way cluster bootstrap over
+# photographs and characters (both drawn with replacement); the drawings of one character are averaged first
+# (Sylvie's four drawings count once per photograph).
 
 # %%
 from survey_lib.evaluation import plans
@@ -215,20 +216,22 @@ ran = anime_runs[anime_runs["error"] == ""]
 ANIME_METRICS = ["own_target_progress", "warp_progress", "face_area_spread", "face_folded_%", "detected",
                  "nme_to_content", "animeface_faces"]
 per_style = ran.groupby(["method", "character", "style"], as_index=False)[ANIME_METRICS].mean()
-per_character = per_style.groupby(["method", "character"], as_index=False)[ANIME_METRICS].mean()
-anime_ci = summarise(per_character, ANIME_METRICS)
+per_character = ran.groupby(["method", "content", "character"], as_index=False)[ANIME_METRICS].mean()
+BY_PHOTO_AND_CHARACTER = ("content", "character")  # the crossed design's clusters
+anime_ci = summarise(per_character, ANIME_METRICS, clusters=BY_PHOTO_AND_CHARACTER)
 viz.save_table(viz.ci_cells(anime_ci, ANIME_METRICS).rename_axis("method").reset_index().to_dict("records"),
                "03_anime_at_scale", FIG_DIR, caption=(
                    f"Plan anime ({anime_prov['profile']} profile, {anime_prov['device']}, commit "
                    f"{anime_prov['commit'][:10]}): {ran['content'].nunique()} photographs x "
-                   f"{ran['style'].nunique()} anime faces; mean [95 % bootstrap interval over "
-                   f"{per_character['character'].nunique()} characters]. n = characters."))
+                   f"{ran['style'].nunique()} anime faces of {per_character['character'].nunique()} characters; "
+                   "mean [95 % two-way cluster bootstrap interval over photographs and characters]. n = photograph x "
+                   "character cells."))
 viz.save_table(per_style.round(3).to_dict("records"), "03_anime_per_style", FIG_DIR, caption=(
     "Each anime face's mean over the three photographs, per method."))
 fig = viz.ci_bars(anime_ci, {"own keypoints toward own targets": "own_target_progress",
                              "68 landmarks through the warp, toward the hand-placed anime landmarks": "warp_progress"},
                   ylabel="progress toward the anime face",
-                  title="Photographs to anime faces: mean and 95 % interval over characters (n)")
+                  title="Photographs to anime faces: mean and 95 % cluster interval (photographs x characters)")
 viz.save_figure(fig, "03_anime_at_scale", FIG_DIR)
 viz.ci_cells(anime_ci, ANIME_METRICS)
 
@@ -237,10 +240,12 @@ from survey_lib.evaluation.stats import paired_differences
 
 ac = anime_ci.to_dict("index")
 fast, dst = ac["fastdst (AnimeFace)"], ac["dst"]
-versus_dst = pd.concat({m: paired_differences(per_character, m, against="dst", on=("character",)).iloc[0]
+versus_dst = pd.concat({m: paired_differences(per_character, m, against="dst", on=BY_PHOTO_AND_CHARACTER,
+                                              clusters=BY_PHOTO_AND_CHARACTER).iloc[0]
                         for m in ("warp_progress", "face_area_spread", "nme_to_content")}, axis=1).T
 vs = versus_dst.to_dict("index")  # FastDST (AnimeFace) - DST per metric, over characters
-portraits = summarise(plans.read_plan("finding1", AT_SCALE_DIR, required=True), ["warp_progress"]).loc["fastdst"]
+portraits = summarise(plans.read_plan("finding1", AT_SCALE_DIR, required=True), ["warp_progress"],
+                      clusters=("content", "style")).loc["fastdst"]
 assert (anime_runs["error"] == "").all(), anime_runs[anime_runs["error"] != ""]  # every anime face AnimeFace finds
 # FastDST's optimiser reaches AnimeFace's parts (its own targets): cartoon landmarks give it something to follow
 assert fast["own_target_progress_lo"] > 0.8, fast
@@ -272,14 +277,16 @@ viz.save_figure(viz.method_grid(grid_rows, ["content", "style", "dst", "fastdst 
 # %% [markdown]
 # ### Controlled sweep, run to convergence
 #
-# The style is the content's own portrait with its *target* landmarks exaggerated by a factor *k*
-# (`survey_lib.geometry.shapes.exaggerate`: eyes pushed apart and enlarged, mouth moved down, jaw widened, by
-# *k* x 10 % of the face width), so the gap is known and nothing else changes. One-shot FoA (DST's optimiser on the
-# landmarks) then runs the published schedule (3 x 150 steps, the keypoints' own learning rate) with its keypoints
-# recorded every 10 steps: plan `deformation_sweep`. It has converged where its keypoint progress changes by less
-# than 0.01 (1 % of the way) over 10 steps. Its warp is compared with the exact thin-plate spline (the Face-of-Art
-# warp) twice: through the full targets, and through the points its warp actually carried the landmarks to, i.e. at
-# equal displacement.
+# One photograph (astronaut) against one painting (mona_lisa, which gives only the texture): the style's landmarks
+# are the photograph's *own* landmarks exaggerated by a factor *k* (`survey_lib.geometry.shapes.exaggerate`: eyes
+# pushed apart and enlarged, mouth moved down, jaw widened, by *k* x 10 % of the face width), so the gap is known
+# and nothing else changes. One-shot FoA (DST's optimiser on the landmarks) then runs the published schedule
+# (3 x 150 steps, the keypoints' own learning rate) with its keypoints recorded every 10 steps: plan
+# `deformation_sweep`. How fast its keypoint progress still rises at step 450 bounds what more steps could add. Its
+# warp is compared with the exact thin-plate spline (the Face-of-Art warp) twice: through the full targets, and
+# through the points its warp actually carried the landmarks to, i.e. at equal displacement. Not every *k* leaves a
+# face: each target shape is checked (`survey_lib.geometry.deform.face_problems`: contours that cross, lips at or
+# below the chin, eyes outside the face), and only the targets that are still a face carry the claims below.
 
 # %%
 sweep_runs = plans.read_plan("deformation_sweep", AT_SCALE_DIR, required=True)
@@ -289,25 +296,20 @@ sweep_curves = sweep_curves[sweep_curves["step"] > 0]
 k_of = {f"k={k:g}": k for k in plans.SWEEP_K}
 
 
-def converged_at(curve, tolerance=0.01):
-    """The first recorded step from which on keypoint progress changes by less than ``tolerance`` every 10 steps
-    (NaN if it still changes more over the last 10)."""
-    p = curve.set_index("step")["own_target_progress"]
-    moving = ~((p.diff().abs() < tolerance) & (p.index.to_series().diff() == 10))  # the first step always moves
-    after = p.index[p.index > p.index[moving][-1]]
-    return int(after[0]) if len(after) else float("nan")
+from survey_lib.geometry.deform import face_problems
 
-
+not_a_face = {f"k={k:g}": "; ".join(face_problems(p.targets)) for k, p in zip(plans.SWEEP_K,
+                                                                             plans.sweep_pairs(profile.size))}
 sweep = pd.DataFrame([{"k": k_of[r["pair"]], "gap_px": r["gap_px"], "steps": r["steps"],
-                       "converged_at": converged_at(sweep_curves[sweep_curves["pair"] == r["pair"]]),
+                       "targets_a_face": not_a_face[r["pair"]] == "", "why_not": not_a_face[r["pair"]],
                        "keypoint_progress": r["own_target_progress"],
                        "closed_px": r["gap_px"] * r["own_target_progress"], "warp_folded_%": r["folded_%"],
                        "exact_tps_folded_%": r["exact_tps_folded_%"],
                        "tps_at_equal_displacement_folded_%": r["moved_tps_folded_%"]}
                       for r in sweep_runs.to_dict("records")])
 viz.save_table(sweep.round(3).to_dict("records"), "03_deformation_sweep", FIG_DIR, caption=(
-    "Exaggeration sweep, one-shot FoA run to the published 450 steps: gap to travel (px), the step where keypoint "
-    "progress stops changing (< 0.01 over 10 steps), the share and the pixels of the gap closed, and folded pixels of "
+    "Exaggeration sweep, one-shot FoA run to the published 450 steps: gap to travel (px), whether the target "
+    "landmarks are still a face (and why not), the share and the pixels of the gap closed, and folded pixels of "
     "one-shot FoA's warp, of the exact spline through the targets, and of the exact spline through the points "
     "one-shot FoA reached (equal displacement)."))
 sweep
@@ -317,18 +319,16 @@ fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
 colors = plt.cm.viridis([i / max(1, len(sweep) - 1) for i in range(len(sweep))])
 for color, r in zip(colors, sweep.to_dict("records")):
     c = sweep_curves[sweep_curves["pair"] == f"k={r['k']:g}"]
-    axes[0].plot(c["step"], c["own_target_progress"], color=color, label=f"k = {r['k']:g}")
-    if r["converged_at"] == r["converged_at"]:
-        at = c[c["step"] == r["converged_at"]]["own_target_progress"]
-        axes[0].plot([r["converged_at"]], at, "o", color=color, ms=5)
+    axes[0].plot(c["step"], c["own_target_progress"], color=color, ls="-" if r["targets_a_face"] else ":",
+                 label=f"k = {r['k']:g}" + ("" if r["targets_a_face"] else " (not a face)"))
 axes[0].set_xlabel("optimisation step (all scales)"); axes[0].set_ylabel("keypoint progress")
-axes[0].set_title("progress over the steps (dot: converged)", fontsize=9); axes[0].legend(fontsize=7)
+axes[0].set_title("progress over the steps (dotted: targets not a face)", fontsize=9); axes[0].legend(fontsize=7)
 axes[1].plot(sweep["k"], sweep["keypoint_progress"], "o-", color="tab:blue", label="share of the gap closed")
 twin = axes[1].twinx()
 twin.plot(sweep["k"], sweep["closed_px"], "s--", color="tab:orange", label="pixels closed")
 axes[1].set_xlabel("exaggeration k"); axes[1].set_ylabel("share closed", color="tab:blue")
 twin.set_ylabel("pixels closed", color="tab:orange")
-axes[1].set_title("at convergence: share and distance closed", fontsize=9)
+axes[1].set_title("at step 450: share and distance closed", fontsize=9)
 for col, style, label in (("warp_folded_%", "o-", "one-shot FoA's warp"),
                           ("exact_tps_folded_%", "s--", "exact spline to the targets"),
                           ("tps_at_equal_displacement_folded_%", "^:", "exact spline to where it got")):
@@ -346,15 +346,20 @@ last_rate = pd.Series({k_of[pr]: c["own_target_progress"].diff().iloc[-1] / c["s
                        for pr, c in sweep_curves.groupby("pair")})
 sweep["rate_per_10_steps_at_450"] = 10 * sweep["k"].map(last_rate)
 sweep["at_most_after_900"] = sweep["keypoint_progress"] + sweep["steps"] * sweep["k"].map(last_rate)
-assert sweep["converged_at"].notna().all(), sweep  # < 1 % per 10 steps within the published 450 steps
-# a larger gap: more pixels closed, a smaller share of the way, and not for want of steps: twice the budget at
-# the final rate would still leave the largest gap's share below the smallest gap's
-assert sweep["closed_px"].is_monotonic_increasing and sweep["keypoint_progress"].is_monotonic_decreasing, sweep
-assert sweep["at_most_after_900"].iloc[-1] < sweep["keypoint_progress"].iloc[0], sweep
-# the exact spline folds once it has to go the whole way; at the displacement one-shot FoA reached, neither folds
-assert sweep["exact_tps_folded_%"].iloc[-1] > 0.1 and sweep["exact_tps_folded_%"].iloc[0] == 0, sweep
+faces = sweep[sweep["targets_a_face"]]  # the claims stand on the targets that are still a face
+assert len(faces) >= 3 and faces["k"].min() == sweep["k"].min(), sweep  # the checks leave a range to compare
+# no run has settled at step 450 (each still gains), so the budget is checked, not assumed: over the faces, a larger
+# gap gives more pixels closed and a smaller share of the way, and twice the budget at the final rate would still
+# leave the largest face gap's share below the smallest gap's
+assert (sweep["rate_per_10_steps_at_450"] > 0).all(), sweep
+assert faces["closed_px"].is_monotonic_increasing and faces["keypoint_progress"].is_monotonic_decreasing, faces
+assert faces["at_most_after_900"].iloc[-1] < faces["keypoint_progress"].iloc[0], faces
+# on the faces, the exact spline folds once it has to go the whole way at the largest gap and not at the smallest;
+# at the displacement one-shot FoA reached, neither it nor one-shot FoA's own warp folds at any k
+assert faces["exact_tps_folded_%"].iloc[-1] > 0 and faces["exact_tps_folded_%"].iloc[0] == 0, faces
 assert sweep[["warp_folded_%", "tps_at_equal_displacement_folded_%"]].to_numpy().max() < 0.01, sweep
-sweep[["k", "converged_at", "keypoint_progress", "rate_per_10_steps_at_450", "at_most_after_900"]].round(3)
+sweep[["k", "targets_a_face", "keypoint_progress", "rate_per_10_steps_at_450", "at_most_after_900",
+       "exact_tps_folded_%"]].round(3)
 
 # %%
 import torch
@@ -392,18 +397,21 @@ viz.save_figure(fig, "03_sweep_targets", FIG_DIR)
 # FastDST as published cannot start on most anime styles (`NoFaceFound`). Anime faces are the largest deformation
 # measured: after alignment they are 0.154 [0.147, 0.162] eye distances from a photographed face, against 0.082
 # between two photographs and 0.111 [0.098, 0.125] for cartoons, the next largest. Over three photographs x eight
-# anime faces (four characters), DST's NBB warp carries the face's landmarks *away* from the anime face's
-# hand-placed ones (-0.21 [-0.39, -0.02]). With AnimeFace's parts as cartoon landmarks, FastDST reaches its own
-# targets (0.87 [0.84, 0.92]) and carries the face 0.22 [0.11, 0.32] of the way toward the anime face: 0.42
-# [0.30, 0.53] further than DST, but well short of the 0.65 [0.59, 0.71] it reaches toward a portrait (notebook 02).
-# Cartoon landmarks are a way forward, as the survey concludes, but not yet the whole way. Neither warp folds;
-# FastDST pays with more uneven stretching (area spread 0.53 against 0.33 in log2, difference 0.20 [0.13, 0.25]).
+# anime faces (four characters), with intervals that draw photographs and characters as the clusters they are,
+# DST's NBB warp carries the face's landmarks *away* from the anime face's hand-placed ones (-0.21 [-0.50, -0.01]).
+# With AnimeFace's parts as cartoon landmarks, FastDST reaches its own targets (0.87 [0.82, 0.93]) and carries the
+# face 0.22 [0.03, 0.38] of the way toward the anime face: 0.42 [0.23, 0.60] further than DST, but short of the
+# 0.65 [0.52, 0.77] it reaches toward a portrait (notebook 02). Cartoon landmarks are a way forward, as the survey
+# concludes, but not yet the whole way. Neither warp folds; FastDST pays with more uneven stretching (area spread
+# 0.53 against 0.33 in log2, difference 0.20 [0.06, 0.33]).
 # dlib still finds the photographed face on most outputs of both and AnimeFace an anime face on few (2 of 24 each):
 # the outputs are photographed faces with part of the anime proportions.
 #
-# The sweep run to convergence shows that the falling share is not the step budget. Every k converges (< 1 % per
-# 10 steps) by step 200-330 of the published 450, and at convergence the share closed still falls from 0.91
-# (k = 0.5) to 0.48 (k = 3) while the pixels closed rise from 2.2 to 5.3; even at its final rate for another 450
-# steps the k = 3 run would reach at most 0.77. The exact spline's folds come from the displacement, not from the
-# warp model: through the full targets it folds from k = 1.5 (3.8 % of the pixels at k = 2), but through the
-# points one-shot FoA reached neither it nor one-shot FoA's own warp folds at any k.
+# The sweep at the published 450 steps shows that the falling share is not the step budget, on the exaggerations
+# whose targets are still a face (k up to 1.5; from k = 2 the right brow crosses the eye, at k = 3 the lower lip
+# lands below the chin, so those two are drawn dotted and carry no claim). No run has settled at step 450, but
+# the slopes are small: over the faces the share closed falls as the gap grows while the pixels closed rise, and
+# even at its final rate for another 450 steps the largest face gap would stay below the share the smallest gap
+# reaches (table above). The exact spline's folds come from the displacement, not from the warp model: through the
+# full targets it folds at the largest face gap (a few tenths of a percent of the pixels) and not at the smallest,
+# but through the points one-shot FoA reached neither it nor one-shot FoA's own warp folds at any k.
