@@ -133,6 +133,9 @@ def test_a_timing_plan_runs_alone_on_two_threads_and_restores_the_count(tmp_path
     record = json.loads((tmp_path / "tiny_timing.provenance.json").read_text())
     assert len(table) == 3 and table["total_s"].gt(0).all() and torch.get_num_threads() == before
     assert f"{plans.TIMING_THREADS} threads" in record["device"]
+    # run again on the same store: a timing plan times its runs again (a stored run may have been timed under load)
+    again = plans.run_plan("tiny_timing", store=str(tmp_path / "s.sqlite"), out_dir=tmp_path).table
+    assert not again["from_store"].any() and list(again["key"]) == list(table["key"])
 
 
 def test_timing_summary_gives_median_and_quartiles_per_method():

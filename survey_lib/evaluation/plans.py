@@ -117,7 +117,8 @@ def _check_out_dir(out) -> None:
 
 def _timed_runs(plan: Plan, db, executor, device: str):
     """The runs of ``plan`` (:func:`~survey_lib.evaluation.evaluate.evaluate` into ``db``) and the provenance record
-    of this invocation; a timing plan runs here, one run at a time on :data:`TIMING_THREADS` threads."""
+    of this invocation; a timing plan runs here, one run at a time on :data:`TIMING_THREADS` threads, every run
+    computed again (its timings are this invocation's, never a stored run's timed beside other work)."""
     import time
 
     import torch
@@ -131,8 +132,10 @@ def _timed_runs(plan: Plan, db, executor, device: str):
         torch.set_num_threads(TIMING_THREADS)
     try:
         extra = {} if plan.metrics is None else {"metrics": plan.metrics}
+        # a timing plan times every run in this invocation: a stored run may have been timed beside other work
         runs = evaluate(list(plan.methods), list(plan.pairs), profile=plan.profile, seeds=plan.seeds, store=db,
-                        executor=None if plan.timing else executor, device=device, outputs=False, **extra)
+                        executor=None if plan.timing else executor, device=device, outputs=False,
+                        fresh=plan.timing, **extra)
         record = provenance(plan, runs.table, time.perf_counter() - t0, resolve_device(device))  # threads as run
     finally:
         torch.set_num_threads(threads)
