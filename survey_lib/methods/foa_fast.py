@@ -104,9 +104,10 @@ class FoAFast(Method):
         size = pair.size
         with Timer() as t_warp:
             aligned = warp_targets(corr.src, corr.dst, size)
-            strength, tried = self.guarded_strength(pair, corr, aligned, config)
+            strength, pos, tried = self.guarded_strength(pair, corr, aligned, config)
             targets = strength_targets(corr.src, aligned, strength)
-            pos = sampling_map(corr.src, targets, (size, size), anchors=config.anchors)
+            if pos is None:  # no candidate warped yet
+                pos = sampling_map(corr.src, targets, (size, size), anchors=config.anchors)
         model = load_ghiasi()
         with Timer("cpu") as t_texture:
             if config.order == "warp_first":
@@ -129,17 +130,18 @@ class FoAFast(Method):
         return match(pair, "fastdst", style_detector=config.style_detector)
 
     def guarded_strength(self, pair, corr: Correspondences, aligned: torch.Tensor, config):
-        """The strength to use and ``[(candidate, identity distance)]`` as tried: the asked one without a guard; with
-        ``max_identity``, the first of :data:`GUARD_FRACTIONS` x the asked strength whose warped photograph stays
-        within it of the content (the last candidate, 0, is the photograph itself)."""
+        """The strength to use, its sampling map where a candidate already computed it (else ``None``) and
+        ``[(candidate, identity distance)]`` as tried: the asked strength without a guard; with ``max_identity``, the
+        first of :data:`GUARD_FRACTIONS` x the asked strength whose warped photograph stays within it of the content
+        (the last candidate, 0, is the photograph itself)."""
         if config.max_identity is None:
-            return float(config.strength), []
+            return float(config.strength), None, []
         from ..evaluation.metrics import points_through_warp
         from ..geometry.identity import face_embedding
 
         face = pair.landmarks("content")
         if face is None:
-            return float(config.strength), []
+            return float(config.strength), None, []
         own = face_embedding(pair.content, face)
         tried = []
         for fraction in GUARD_FRACTIONS:
@@ -152,8 +154,8 @@ class FoAFast(Method):
             d = float((face_embedding(grid_sample_xy(pair.content, pos), carried) - own).norm())
             tried.append((s, d))
             if d <= config.max_identity:
-                return s, tried
-        return 0.0, tried
+                return s, pos, tried
+        return 0.0, None, tried
 
 
 register(FoAFast())
