@@ -98,10 +98,13 @@ def committed_shape_scores(points, *, size: int = 256):
 
     from .pairs import Pair
 
+    faces = {}  # (content, style) -> both faces' landmarks: read once per pair, not once per run
     rows = {}
     for (key, content, style, settings), g in points.groupby(["key", "content", "style", "settings"], sort=False):
-        pair = Pair.resolve(content, style, size=size)
-        p, q = pair.landmarks("content"), pair.landmarks("style")
+        if (content, style) not in faces:
+            pair = Pair.resolve(content, style, size=size)
+            faces[content, style] = pair.landmarks("content"), pair.landmarks("style")
+        p, q = faces[content, style]
         carried = torch.full((68, 2), _NAN)
         xy = torch.tensor(g[["x", "y"]].to_numpy(dtype=float), dtype=torch.float32)
         carried[torch.tensor(g["landmark"].to_numpy())] = xy
