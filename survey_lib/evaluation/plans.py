@@ -316,6 +316,7 @@ def read_plan_so_far(name: str, folder=None):
     if table is not None:
         return table, f"plan {name}: {len(table)} runs, complete"
     part = read_plan(f"{name}_partial", folder, required=True)
-    total = get_plan(name).runs
+    saved = read_provenance(f"{name}_partial", folder) or {}
+    total = saved.get("of") or get_plan(name).runs  # recorded when the part was saved: no need to build the plan
     return part, (f"plan {name}: {len(part)} of {total} runs computed so far ({name}_partial.csv); "
                   f"`make evaluate PLANS={name}` computes the rest (resumable)")
