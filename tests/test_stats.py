@@ -51,6 +51,12 @@ def test_paired_differences_pair_items_and_skip_the_unmeasured():
     assert out.loc["fastdst - nst", "difference"] == pytest.approx(0.5) and out.loc["fastdst - nst", "lo"] > 0.49
     assert out.loc["dst - nst", "n"] == 6 and out.loc["dst - nst", "difference"] == pytest.approx(-1)
 
+    # a method that measured nothing (e.g. it failed on every style of a level) compares over no items
+    unmeasured = pd.DataFrame(rows).assign(m=lambda t: t["m"].where(t["method"] != "dst"))
+    out = stats.paired_differences(unmeasured, "m", against="nst")
+    assert out.loc["dst - nst", "n"] == 0 and np.isnan(out.loc["dst - nst", "difference"])
+    assert out.loc["fastdst - nst", "n"] == 12
+
 
 def _crossed(rng, *, contents=5, styles=7, sd_content=1.0, sd_style=1.0, sd_noise=0.5, mean=0.0):
     """A crossed design with random effects: ``mean + a_content + b_style + noise`` per pair."""

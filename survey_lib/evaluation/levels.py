@@ -12,7 +12,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from .stats import crossed_bootstrap_ci
+from .stats import crossed_bootstrap_ci, paired_differences
 
 __all__ = ["CLUSTERS", "level_summary", "level_differences", "failure_rates"]
 
@@ -37,19 +37,15 @@ def level_summary(table: pd.DataFrame, metrics: Sequence[str], *, by: str = "nam
 def level_differences(table: pd.DataFrame, metric: str, *, against: str, by: str = "name") -> pd.DataFrame:
     """Each other ``by`` minus ``against`` on the same pairs (content, style, seed), per family and level: mean
     difference, its 95 % two-way cluster interval over :data:`CLUSTERS` and ``n`` (pairs measured by both). Rows
-    indexed by ``(comparison, family, level)``, e.g. ``("fastdst - nst", "long_face", 0.14)``."""
-    keys = ["content", "style", "seed"]
-    base = table[table[by] == against].set_index(keys)[metric]
-    rows = []
-    for name, g in table[table[by] != against].groupby(by, sort=False):
-        paired = g.set_index(keys).join(base.rename("_against"), how="inner")
-        paired["difference"] = paired[metric] - paired["_against"]
-        paired = paired.reset_index()
-        for (family, level), cell in paired.groupby(["family", "level"], sort=True):
-            mean, lo, hi = crossed_bootstrap_ci(cell, "difference", rows=CLUSTERS[0], cols=CLUSTERS[1])
-            rows.append({"comparison": f"{name} - {against}", "family": family, "level": float(level),
-                         "difference": mean, "lo": lo, "hi": hi, "n": int(cell["difference"].notna().sum())})
-    return pd.DataFrame(rows).set_index(["comparison", "family", "level"])
+    indexed by ``(comparison, family, level)``, e.g. ``("fastdst - nst", "long_face", 0.14)``, comparisons in the
+    order the methods first appear."""
+    on = (CLUSTERS[0], CLUSTERS[1], "style", "seed")  # a style belongs to one base: pairing is by pair and seed
+    per_level = {(family, float(level)): paired_differences(cell, metric, against=against, by=by, on=on,
+                                                            clusters=CLUSTERS)
+                 for (family, level), cell in table.groupby(["family", "level"], sort=True)}
+    out = pd.concat(per_level, names=["family", "level", "comparison"]).reorder_levels([2, 0, 1])
+    order = [f"{name} - {against}" for name in dict.fromkeys(table[by]) if name != against]
+    return out.loc[[c for c in order if c in out.index.get_level_values(0)]]
 
 
 def failure_rates(table: pd.DataFrame, *, by: str = "name") -> pd.DataFrame:

@@ -135,9 +135,12 @@ def paired_differences(table, metric: str, *, against: str, by: str = "method",
 
     if clusters is not None and any(c not in on for c in clusters):
         raise ValueError(f"clusters must be columns the items are paired on ({', '.join(on)}); got {clusters!r}")
-    wide = table.pivot_table(index=list(on), columns=by, values=metric, aggfunc="first")
+    names = [g for g in dict.fromkeys(table[by]) if g != against]
+    # a group measured nowhere has no column in the pivot: it compares over no items (n = 0)
+    wide = table.pivot_table(index=list(on), columns=by, values=metric, aggfunc="first").reindex(
+        columns=[*names, against])
     rows = {}
-    for name in [g for g in dict.fromkeys(table[by]) if g != against]:
+    for name in names:
         both = wide[[name, against]].dropna()
         if clusters is None:
             mean, lo, hi = paired_difference_ci(both[name], both[against], **kwargs)
