@@ -18,6 +18,7 @@ import json
 from concurrent.futures import Executor, as_completed
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import pandas as pd
@@ -28,7 +29,7 @@ from .metrics import RUN_METRICS
 from .pairs import Pair
 from ..profiles import Profile, get_profile
 from .runs import TABLE_COLUMNS, Runs, computed_ids, load_result, metric_id
-from .store import Record, Store, opened, pack_arrays, png_bytes, run_key
+from .store import Keeper, Record, Store, opened, pack_arrays, png_bytes, run_key
 
 __all__ = ["evaluate", "plan_jobs", "stored_runs", "records_from_table", "grid", "group", "GROUPS", "Job", "run_job",
            "complete_metrics"]
@@ -223,17 +224,25 @@ def _lookup(jobs: Sequence[Job], db: Store, *, outputs: bool = True) -> dict[str
 
 
 def _compute(todo: list[Job], db: Store | None, executor: Executor | None, desc: str, show_progress: bool):
-    """Records of ``todo`` as they finish, each written to ``db`` first (so an interruption loses no finished run)."""
+    """Records of ``todo`` as they finish, each written to ``db`` first (so an interruption loses no finished run;
+    a store that refuses runs has them kept in a fallback store, :class:`~survey_lib.evaluation.store.Keeper`)."""
     from ..utils import progress
 
+    keeper = Keeper(db) if db is not None and todo else None
+    if keeper is not None:
+        keeper.check()  # a store that cannot take runs is found now, not after the first hour of them
     bar = progress(total=len(todo), desc=desc, enabled=show_progress and bool(todo))
-    with _default_pool(executor, len(todo)) as pool:
-        for record in _execute(todo, pool):
-            if db is not None:
-                db.put(record)
-            bar.update(1)
-            yield record
-    bar.close()
+    try:
+        with _default_pool(executor, len(todo)) as pool:
+            for record in _execute(todo, pool):
+                if keeper is not None:
+                    keeper.put(record)
+                bar.update(1)
+                yield record
+    finally:
+        bar.close()
+        if keeper is not None:
+            keeper.close()
 
 
 def plan_jobs(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "default", seeds: Sequence[int] = (0,),
@@ -241,7 +250,13 @@ def plan_jobs(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "d
     """The runs :func:`evaluate` would compute, with their store keys, computing none: one :class:`Job` per table row,
     in the table's order (pairs as given, then methods, then seeds). Every method, setting and image is checked
     first (errors name what is wrong). Arguments as for :func:`evaluate`; ``device`` a resolved device name."""
+    from ..settings import check_seed
+
     prof = get_profile(profile)
+    methods = [methods] if isinstance(methods, str) else methods  # one method by name
+    if isinstance(pairs, tuple) and len(pairs) == 2 and all(isinstance(x, (str, Path)) for x in pairs):
+        raise ValueError(f"pairs is a list of (content, style) tuples; got one pair {pairs!r}: pass [{pairs!r}]")
+    seeds = list(dict.fromkeys(check_seed(s, "seeds") for s in seeds))  # each seed once
     specs = []
     for m in methods:
         name, settings, label = (m, {}, None) if isinstance(m, str) else (tuple(m) + (None,))[:3]
@@ -252,15 +267,16 @@ def plan_jobs(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "d
                 for p in pairs]
     digests = [p.digest() for p in resolved]
     versions = [spec.code_version() for spec, _, _ in specs]
-    jobs = []
+    jobs = {}
     for pair, digest in zip(resolved, digests):  # pair-major: a pair's methods side by side, as tables read
         for (spec, settings, label), version in zip(specs, versions):
             for seed in seeds:
-                cfg = spec.config(prof, **{**settings, "seed": int(seed)})
-                key = run_key(spec.name, asdict(cfg), digest, int(seed), version, device.split(":")[0])
-                jobs.append(Job(spec.name, label or spec.name, settings, cfg, pair, int(seed), prof.name, key, version,
-                                device, tuple(metrics)))
-    return jobs
+                cfg = spec.config(prof, **{**settings, "seed": seed})
+                key = run_key(spec.name, asdict(cfg), digest, seed, version, device.split(":")[0])
+                job = Job(spec.name, label or spec.name, settings, cfg, pair, seed, prof.name, key, version, device,
+                          tuple(metrics))
+                jobs.setdefault((key, job.label), job)  # a run asked for twice (a content listed twice) is one row
+    return list(jobs.values())
 
 
 def _one_thread() -> None:

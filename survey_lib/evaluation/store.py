@@ -10,6 +10,10 @@ timing, the loss history, the resolved config, the output image as PNG bytes and
 targets, moved keypoints, applied warp) as an ``.npz``. Each run is written in one transaction, so an interrupted
 evaluation loses at most the runs in flight; the file is in WAL mode with a busy timeout, so several processes
 may write to it at once; a key is stored once (a second writer of the same key keeps the first row).
+
+A file is recognised (read-only) before anything writes to it: another program's database is never touched. A store
+that cannot be written (a read-only file or folder) is opened read-only and serves what it has; every SQLite failure
+becomes a :class:`StoreError` naming the file and the cause (read-only, disk full, older layout, deleted).
 """
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["Store", "StoreError", "Record", "run_key", "default_store_path", "opened", "SCHEMA_VERSION"]
+__all__ = ["Store", "StoreError", "Keeper", "Record", "run_key", "default_store_path", "opened", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 1
 _MARKER = "survey_lib results store"
@@ -142,19 +146,114 @@ _COLUMNS = ("key", "method", "content", "style", "seed", "profile", "code_versio
 _JSON = {"config", "metrics", "timing", "history", "info", "environment"}
 
 
+
+def _dumps(value) -> str:
+    """Strict JSON (what SQLite's own JSON functions accept): NaN and infinities stored as ``null``."""
+    return json.dumps(_finite(jsonable(value)), allow_nan=False)
+
+
+def _finite(value):
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _number_or_nan(value):
+    """A stored metric or history value as read back: ``null`` is NaN again; lists element-wise."""
+    if value is None:
+        return float("nan")
+    if isinstance(value, list):
+        return [_number_or_nan(v) for v in value]
+    return value
+
+
+def _record(row: dict) -> Record:
+    """A :class:`Record` from a stored row, checking what an edit could have broken (raises ValueError/TypeError
+    naming the column)."""
+    for c in _JSON:
+        try:
+            row[c] = json.loads(row[c]) if row[c] is not None else {}
+        except (TypeError, ValueError):
+            raise ValueError(f"column {c} is not JSON ({str(row[c])[:40]!r})") from None
+        if not isinstance(row[c], dict):
+            raise ValueError(f"column {c} is not a JSON object ({str(row[c])[:40]!r})")
+    if isinstance(row["seed"], bool) or not isinstance(row["seed"], int):
+        raise ValueError(f"seed {row['seed']!r} is not an integer")
+    for name, value in row["metrics"].items():
+        numbers = value if isinstance(value, list) else [value]
+        if not name.startswith("_") and not all(v is None or isinstance(v, (int, float)) for v in numbers):
+            raise ValueError(f"metric {name} = {value!r} is not a number")
+    row["metrics"] = {k: v if k.startswith("_") else _number_or_nan(v) for k, v in row["metrics"].items()}
+    row["history"] = {k: _number_or_nan(v) for k, v in row["history"].items()}
+    for c in ("image", "arrays"):
+        if row[c] is not None and not isinstance(row[c], bytes):
+            raise ValueError(f"column {c} is not binary data")
+        row[c] = row[c] or b""
+    row["error"] = row["error"] or ""
+    return Record(**row)
+
+
+def _can_write(path: Path) -> bool:
+    """Whether SQLite can write ``path`` in WAL mode: the file and its folder (for the ``-wal`` and ``-shm``
+    files) writable."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _connect_read_only(path: Path, timeout: float) -> sqlite3.Connection:
+    """A connection that never writes ``path``: ``mode=ro``; where SQLite cannot even create the shared-memory
+    file a WAL database needs (a read-only folder), ``immutable=1``."""
+    from urllib.parse import quote
+
+    uri = f"file:{quote(str(path.resolve()))}"
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=timeout, isolation_level=None,
+                             check_same_thread=False)
+        db.execute("SELECT name FROM sqlite_master").fetchall()
+        return db
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=timeout, isolation_level=None,
+                               check_same_thread=False)
+
+
+def _check_layout(db: sqlite3.Connection) -> None:
+    """Raise ``sqlite3.DatabaseError`` unless ``db`` is a results store of this schema with every column."""
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    meta = dict(db.execute("SELECT name, value FROM meta")) if "meta" in tables else {}
+    if meta.get("kind") != _MARKER or "runs" not in tables:
+        raise sqlite3.DatabaseError("an SQLite file of another program")
+    if meta.get("schema") != str(SCHEMA_VERSION):
+        raise sqlite3.DatabaseError(f"schema {meta.get('schema')}, this version reads {SCHEMA_VERSION}")
+    have = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
+    missing = [c for c in _COLUMNS if c not in have]
+    if missing:
+        raise sqlite3.DatabaseError(f"older layout: its runs table has no column {', '.join(missing)}")
+
+
 class Store:
     """A results store at ``path`` (created with its folder when missing).
 
     Raises:
         StoreError: the file is not an SQLite database, or one that is not a results store (it is never
-            overwritten), or it cannot be opened.
+            written), or it cannot be opened. A store that exists but cannot be written opens read-only
+            (``writable`` False): it serves its runs, and :meth:`put` refuses.
     """
 
     def __init__(self, path: str | os.PathLike | None = None, *, timeout: float = 120.0):
         self.path = Path(path) if path is not None else default_store_path()
-        if self.path.is_dir():
-            raise StoreError(f"'{self.path}' is a folder; give the store a file name, e.g. {self.path}/results.sqlite")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.writable = True
+        self._recognise()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the store '{self.path}' ({exc.strerror}); pass a store path in a "
+                             "writable folder (--store or $SURVEY_STORE)") from None
+        if self.path.exists() and not _can_write(self.path):
+            self._open_read_only(timeout)
+            return
         deadline = time.monotonic() + timeout
         for attempt in itertools.count():
             try:
@@ -164,14 +263,80 @@ class Store:
                 # two processes creating one new store: switching it to WAL or writing its schema can report
                 # "locked" at once (SQLite does not wait where waiting could deadlock); the other one finishes
                 self._close_quietly()
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise StoreError(f"'{self.path}' is not a results store ({exc}); move it away or pass another "
-                                     "--store path") from None
-                time.sleep(min(0.05 * 2 ** attempt, 1.0))
+                if "locked" in str(exc) and time.monotonic() <= deadline:
+                    time.sleep(min(0.05 * 2 ** attempt, 1.0))
+                    continue
+                if "readonly" in str(exc) and self.path.exists():
+                    self._open_read_only(timeout)
+                    return
+                raise self.error(exc) from None
             except sqlite3.DatabaseError as exc:
                 self._close_quietly()
-                raise StoreError(f"'{self.path}' is not a results store ({exc}); move it away or pass another "
-                                 "--store path") from None
+                raise self.error(exc) from None
+        self._inode = self.path.stat().st_ino
+
+    def _recognise(self) -> None:
+        """Raise :class:`StoreError` unless ``path`` is missing, empty or a results store of this layout, reading
+        it only (nothing is written to a file before it is known to be a store)."""
+        if self.path.is_dir():
+            raise StoreError(f"'{self.path}' is a folder; give the store a file name, e.g. {self.path}/results.sqlite")
+        if not self.path.exists():
+            return
+        if not self.path.is_file():
+            raise StoreError(f"'{self.path}' is not a regular file; pass a store file path (--store or $SURVEY_STORE)")
+        try:
+            with open(self.path, "rb") as f:
+                head = f.read(16)
+        except OSError as exc:
+            raise StoreError(f"cannot read the store '{self.path}' ({exc.strerror}); check its permissions") from None
+        if not head:
+            return
+        if head != b"SQLite format 3\x00":
+            raise StoreError(f"'{self.path}' is not a results store (not an SQLite file); move it away or use another "
+                             "store path (--store or $SURVEY_STORE)")
+        try:
+            db = _connect_read_only(self.path, 10.0)
+        except sqlite3.Error as exc:
+            raise self.error(exc) from None
+        try:
+            _check_layout(db)
+        except sqlite3.Error as exc:
+            raise self.error(exc) from None
+        finally:
+            db.close()
+
+    def _open_read_only(self, timeout: float) -> None:
+        try:
+            self._db = _connect_read_only(self.path, timeout)
+            _check_layout(self._db)
+        except sqlite3.Error as exc:
+            self._close_quietly()
+            raise self.error(exc) from None
+        self.writable = False
+        self._inode = self.path.stat().st_ino
+
+    def error(self, exc: BaseException, doing: str = "") -> StoreError:
+        """A :class:`StoreError` naming this store and the real cause of the SQLite (or OS) error ``exc``."""
+        text = str(exc)
+        where = f"'{self.path}'" + (f" ({doing})" if doing else "")
+        if not self.path.exists() and getattr(self, "_inode", None) is not None:
+            return StoreError(f"the store {where} was deleted while in use; run again to create it")
+        if "readonly" in text or "read-only" in text:
+            return StoreError(f"the store {where} is read-only; make it writable or use another store path "
+                              "(--store or $SURVEY_STORE)")
+        if "disk is full" in text or "No space left" in text:
+            return StoreError(f"the disk holding the store {where} is full; free space or use a store on another "
+                              "disk (--store or $SURVEY_STORE)")
+        if "no such column" in text or "older layout" in text or "schema" in text:
+            return StoreError(f"the store {where} has another layout ({text}); move it away (runs are recomputed) "
+                              "or use another store path (--store or $SURVEY_STORE)")
+        if "another program" in text or "not a database" in text or "malformed" in text:
+            return StoreError(f"{where} is not a results store ({text}); move it away or use another store path "
+                              "(--store or $SURVEY_STORE)")
+        if "unable to open" in text:
+            return StoreError(f"cannot open the store {where} ({text}); check that its folder exists and can be "
+                              "written, or use another store path (--store or $SURVEY_STORE)")
+        return StoreError(f"the store {where} failed: {text}")
 
     def _close_quietly(self) -> None:
         db, self._db = getattr(self, "_db", None), None
@@ -192,14 +357,42 @@ class Store:
                 self._db.execute(f"CREATE TABLE IF NOT EXISTS runs ({', '.join(_COLUMNS)}, PRIMARY KEY (key))")
                 self._db.execute("INSERT OR IGNORE INTO meta VALUES ('kind', ?), ('schema', ?)",
                                  (_MARKER, str(SCHEMA_VERSION)))
-            tables = {"meta", "runs"}
-        meta = dict(self._db.execute("SELECT name, value FROM meta")) if "meta" in tables else {}
-        if meta.get("kind") != _MARKER or "runs" not in tables:
-            raise sqlite3.DatabaseError("an SQLite file of another program")
-        if meta.get("schema") != str(SCHEMA_VERSION):
-            raise sqlite3.DatabaseError(f"schema {meta.get('schema')}, this version reads {SCHEMA_VERSION}")
+        _check_layout(self._db)
         if "hits" not in tables:  # how often each run was read instead of computed
             self._db.execute("CREATE TABLE IF NOT EXISTS hits (key TEXT PRIMARY KEY, n INTEGER NOT NULL)")
+
+    def check_writable(self) -> None:
+        """Raise :class:`StoreError` (with the cause) unless a run can be written now: tried in a transaction that
+        is rolled back, so an evaluation learns it before computing anything."""
+        if not self.writable:
+            raise StoreError(f"the store '{self.path}' is read-only; make it writable or use another store path "
+                             "(--store or $SURVEY_STORE)")
+        with self._errors("trying a write"):
+            self._still_there()
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_write_check', ?)", (str(time.time()),))
+            finally:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+
+    def _still_there(self) -> None:
+        try:
+            same = self.path.stat().st_ino == self._inode
+        except OSError:
+            same = False
+        if not same:
+            raise sqlite3.OperationalError("deleted or replaced")
+
+    @contextlib.contextmanager
+    def _errors(self, doing: str):
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if "deleted or replaced" in str(exc):
+                raise StoreError(f"the store '{self.path}' was deleted or replaced while in use ({doing}); run "
+                                 "again to create it") from None
+            raise self.error(exc, doing) from None
 
     class _Tx:
         def __init__(self, db):
@@ -209,7 +402,10 @@ class Store:
             self.db.execute("BEGIN IMMEDIATE")
 
         def __exit__(self, exc_type, *rest):
-            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+            if not exc_type:
+                self.db.execute("COMMIT")
+            elif self.db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+                self.db.execute("ROLLBACK")
 
     def _transaction(self):
         return self._Tx(self._db)
@@ -218,39 +414,70 @@ class Store:
     def put(self, record: Record) -> bool:
         """Write ``record`` in one transaction; returns False (and keeps the stored row) when its key is already
         there, unless the stored row is only a table row (no output, no error: imported by a plan resumed from a
-        committed table) and ``record`` brings the computed output, which then replaces it."""
-        values = [json.dumps(jsonable(getattr(record, c))) if c in _JSON else getattr(record, c) for c in _COLUMNS]
-        with self._transaction():
-            cur = self._db.execute(f"INSERT OR IGNORE INTO runs VALUES ({', '.join('?' * len(_COLUMNS))})", values)
-            if cur.rowcount == 0 and record.image and not record.error:
-                cur = self._db.execute(
-                    f"UPDATE runs SET {', '.join(f'{c} = ?' for c in _COLUMNS[1:])} WHERE key = ? AND "
-                    "(image IS NULL OR length(image) = 0) AND (error IS NULL OR error = '')", values[1:] + values[:1])
+        committed table) and ``record`` brings the computed output, which then replaces it.
+
+        Raises:
+            StoreError: the run could not be written (read-only, disk full, store deleted...); nothing was written.
+        """
+        values = [_dumps(getattr(record, c)) if c in _JSON else getattr(record, c) for c in _COLUMNS]
+        if not self.writable:
+            raise self.error(sqlite3.OperationalError("readonly"), f"storing run {record.key[:12]}")
+        with self._errors(f"storing run {record.key[:12]}"):
+            self._still_there()
+            with self._transaction():
+                cur = self._db.execute(f"INSERT OR IGNORE INTO runs VALUES ({', '.join('?' * len(_COLUMNS))})",
+                                       values)
+                if cur.rowcount == 0 and record.image and not record.error:
+                    cur = self._db.execute(
+                        f"UPDATE runs SET {', '.join(f'{c} = ?' for c in _COLUMNS[1:])} WHERE key = ? AND "
+                        "(image IS NULL OR length(image) = 0) AND (error IS NULL OR error = '')",
+                        values[1:] + values[:1])
         return cur.rowcount == 1
 
     def get(self, key: str) -> Record | None:
-        row = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM runs WHERE key = ?", (key,)).fetchone()
+        """The run stored under ``key``, or ``None``.
+
+        Raises:
+            StoreError: the row cannot be read back (an edited or damaged value), naming the store and the run.
+        """
+        with self._errors(f"reading run {key[:12]}"):
+            row = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM runs WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
-        return Record(**{c: json.loads(v) if c in _JSON else v for c, v in zip(_COLUMNS, row)})
+        try:
+            return _record(dict(zip(_COLUMNS, row)))
+        except (ValueError, TypeError) as exc:
+            raise StoreError(f"the store '{self.path}' holds an unreadable run {key[:12]} ({row[1]} {row[2]}/{row[3]}"
+                             f"): {exc}; delete that row or move the store away") from None
 
     def add_metrics(self, key: str, metrics: dict) -> None:
-        """Merge newly computed metric columns into a stored run."""
-        with self._transaction():
+        """Merge newly computed metric columns into a stored run (not kept by a read-only store: they are
+        computed again next time)."""
+        if not self.writable:
+            return
+        with self._errors(f"adding metrics to run {key[:12]}"), self._transaction():
             old = self._db.execute("SELECT metrics FROM runs WHERE key = ?", (key,)).fetchone()
             if old is not None:
                 merged = {**json.loads(old[0]), **jsonable(metrics)}
-                self._db.execute("UPDATE runs SET metrics = ? WHERE key = ?", (json.dumps(merged), key))
+                self._db.execute("UPDATE runs SET metrics = ? WHERE key = ?", (_dumps(merged), key))
 
     def count_hits(self, keys) -> None:
-        """Record that the runs ``keys`` were read instead of computed (one transaction)."""
-        with self._transaction():
-            self._db.executemany("INSERT INTO hits VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1",
-                                 [(k,) for k in keys])
+        """Record that the runs ``keys`` were read instead of computed (one transaction; a read-only store counts
+        nothing)."""
+        if not self.writable:
+            return
+        try:
+            with self._errors("counting the runs read"), self._transaction():
+                self._db.executemany("INSERT INTO hits VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET n = n + 1",
+                                     [(k,) for k in keys])
+        except StoreError:
+            pass  # bookkeeping only: a store that cannot be written still serves its runs (a write says why)
 
     def total_hits(self) -> int:
         """How many times runs were read from this store instead of computed, over its lifetime."""
-        return self._db.execute("SELECT COALESCE(SUM(n), 0) FROM hits").fetchone()[0]
+        with self._errors("counting hits"):
+            tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            return self._db.execute("SELECT COALESCE(SUM(n), 0) FROM hits").fetchone()[0] if "hits" in tables else 0
 
     def keys(self) -> set[str]:
         return {r[0] for r in self._db.execute("SELECT key FROM runs")}
@@ -278,6 +505,67 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store('{self.path}')"
+
+
+class Keeper:
+    """Writes computed runs into ``store``; where the store refuses them (read-only, disk full, deleted while in
+    use) into a fallback store beside it or, failing that, in the temporary folder, saying once where: a computed
+    run is never lost.
+
+    >>> keeper = Keeper(store)          # doctest: +SKIP
+    >>> keeper.check()                  # before computing: a write is tried now, not after an hour of runs
+    >>> keeper.put(record)              # doctest: +SKIP
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.fallback: Store | None = None
+        name = store.path.stem + ".unstored.sqlite"
+        import tempfile
+
+        self._candidates = [store.path.with_name(name), Path(tempfile.gettempdir()) / "survey_lib" / name]
+
+    def check(self) -> None:
+        """Try a write into the store now; if it cannot take runs, open the fallback (raising :class:`StoreError`
+        when no fallback can be written either)."""
+        if self.fallback is None:
+            try:
+                self.store.check_writable()
+            except StoreError as exc:
+                self._divert(exc)
+
+    def put(self, record: Record) -> bool:
+        """:meth:`Store.put` into the store, or the fallback once the store has refused a run."""
+        while True:
+            target = self.store if self.fallback is None else self.fallback
+            try:
+                return target.put(record)
+            except StoreError as exc:
+                self._divert(exc)
+
+    def _divert(self, cause: StoreError) -> None:
+        import warnings
+
+        from ..utils import SurveyWarning
+
+        while self._candidates:
+            path = self._candidates.pop(0)
+            try:
+                fallback = Store(path)
+                fallback.check_writable()
+            except StoreError:
+                continue
+            if self.fallback is not None:
+                self.fallback.close()
+            self.fallback = fallback
+            warnings.warn(f"{cause}; computed runs are kept in '{path}' instead (read them with --store {path})",
+                          SurveyWarning, stacklevel=3)
+            return
+        raise StoreError(f"{cause}; no fallback store could be written either") from None
+
+    def close(self) -> None:
+        if self.fallback is not None:
+            self.fallback.close()
 
 
 @contextlib.contextmanager
