@@ -70,11 +70,14 @@ def _evaluate(args: argparse.Namespace) -> int:
         return _stale(args)
     if args.plan:
         return _evaluate_plans(args)
+    plan_only = [f"--{k.replace('_', '-')}" for k in ("rescore", "save_partial") if getattr(args, k)]
+    if plan_only:
+        raise ValueError(f"{' and '.join(plan_only)} work on a plan: add --plan NAME")
     missing = [f"--{k}" for k in ("methods", "contents", "styles") if not getattr(args, k)]
     if missing:
         raise ValueError(f"evaluate needs {', '.join(missing)} (or --plan NAME for an at-scale plan)")
-    if args.csv and Path(args.csv).is_dir():
-        raise ValueError(f"--csv '{args.csv}' is a folder; give a file name, e.g. {Path(args.csv) / 'runs.csv'}")
+    if args.csv:
+        _check_can_write("--csv", Path(args.csv), example="runs.csv")
     store = Store(args.store) if args.store else Store()
     try:
         with _executor(args) as executor:
@@ -96,10 +99,22 @@ def _evaluate(args: argparse.Namespace) -> int:
         out["runs"] = table.groupby("method", sort=False).size()
         print(out.to_string())
     if args.csv:
-        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
         table.drop(columns=["key"]).to_csv(args.csv, index=False)
         print(f"per-run table: {args.csv}")
     return 0
+
+
+def _check_can_write(flag: str, path: Path, *, example: str) -> None:
+    """Before any run: a table can be written to ``path`` (named by the option ``flag``), else ValueError."""
+    import os
+
+    from .utils import check_writable_folder
+
+    if path.is_dir():
+        raise ValueError(f"{flag} '{path}' is a folder; give a file name, e.g. {path / example}")
+    check_writable_folder(path.parent, flag)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ValueError(f"{flag} '{path}' is read-only; choose another file")
 
 
 def _stale(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["build_parser", "positive_int"]
+__all__ = ["build_parser", "positive_int", "seed"]
 
 
 def positive_int(text: str) -> int:
@@ -13,6 +13,19 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def seed(text: str) -> int:
+    """A seed: a whole number in [0, 2**32 - 1] (NumPy's range)."""
+    from .settings import MAX_SEED
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"must be in [0, {MAX_SEED}], got {value}")
     return value
 
 
@@ -40,7 +53,7 @@ def _add_stylize(sub) -> None:
     s.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
     s.add_argument("--steps", type=positive_int, help="override the profile's optimisation steps (>= 1): NST/foa_tps "
                    "steps, or steps per scale for dst, fastdst and oneshot_foa")
-    s.add_argument("--seed", type=int, help="random seed (default 0); no effect on nst, whose L-BFGS starts from the "
+    s.add_argument("--seed", type=seed, help="random seed (default 0); no effect on nst, whose L-BFGS starts from the "
                    "content image and is deterministic")
     s.add_argument("--content-landmarks", help="68-point landmark file (.pts/.ljson/.txt) for the content image "
                    "(oneshot_foa, foa_tps); dlib detects them when omitted")
@@ -86,8 +99,9 @@ def _add_evaluate(sub) -> None:
                    help="content images: catalogue names, paths or a group (photos, portraits, anime)")
     e.add_argument("--styles", nargs="+", help="style images, as --contents")
     e.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
-    e.add_argument("--seeds", nargs="+", type=int, default=[0], help="default: 0")
-    e.add_argument("--store", help="results store (default: $SURVEY_STORE or build/results.sqlite)")
+    e.add_argument("--seeds", nargs="+", type=seed, default=[0], help="whole numbers in [0, 2**32 - 1] (default: 0)")
+    e.add_argument("--store", help="results store (default: $SURVEY_STORE, else build/results.sqlite of the checkout "
+                                   "the package runs from, else of the working folder)")
     e.add_argument("--fresh", action="store_true", help="compute every run again instead of reading the store")
     e.add_argument("--csv", help="write the per-run table here")
     e.add_argument("--workers", type=positive_int, help="run in this many local processes")

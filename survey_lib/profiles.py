@@ -36,7 +36,11 @@ class Profile:
     match_size: int = 256
     sections: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
 
-    def __post_init__(self):  # stored as sorted tuples: hashable, comparable and picklable
+    def __post_init__(self):
+        from .settings import MAX_SIZE, check_settings
+
+        check_settings(self, size=(32, MAX_SIZE), match_size=(32, MAX_SIZE))
+        # sections stored as sorted tuples: hashable, comparable and picklable
         items = self.sections.items() if isinstance(self.sections, Mapping) else self.sections
         frozen = tuple(sorted((k, tuple(sorted(dict(v).items()))) for k, v in items))
         object.__setattr__(self, "sections", frozen)

@@ -162,7 +162,15 @@ class Method:
             raise ValueError(f"size is the profile's working size ({prof.size} px in {prof.name!r}), which the images "
                              f"and points share: pass profile=get_profile({prof.name!r}).replace(size="
                              f"{overrides['size']!r}) instead of size=")
-        base = {k: v for k, v in prof.section(self.family).items() if k in names}
+        section = prof.section(self.family)
+        family_fields = {f.name for m in available() if get(m).family == self.family
+                         for f in fields(get(m).config_class)}
+        strange = sorted(set(section) - family_fields)
+        if strange:
+            raise ValueError(f"profile {prof.name!r}: its {self.family!r} section has no setting "
+                             f"{', '.join(map(repr, strange))}; the {self.family} methods take "
+                             f"{', '.join(sorted(family_fields - {'size', 'seed'}))}")
+        base = {k: v for k, v in section.items() if k in names}
         if "size" in names:
             base["size"] = prof.size
         return self.config_class(**{**base, **overrides})

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..geometry.matchers import Correspondences
 from ..geometry.warp import grid_sample_xy, sampling_map
+from ..settings import check_settings
 from ..utils import Timer, keep_partial
 from .base import Method, Result, Timing, check_keypoints, landmark_half, match, register
 from .dst import warp_targets
@@ -25,6 +26,7 @@ class FoATPSConfig(NSTConfig):
 
     def __post_init__(self):
         super().__post_init__()
+        check_settings(self, anchors=(2, 81))
         check_keypoints(self.keypoints)
 
 

@@ -28,6 +28,7 @@ import torch
 
 from ..geometry.matchers import Correspondences, check_style_detector
 from ..geometry.warp import grid_sample_xy, sampling_map
+from ..settings import check_settings
 from ..utils import Timer
 from .base import Method, Result, Timing, match, register
 from .dst import warp_targets
@@ -69,6 +70,7 @@ class FoAFastConfig:
     seed: int = 0
 
     def __post_init__(self):
+        check_settings(self, anchors=(2, 81), alpha=(0, 1))
         if not isinstance(self.strength, (int, float)) or not 0.0 <= float(self.strength) <= 3.0:
             raise ValueError(f"strength must be a number in [0, 3] (0 = the photograph's geometry, 1 = the style's); "
                              f"got {self.strength!r}")

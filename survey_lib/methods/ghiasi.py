@@ -33,6 +33,7 @@ import numpy as np
 import torch
 
 from ..images import ImageLike, load_image, resize
+from ..settings import check_settings
 from ..utils import Timer
 from .base import Method, Result, Timing, register
 
@@ -151,6 +152,7 @@ class GhiasiConfig:
     seed: int = 0
 
     def __post_init__(self):
+        check_settings(self, alpha=(0, 1))
         if not 0.0 <= self.alpha <= 1.0:
             raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
 

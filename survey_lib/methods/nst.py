@@ -19,6 +19,7 @@ import torch
 from ..images import ImageLike, load_image
 from ..losses import GramStyleLoss, content_loss, total_variation
 from ..optim import optimise
+from ..settings import MAX_SIZE, check_settings
 from ..utils import Interrupted, keep_partial, seed_everything
 from ..vgg import VGG19Features, resolve_device
 from .base import Method, Result, Timing, register
@@ -46,6 +47,8 @@ class NSTConfig:
     seed: int = 0
 
     def __post_init__(self):
+        check_settings(self, size=(32, MAX_SIZE), steps=(1, None), lr=(0, None), content_weight=(0, None),
+                       style_weight=(0, None), tv_weight=(0, None))
         if self.optimizer not in ("lbfgs", "adam"):
             raise ValueError(f"optimizer must be 'lbfgs' or 'adam', got {self.optimizer!r}")
         if self.init not in ("content", "noise"):

@@ -11,6 +11,7 @@ import torch
 from ...images import ImageLike, load_image
 from ...optim import optimise
 from ...profiles import Profile, get_profile
+from ...settings import check_settings
 from ...utils import Interrupted, Timer, keep_partial
 from ..base import Method, Result, Timing, register
 from .network import STYLE_LAYERS, AdaINModel, adain, paper_losses, preserve_colour
@@ -117,6 +118,7 @@ class AdaINConfig:
         self.decoder = "published" if self.vgg_path is not None else resolve_decoder(self.decoder)
         self.vgg_path = None if self.vgg_path is None else str(self.vgg_path)
         self.decoder_path = None if self.decoder_path is None else str(self.decoder_path)
+        check_settings(self, alpha=(0, 1), steps=(1, None), style_weight=(0, None))
 
 
 class AdaIN(Method):

@@ -5,6 +5,8 @@ from dataclasses import asdict, dataclass, field, fields
 
 import torch
 
+from ...settings import check_settings
+
 __all__ = ["DSTConfig", "DSTResult"]
 
 
@@ -37,6 +39,10 @@ class DSTConfig:
     seed: int = 0
 
     def __post_init__(self):
+        check_settings(self, scales=(1, 8), steps_per_scale=(1, None), content_weight=(0, None), warp_weight=(0, None),
+                       reg_weight=(0, None), style_weight=(0, None), lr=(0, None), theta_lr=(0, None),
+                       theta_lr_scale=(0, None), n_samples=(1, None), n_style_samples=(1, None),
+                       pyramid_levels=(1, 8), anchors_per_side=(2, 81), margin=(0, None), record_every=(0, None))
         if self.loss not in ("strotss", "gram"):
             raise ValueError(f"loss must be 'strotss' or 'gram', got {self.loss!r}")
         # the fields left to their loss-dependent default; replace() derives them again

@@ -52,6 +52,11 @@ class DSTFamily(Method):
 
         corr = self.keypoints(match(pair, self.matcher, device=device,
                                     style_detector=getattr(config, "style_detector", "auto")), config)
+        if len(corr.src) < 2:  # e.g. a uniform style: nothing for the matcher to hold on to
+            content, style = pair.labels
+            raise ValueError(f"{self.name}: {self.matcher} found {len(corr.src)} corresponding points between "
+                             f"{content} and {style} (DST needs at least 2); use a style image with structure, or "
+                             "nst/adain, which need no correspondences")
         label = self.name + (" (AnimeFace)" if corr.style_detector == "animeface" else "")
         with keep_partial(lambda res: Result(
                 self.name, res.image, corr, warp=res.sampling_map, targets=res.targets, moved=res.moved,
