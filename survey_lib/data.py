@@ -67,8 +67,12 @@ def _load(folder: str) -> dict[str, Entry]:
     if not file.is_file():
         raise FileNotFoundError(f"'{file}' not found: point SURVEY_DATA_DIR at a folder with catalogue.json, or "
                                 "unset it to use the images that come with the package")
-    rows = json.loads(file.read_text())["images"]
-    return {r["name"]: Entry(**r) for r in rows}
+    try:
+        rows = json.loads(file.read_text())["images"]
+        return {r["name"]: Entry(**r) for r in rows}
+    except (ValueError, KeyError, TypeError) as exc:  # truncated or hand-edited
+        raise ValueError(f"'{file}' is not a readable catalogue ({type(exc).__name__}: {exc}); restore it, or unset "
+                         "SURVEY_DATA_DIR to use the images that come with the package") from None
 
 
 def catalogue() -> dict[str, Entry]:

@@ -67,16 +67,45 @@ def _read_path(src: str | os.PathLike, allow_download: bool) -> Image.Image:
                 return _upright(Image.open(io.BytesIO(resp.read())))
         except Exception as exc:  # network errors come in many types
             raise ImageError(f"'{text}': download failed ({exc})") from None
-    if not path.exists():
-        raise ImageError(f"'{path}': no such file")
-    if path.is_dir():
-        raise ImageError(f"'{path}': is a directory, expected an image file")
+    _check_image_file(path)
     try:
         img = Image.open(path)
+        frames = getattr(img, "n_frames", 1)
         img.load()
-        return _upright(img)
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise ImageError(f"'{path}': declares more pixels than can be read safely ({exc}); resize it first "
+                         "(the methods work at 256 px)") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ImageError(f"'{path}': not a readable image ({exc})") from None
+    if frames > 1:
+        import warnings
+
+        from .utils import SurveyWarning
+
+        warnings.warn(f"'{path}' has {frames} frames; using the first", SurveyWarning, stacklevel=4)
+    return _upright(img)
+
+
+def _check_image_file(path: Path) -> None:
+    """Raise :class:`ImageError` unless ``path`` is a regular file (a folder, a FIFO, a device, a missing file or a
+    symbolic link that loops or points nowhere each get their own line), checked before opening it."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except RuntimeError:  # Python's own "symlink loop" report
+        raise ImageError(f"'{path}': is a symbolic link that loops; point it at an image file") from None
+    except OSError as exc:
+        if path.is_symlink():
+            what = "loops" if exc.errno == 40 else "points to nothing"
+            raise ImageError(f"'{path}': is a symbolic link that {what}; point it at an image file") from None
+        if exc.errno == 2:
+            raise ImageError(f"'{path}': no such file") from None
+        raise ImageError(f"'{path}': cannot be read ({exc.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise ImageError(f"'{path}': is a folder, expected an image file")
+    if not stat.S_ISREG(mode):
+        raise ImageError(f"'{path}': is not a regular file (a pipe or a device); pass an image file")
 
 
 def _upright(img: Image.Image) -> Image.Image:
@@ -128,7 +157,13 @@ def to_tensor(src: ImageLike, *, allow_download: bool = False) -> torch.Tensor:
     if isinstance(src, np.ndarray):
         return _array_to_tensor(src, name)
     if isinstance(src, torch.Tensor):
+        if src.device.type == "meta":
+            raise ImageError(f"{name}: is on the meta device (a shape without values); pass a tensor holding pixels")
         t = src.detach().cpu()
+        if not t.is_floating_point() and t.dtype not in (torch.uint8, torch.bool):  # int16/32/64: 0..255 as uint8
+            if t.numel() and (int(t.min()) < 0 or int(t.max()) > 255):
+                raise ImageError(f"{name}: an integer tensor must hold 0..255, got {int(t.min())}..{int(t.max())}")
+            t = t.to(torch.uint8)
         t = t if t.dtype in (torch.uint8, torch.float32) else t.float()  # uint8 as for arrays: 0..255
         if t.ndim == 4:
             if t.shape[0] != 1:

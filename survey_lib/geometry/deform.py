@@ -118,13 +118,14 @@ def _crossing(points: torch.Tensor) -> list[tuple[str, str]]:
     return sorted({(owner[k], owner[m]) for k, m in zip(i.tolist(), j.tolist())})
 
 
-def face_problems(points: torch.Tensor) -> list[str]:
+def face_problems(points: torch.Tensor, *, tolerate: tuple[str, ...] = ()) -> list[str]:
     """What makes ``points`` (68 landmarks) no longer a face; empty when they pass every check: upright (eyes above
-    the mouth, not mirrored), no two contours crossing (jaw, brows, nose, eyes, outer lip), the lips above the
-    chin, each eye inside the jaw's horizontal span and above the nose tip, each brow's middle above its eye's top."""
+    the mouth, not mirrored, the jaw running left to right), no two contours crossing (jaw, brows, nose, eyes,
+    outer lip; a contour of ``tolerate`` may cross itself), the lips above the chin, each eye inside the jaw's
+    horizontal span and above the nose tip, each brow's middle above its eye's top."""
     p = points.float()
     problems = [why for why in [implausible(p)] if why]
-    problems += [f"contours {a} and {b} cross" for a, b in _crossing(p)]
+    problems += [f"contours {a} and {b} cross" for a, b in _crossing(p) if not (a == b and a in tolerate)]
     if float(p[48:68, 1].max()) >= float(p[8, 1]):
         problems.append("the lips reach the chin (point 8) or below it")
     jaw_x = float(p[0:17, 0].min()), float(p[0:17, 0].max())

@@ -182,11 +182,24 @@ def opencv_faces(image: ImageLike, *, min_size: int = 40) -> torch.Tensor:
 
 
 # ---------------------------------------------------------------------------------------------- file formats
+def _check_rows(rows, what: str, order: str = "x and y") -> None:
+    """Raise :class:`LandmarkFileError` naming ``what`` and the first point of ``rows`` (a list read from a file)
+    that is not two numbers."""
+    if not isinstance(rows, list):
+        raise LandmarkFileError(f"{what}: points must be a list of [{order.replace(' and ', ', ')}] pairs, got "
+                                f"{type(rows).__name__} {str(rows)[:30]}")
+    for i, row in enumerate(rows, 1):
+        if not isinstance(row, (list, tuple)):
+            raise LandmarkFileError(f"{what}: point {i} is {str(row)[:30]!r}, expected two numbers ({order})")
+        if len(row) != 2:
+            raise LandmarkFileError(f"{what}: point {i} has {len(row)} numbers, expected 2 ({order})")
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row):
+            raise LandmarkFileError(f"{what}: point {i} is {list(row)!r}, expected two numbers ({order})")
+
+
 def _check_points(points: torch.Tensor | np.ndarray, what: str) -> torch.Tensor:
     if isinstance(points, list):
-        bad = next(((i, len(r)) for i, r in enumerate(points) if len(r) != 2), None)
-        if bad is not None:
-            raise LandmarkFileError(f"{what}: point {bad[0] + 1} has {bad[1]} numbers, expected 2 (x and y)")
+        _check_rows(points, what)
     pts = torch.as_tensor(np.asarray(points, dtype=np.float32))
     if pts.ndim != 2 or pts.shape[1] != 2:
         raise LandmarkFileError(f"{what}: expected (N, 2) points, got shape {tuple(pts.shape)}")
@@ -226,8 +239,9 @@ def read_ljson(path: str | os.PathLike) -> torch.Tensor:
         pts = json.loads(Path(path).read_text(encoding="utf-8-sig"))["landmarks"]["points"]
     except (json.JSONDecodeError, KeyError, TypeError) as exc:
         raise LandmarkFileError(f"'{path}': not an LJSON landmark file ({exc})") from None
-    if any(p is None or None in p for p in pts):
+    if isinstance(pts, list) and any(p is None or (isinstance(p, list) and None in p) for p in pts):
         raise LandmarkFileError(f"'{path}': has null (missing) points")
+    _check_rows(pts, f"'{path}'", order="y and x")
     return _check_points([[x, y] for y, x in pts], f"'{path}'")
 
 
@@ -280,14 +294,18 @@ def load_landmarks(path: str | os.PathLike, *, n_points: int | None = N_POINTS) 
     if len(pts) > 1 and float((pts - pts.mean(0)).norm(dim=1).max()) < 1.0:
         raise LandmarkFileError(f"'{path}': all its points are (nearly) the same point; it is not a face's landmarks")
     if len(pts) == N_POINTS:
-        problem = implausible(pts)
+        from .deform import face_problems
+
+        # an open mouth drawn as a ring may cross its own outline (a catalogue file does); nothing else may
+        problem = next(iter(face_problems(pts, tolerate=("lip_outer",))), "")
         if problem:
             import warnings
 
             from ..utils import SurveyWarning
 
             warnings.warn(f"'{path}': {problem}; are x and y swapped, or the points in another order than the 68-point "
-                          "scheme?", SurveyWarning, stacklevel=2)
+                          "scheme (jaw 0-16 from the image's left, brows, nose, eyes, mouth)?", SurveyWarning,
+                          stacklevel=2)
     return pts
 
 
@@ -301,6 +319,8 @@ def implausible(points: torch.Tensor) -> str:
         return "its mouth (points 48-67) is not below its eyes (36-47)"
     if float(left_eye[0] - right_eye[0]) < 0.25 * span:
         return "its eyes are mirrored (points 36-41 should lie left of 42-47 in the image)"
+    if float(points[16, 0] - points[0, 0]) < 0.5 * span:  # faces drawn or photographed: 1.6-2.7 eye spans
+        return "its jaw (points 0-16) does not run from the image's left to its right"
     return ""
 
 def save_landmarks(path: str | os.PathLike, points: torch.Tensor) -> Path:
