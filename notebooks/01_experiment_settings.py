@@ -69,12 +69,16 @@ FIG_DIR = "../figures"
 
 # %%
 
+import pandas as pd
+from IPython.display import display
+
 import survey_lib
 from survey_lib import data, viz
 from survey_lib.geometry import landmarks
-from survey_lib.notebooks import start
+from survey_lib.notebooks import figure_dir, start
 
 profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
+FIG_DIR = figure_dir(FIG_DIR, profile)  # another profile draws into build/, not figures/
 
 # %%
 from survey_lib.evaluation import plans
@@ -122,8 +126,8 @@ viz.save_table(rows, "01_table1", FIG_DIR, caption=(
     "trained network (onnxruntime, CPU); foa_fast = FastDST's geometry in closed form (detection, then the spline "
     "and its warp, counted as matching) with Ghiasi et al.'s network for the texture. The last two columns are the "
     "survey's numbers on a Tesla K80 (450 steps)."))
-print(viz.markdown_table(rows, ["method", "steps", "matching_s", "optimisation_s", "total_s", "s_per_step",
-                                "survey_K80_s"]))
+display(pd.DataFrame(rows)[["method", "steps", "matching_s", "optimisation_s", "total_s", "s_per_step",
+                            "survey_K80_s"]])
 chart = [{"method": name, **t.to_dict()} for name, t in timing.iterrows()]
 fig = viz.timing_chart(chart, SURVEY_K80, title=f"Table 1, 256px: {provenance['device']} against the survey's "
                        "Tesla K80 (like with like: matching, per step, per forward pass)")

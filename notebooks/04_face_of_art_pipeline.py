@@ -62,9 +62,10 @@ AT_SCALE_DIR = None  # the committed at-scale tables (figures/at_scale, written 
 
 import survey_lib
 from survey_lib import data, viz
-from survey_lib.notebooks import start
+from survey_lib.notebooks import figure_dir, start
 
 profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
+FIG_DIR = figure_dir(FIG_DIR, profile)  # another profile draws into build/, not figures/
 
 if profile.name == "smoke":  # CI: one pair
     PAIRS = PAIRS[:1]

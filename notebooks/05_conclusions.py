@@ -64,9 +64,10 @@ import pandas as pd
 
 import survey_lib
 from survey_lib import data, viz
-from survey_lib.notebooks import start
+from survey_lib.notebooks import figure_dir, start
 
 profile, device, env = start(PROFILE, DEVICE, SEED)  # seeds everything, picks the device, prints one line
+FIG_DIR = figure_dir(FIG_DIR, profile)  # another profile draws into build/, not figures/
 
 # %%
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from .profiles import Profile
 
-__all__ = ["Session", "start", "notebook_paths", "execute", "NotebookFailed", "write_report"]
+__all__ = ["Session", "start", "figure_dir", "COMMITTED_FIG_DIR", "notebook_paths", "execute", "NotebookFailed", "write_report"]
 
 
 class Session(NamedTuple):
@@ -50,6 +50,20 @@ def start(profile: str = "default", device: str = "auto", seed: int = 0) -> Sess
     print(f"survey_lib {__version__} | profile {session.profile.name} | {session.env['device']} | "
           f"torch {session.env['torch']}")
     return session
+
+
+#: the notebooks' own ``FIG_DIR`` parameter: the committed figures, beside ``notebooks/``
+COMMITTED_FIG_DIR = "../figures"
+
+
+def figure_dir(fig_dir: str, profile) -> str:
+    """Where a notebook writes its figures: ``fig_dir`` as given, except that a reader running a profile other than
+    ``default`` with the notebook's own setting (:data:`COMMITTED_FIG_DIR`) gets ``../build/figures/<profile>``, so
+    the committed default-profile figures are never replaced by reading. ``profile``: a name or a Profile."""
+    name = getattr(profile, "name", profile)
+    if fig_dir != COMMITTED_FIG_DIR or name == "default":
+        return fig_dir
+    return f"../build/figures/{name}"
 
 
 _KERNELS = weakref.WeakSet()  # the kernel managers this process started

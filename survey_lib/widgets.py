@@ -2,11 +2,12 @@
 figure with the default choices instead of widgets, so executed notebooks still show a result."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Callable
 
 from . import env
 
-__all__ = ["is_headless", "explorer", "method_explorer"]
+__all__ = ["is_headless", "explorer", "method_explorer", "MethodExplorer", "ExplorerWidgets", "LIVE"]
 
 
 def is_headless() -> bool:
@@ -41,34 +42,275 @@ def explorer(render: Callable[..., object], **controls):
     return w.interact_manual(render, **widgets)
 
 
-def method_explorer(contents: list[str], styles: list[str], methods: list, profile: str = "smoke"):
-    """Pick a content, a style, a method and its weight; shows content, style and result side by side.
+#: feed-forward methods the explorer runs on every change (about a second); the rest wait for the Run button
+LIVE = ("foa_fast", "ghiasi", "adain")
 
-    ``methods``: names, or ``(name, settings)`` as :func:`survey_lib.evaluation.evaluate.evaluate` takes them (e.g.
-    ``("adain", {"decoder": "optimised"})``). ``weight`` multiplies the method's main knob (1 = its default): the
-    style weight of ``nst``/``foa_tps`` (10), AdaIN's content-style trade-off ``alpha`` (1, clipped to [0, 1]), the
-    DST family's warp weight beta (0.5)."""
-    import matplotlib.pyplot as plt
 
-    from . import data
-    from . import methods as m
-    from .viz import image_grid
+def method_explorer(contents=None, styles=None, methods=None, *, profile="default", upload_dir=None):
+    """The interactive explorer (:class:`MethodExplorer`), displayed: pick or upload a content and a style, a method
+    and its main weight; content, style and result are shown at the profile's working size with their landmarks and
+    the result's numbers. Headless (papermill, CI) it draws one static figure of the first choices instead.
+    Returns the :class:`MethodExplorer` (its ``result``, ``error`` and ``figure()`` for code)."""
+    from IPython.display import display
 
-    specs = {}
-    for spec in methods:
-        name, settings = (spec, {}) if isinstance(spec, str) else (spec[0], dict(spec[1]))
-        specs[name if not settings else f"{name} {settings}"] = (name, settings)
-    knob = {label: m.get(name).knob for label, (name, _) in specs.items()}  # each method's main weight, default
+    view = MethodExplorer(contents, styles, methods, profile=profile, upload_dir=upload_dir)
+    if is_headless():
+        import matplotlib.pyplot as plt
 
-    def render(content: str, style: str, method: str, weight: float):
-        name, settings = specs[method]
-        field, default = knob[method] or (None, 1.0)
+        view.run()
+        fig = view.figure()
+        display(fig)  # drawn once: the figure is closed so the notebook's backend does not draw it again
+        plt.close(fig)
+    else:
+        display(view.widget())
+    return view
+
+
+class MethodExplorer:
+    """State and computation of the explorer, apart from its widgets (so code and tests can drive it).
+
+    Args:
+        contents, styles: catalogue names or paths offered first (default: the catalogue's photographs / styles);
+            the rest of the catalogue follows, and uploaded files are added.
+        methods: names, or ``(name, settings)`` (e.g. ``("adain", {"decoder": "optimised"})``); default every
+            registered method, ``foa_fast`` first (the live preview).
+        profile: the working size and step counts (the notebook's ``PROFILE``).
+        upload_dir: where uploaded files are written (default a new temporary folder: nothing in the checkout).
+    """
+
+    def __init__(self, contents=None, styles=None, methods=None, *, profile="default", upload_dir=None):
+        from . import data
+        from . import methods as m
+        from .profiles import get_profile
+
+        self.profile = get_profile(profile)
+        self.contents = _with_rest(contents, [e.name for e in data.list_images(role="content")])
+        self.styles = _with_rest(styles, [e.name for e in data.list_images(role="style")])
+        given = [(x, {}) if isinstance(x, str) else (x[0], dict(x[1])) for x in (methods or [])]
+        rest = [(n, {}) for n in ["foa_fast", *m.available()] if all(n != g[0] or g[1] for g in given)]
+        self.methods = {}
+        for name, settings in given + rest:
+            self.methods.setdefault(name if not settings else f"{name} {settings}", (name, settings))
+        self.upload_dir = Path(upload_dir) if upload_dir else None
+        live = [label for label, spec in self.methods.items() if _is_live(*spec)]
+        self.choice = {"content": self.contents[0], "style": self.styles[0],
+                       "method": (live or list(self.methods))[0], "weight": 1.0}
+        self.result = self.pair = self.scores = None
+        self.error = ""
+
+    # ------------------------------------------------------------------------------------------ computing
+    def upload(self, name: str, content: bytes, role: str) -> str:
+        """Keep an uploaded file (``role``: ``"content"`` or ``"style"``) and choose it; returns its path."""
+        import tempfile
+
+        folder = self.upload_dir or Path(tempfile.mkdtemp(prefix="survey_upload_"))
+        self.upload_dir = folder
+        path = folder / Path(name).name
+        path.write_bytes(bytes(content))
+        options = self.contents if role == "content" else self.styles
+        if str(path) not in options:
+            options.insert(0, str(path))
+        self.choice[role] = str(path)
+        return str(path)
+
+    def set_profile(self, profile) -> None:
+        """Work at another profile's size and step counts (the explorer's quality choice)."""
+        from .profiles import get_profile
+
+        self.profile = get_profile(profile)
+
+    def expected(self, method: str | None = None) -> str:
+        """What a run of ``method`` (default the chosen one) is expected to take, as a short text."""
+        name, settings = self.methods[method or self.choice["method"]]
+        if _is_live(name, settings):
+            return "live preview (about a second)"
+        seconds = _table1_seconds().get(name)
+        if seconds is None or self.profile.name != "default":
+            return f"press Run ({self.profile.name} profile, {self.profile.size} px)"
+        return f"press Run: about {seconds:.0f} s at {self.profile.size} px on 2 cores (Table 1)"
+
+    def run(self, *, show_progress: bool = False, **choice):
+        """Compute the result of the current choice (updated by ``choice``: content, style, method, weight);
+        a bad file, a face no detector finds or a bad setting is kept as one line in :attr:`error`."""
+        from . import methods as m
+        from .evaluation.pairs import Pair
+        from .evaluation.shape_metrics import identity, warp_shape
+        from .geometry.landmarks import LandmarkFileError, NoFaceFound
+        from .images import ImageError
+
+        self.choice.update(choice)
+        name, settings = self.methods[self.choice["method"]]
+        spec = m.get(name)
+        field, default = spec.knob or (None, 1.0)
+        weight = float(self.choice["weight"])
         value = min(weight * default, 1.0) if field == "alpha" else weight * default
-        kw = {**settings, **({field: value} if field else {})}
-        res = m.run(name, content, style, profile=profile, show_progress=False, **kw)
-        fig = image_grid([data.get(content, res.image.shape[-1]), data.get(style, res.image.shape[-1]), res.image],
-                         ["content", "style", f"{res.label} ({res.timing['total_s']:.1f} s)"], size=3)
-        plt.show()
+        self.result = self.scores = None
+        try:
+            cfg = spec.config(self.profile, **{**settings, **({field: value} if field else {})})
+            self.pair = Pair.resolve(self.choice["content"], self.choice["style"], size=self.profile.size,
+                                     match_size=self.profile.match_size)
+            self.result = spec(self.pair, cfg, show_progress=show_progress)
+        except (NoFaceFound, ImageError, LandmarkFileError, ValueError, TypeError) as exc:
+            self.error = str(exc).strip().splitlines()[0]
+            return None
+        self.error = ""
+        self.scores = {"seconds": self.result.timing.total_s, **warp_shape(self.pair, self.result),
+                       **identity(self.pair, self.result)}
+        return self.result
+
+    # ------------------------------------------------------------------------------------------- drawing
+    def panels(self) -> list[tuple[str, bytes]]:
+        """``(caption, PNG bytes)`` of content, style and result at the working size, landmarks drawn (content's
+        green, style's red; on the result, the content's landmarks where the applied warp carried them)."""
+        pair, res = self.pair, self.result
+        content_pts, style_pts = pair.landmarks("content"), pair.landmarks("style")
+        shown = res.carried if res.carried is not None else (content_pts if res.warp is None else None)
+        return [("content", _png(pair.content, content_pts, "#2ecc40")),
+                ("style", _png(pair.style, style_pts, "#ff4136")),
+                (res.label, _png(res.image, shown, "#2ecc40"))]
+
+    def caption(self) -> str:
+        """The result's numbers in one line."""
+        if self.error:
+            return self.error
+        if self.scores is None:
+            return ""
+        s = self.scores
+        parts = [f"{self.result.label}: {s['seconds']:.1f} s"]
+        if s["shape_progress"] == s["shape_progress"]:
+            parts.append(f"shape progress {s['shape_progress']:.2f} (1 = the style's shape, similarity removed)")
+        if s["identity_distance"] == s["identity_distance"]:
+            parts.append(f"identity distance {s['identity_distance']:.2f} (same person below 0.6)")
+        else:
+            parts.append("identity: dlib finds no face on the output")
+        return "; ".join(parts)
+
+    def figure(self):
+        """A static matplotlib figure of the current result (or the error as its title)."""
+        import io
+
+        import matplotlib.pyplot as plt
+        from PIL import Image
+
+        fig, axes = plt.subplots(1, 3, figsize=(9, 3.4), squeeze=False)
+        for ax in axes[0]:
+            ax.axis("off")
+        if self.result is not None:
+            for ax, (title, png) in zip(axes[0], self.panels()):
+                ax.imshow(Image.open(io.BytesIO(png)))
+                ax.set_title(title, fontsize=9)
+        fig.suptitle(self.caption(), fontsize=8, wrap=True)
+        fig.tight_layout()
         return fig
 
-    return explorer(render, content=contents, style=styles, method=list(specs), weight=(1.0, 0.0, 4.0, 0.25))
+    def widget(self):
+        """The ipywidgets box: choices, uploads, Run button, the three images and the numbers."""
+        return ExplorerWidgets(self).box
+
+
+class ExplorerWidgets:
+    """The widgets of a :class:`MethodExplorer`: content and style (catalogue or upload), method, weight and quality
+    (a profile: its size and steps, starting at the notebook's); live methods rerun on every change, the others on
+    Run, with a progress bar."""
+
+    def __init__(self, view: MethodExplorer):
+        import ipywidgets as w
+
+        from .profiles import PROFILES
+
+        self.view = view
+        layout = w.Layout(width="auto")
+        self.content = w.Dropdown(options=view.contents, value=view.choice["content"], description="content")
+        self.style = w.Dropdown(options=view.styles, value=view.choice["style"], description="style")
+        self.method = w.Dropdown(options=list(view.methods), value=view.choice["method"], description="method")
+        self.weight = w.FloatSlider(value=1.0, min=0.0, max=4.0, step=0.25, description="weight")
+        self.quality = w.Dropdown(options=[(f"{p.name}: {p.size} px", p.name) for p in PROFILES.values()],
+                                  value=view.profile.name if view.profile.name in PROFILES else "default",
+                                  description="quality")
+        self.uploads = {role: w.FileUpload(accept="image/*", multiple=False, description=f"upload {role}")
+                        for role in ("content", "style")}
+        self.button = w.Button(description="Run", button_style="primary")
+        self.status = w.HTML(layout=layout)
+        self.images = [w.Image(format="png", layout=w.Layout(width=f"{view.profile.size}px")) for _ in range(3)]
+        self.titles = [w.HTML() for _ in range(3)]
+        self.progress = w.Output()
+        for control in (self.content, self.style, self.method, self.weight, self.quality):
+            control.observe(self._changed, names="value")
+        for role, up in self.uploads.items():
+            up.observe(lambda change, role=role: self._uploaded(change, role), names="value")
+        self.button.on_click(lambda _: self._run())
+        columns = [w.VBox([t, i]) for t, i in zip(self.titles, self.images)]
+        self.box = w.VBox([w.HBox([self.content, self.uploads["content"]]), w.HBox([self.style, self.uploads["style"]]),
+                           w.HBox([self.method, self.weight]), w.HBox([self.quality, self.button]), self.status,
+                           self.progress,
+                           w.HBox(columns)])
+        self._changed()
+
+    def _uploaded(self, change, role):
+        for item in change["new"]:
+            path = self.view.upload(item["name"], item["content"], role)
+            control = self.content if role == "content" else self.style
+            control.options = list(self.view.contents if role == "content" else self.view.styles)
+            control.value = path
+
+    def _changed(self, *_):
+        self.view.set_profile(self.quality.value)
+        for image in self.images:
+            image.layout.width = f"{self.view.profile.size}px"
+        if _is_live(*self.view.methods[self.method.value]):
+            self._run()
+        else:
+            self.status.value = self.view.expected(self.method.value)
+
+    def _run(self):
+        self.status.value = "running..."
+        self.progress.clear_output()
+        with self.progress:
+            self.view.run(content=self.content.value, style=self.style.value, method=self.method.value,
+                          weight=self.weight.value, show_progress=True)
+        self.progress.clear_output()
+        self.status.value = self.view.caption()
+        if self.view.result is not None:
+            for image, title, (caption, png) in zip(self.images, self.titles, self.view.panels()):
+                image.value, title.value = png, f"<b>{caption}</b>"
+
+
+def _is_live(name: str, settings: dict) -> bool:
+    """A feed-forward choice, fast enough to rerun on every change (AdaIN's optimised decoding is not)."""
+    return name in LIVE and settings.get("decoder") != "optimised"
+
+
+def _with_rest(first, everything: list[str]) -> list[str]:
+    first = [str(x) for x in (first or [])]
+    return first + [x for x in everything if x not in first]
+
+
+def _png(image, points, colour: str) -> bytes:
+    """PNG bytes of a ``(1, 3, H, W)`` image with ``points`` ``(K, 2)`` (x, y) drawn as dots (``None``: none)."""
+    import io
+
+    from PIL import ImageDraw
+
+    from .images import to_pil
+
+    pil = to_pil(image)
+    if points is not None:
+        draw = ImageDraw.Draw(pil)
+        r = max(1.0, pil.width / 160)
+        for x, y in points.tolist():
+            if x == x and y == y:
+                draw.ellipse([x - r, y - r, x + r, y + r], fill=colour)
+    buf = io.BytesIO()
+    pil.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _table1_seconds() -> dict[str, float]:
+    """Median seconds per method in the committed Table 1 (default profile, 2 cores); empty when absent."""
+    from .evaluation.plans import read_plan
+
+    table = read_plan("table1")
+    if table is None:
+        return {}
+    plain = table[table["settings"].fillna("{}") == "{}"]
+    return plain.groupby("method")["total_s"].median().to_dict()

@@ -37,8 +37,11 @@ def test_explorer_renders_a_static_figure_headless(monkeypatch):
     from survey_lib.widgets import method_explorer
 
     monkeypatch.setenv("SURVEY_HEADLESS", "1")
-    fig = method_explorer(["astronaut"], ["mona_lisa"], [("adain", {"decoder": "optimised"}), "nst"])
-    assert len(fig.axes) == 3 and fig.axes[2].get_title().startswith("adain (optimised decoding)")
+    view = method_explorer(["astronaut"], ["mona_lisa"], [("adain", {"decoder": "optimised"}), "nst"],
+                           profile="smoke")
+    assert view.choice["method"] == "foa_fast" and view.result.image.shape[-1] == 64  # the live preview, at 64 px
+    fig = view.figure()
+    assert len(fig.axes) == 3 and fig.axes[2].get_title() == "foa_fast" and "shape progress" in fig._suptitle.get_text()
 
 
 def test_adain_decoder_flag(tmp_path, monkeypatch, capsys):
