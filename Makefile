@@ -8,7 +8,7 @@ SMOKE   := build/smoke
 # JupyterLab refuses to run as root unless told
 LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: setup figures evaluate test lint sync nbval lab bench clean
+.PHONY: setup figures evaluate test lint sync nbval lab bench clean chromium
 
 setup: $(STAMP)
 
@@ -36,10 +36,17 @@ evaluate: $(STAMP)  ## compute the at-scale plans (hours on 2 cores; interrupt a
 
 # lint, unit tests + every notebook in the smoke profile (executed copies in build/smoke/executed), then nbval
 # re-executes those copies and compares every output: the same seed gives the same findings.
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(MAKE) --no-print-directory lint
 	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 -q
 	$(MAKE) --no-print-directory nbval
+
+# the browser test (tests/test_browser.py) drives Debian's chromium: Playwright's own browser download needs the
+# internet; installed here from the Debian archive when missing (as root, else through sudo)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { echo "installing chromium from the Debian archive"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
 
 lint: $(STAMP)      ## ruff on the library, tests, scripts and the notebook sources (notebooks/*.py)
 	$(PY) -m ruff check .

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
     from .profiles import Profile
 
-__all__ = ["Session", "start", "figure_dir", "COMMITTED_FIG_DIR", "notebook_paths", "execute", "NotebookFailed", "write_report"]
+__all__ = ["Session", "start", "figure_dir", "COMMITTED_FIG_DIR", "notebook_paths", "execute", "NotebookFailed",
+           "write_report"]
 
 
 class Session(NamedTuple):

@@ -92,7 +92,8 @@ class MethodExplorer:
         for name, settings in given + rest:
             self.methods.setdefault(name if not settings else f"{name} {settings}", (name, settings))
         self.upload_dir = Path(upload_dir) if upload_dir else None
-        live = [label for label, spec in self.methods.items() if _is_live(*spec)]
+        live = sorted((label for label, spec in self.methods.items() if _is_live(*spec)),
+                      key=lambda label: label != "foa_fast")  # geometry and texture in a second, when registered
         self.choice = {"content": self.contents[0], "style": self.styles[0],
                        "method": (live or list(self.methods))[0], "weight": 1.0}
         self.result = self.pair = self.scores = None
@@ -176,7 +177,8 @@ class MethodExplorer:
         if self.scores is None:
             return ""
         s = self.scores
-        parts = [f"{self.result.label}: {s['seconds']:.1f} s"]
+        content, style = (Path(self.choice[r]).name for r in ("content", "style"))
+        parts = [f"{self.result.label} on {content} / {style}: {s['seconds']:.1f} s"]
         if s["shape_progress"] == s["shape_progress"]:
             parts.append(f"shape progress {s['shape_progress']:.2f} (1 = the style's shape, similarity removed)")
         if s["identity_distance"] == s["identity_distance"]:
@@ -220,8 +222,9 @@ class ExplorerWidgets:
 
         self.view = view
         layout = w.Layout(width="auto")
-        self.content = w.Dropdown(options=view.contents, value=view.choice["content"], description="content")
-        self.style = w.Dropdown(options=view.styles, value=view.choice["style"], description="style")
+        self.content = w.Dropdown(options=_labelled(view.contents), value=view.choice["content"],
+                                  description="content")
+        self.style = w.Dropdown(options=_labelled(view.styles), value=view.choice["style"], description="style")
         self.method = w.Dropdown(options=list(view.methods), value=view.choice["method"], description="method")
         self.weight = w.FloatSlider(value=1.0, min=0.0, max=4.0, step=0.25, description="weight")
         self.quality = w.Dropdown(options=[(f"{p.name}: {p.size} px", p.name) for p in PROFILES.values()],
@@ -244,13 +247,14 @@ class ExplorerWidgets:
                            w.HBox([self.method, self.weight]), w.HBox([self.quality, self.button]), self.status,
                            self.progress,
                            w.HBox(columns)])
+        self.box.add_class("survey-explorer")  # for a page (or a test) to find it
         self._changed()
 
     def _uploaded(self, change, role):
         for item in change["new"]:
             path = self.view.upload(item["name"], item["content"], role)
             control = self.content if role == "content" else self.style
-            control.options = list(self.view.contents if role == "content" else self.view.styles)
+            control.options = _labelled(self.view.contents if role == "content" else self.view.styles)
             control.value = path
 
     def _changed(self, *_):
@@ -278,6 +282,11 @@ class ExplorerWidgets:
 def _is_live(name: str, settings: dict) -> bool:
     """A feed-forward choice, fast enough to rerun on every change (AdaIN's optimised decoding is not)."""
     return name in LIVE and settings.get("decoder") != "optimised"
+
+
+def _labelled(options: list[str]) -> list[tuple[str, str]]:
+    """Dropdown entries: catalogue names as they are, a file by its name."""
+    return [(Path(x).name + " (file)" if ("/" in x or "\\" in x) else x, x) for x in options]
 
 
 def _with_rest(first, everything: list[str]) -> list[str]:
