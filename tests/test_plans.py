@@ -309,3 +309,28 @@ def test_a_plan_read_so_far_is_its_table_or_its_committed_part_with_a_note(tmp_p
     pd.DataFrame({"key": ["a"], "error": [""]}).to_csv(tmp_path / "finding1.csv", index=False)
     whole, note = plans.read_plan_so_far("finding1", tmp_path)
     assert len(whole) == 1 and note.endswith("complete")
+
+
+def test_a_table_row_without_its_output_is_computed_when_a_metric_it_lacks_is_asked(tmp_path):
+    """A plan (``outputs=False``) reading a row imported from a committed table (metrics, no output) used to score
+    the missing metric on no image and crash (face_of_art: near_white on an imported finding1 row)."""
+    from dataclasses import replace
+
+    from survey_lib.evaluation.evaluate import evaluate
+    from survey_lib.evaluation.metrics import RUN_METRICS
+    from survey_lib.evaluation.store import Store
+
+    pair = [("astronaut", "mona_lisa")]
+    first = evaluate(["ghiasi"], pair, profile="smoke", store=str(tmp_path / "a.sqlite"), show_progress=False)
+    with Store(tmp_path / "a.sqlite") as a, Store(tmp_path / "b.sqlite") as b:
+        b.put(replace(a.get(first.table["key"].iloc[0]), image=b"", arrays=b""))  # what an imported row holds
+
+    def brightness(pair, result):
+        return {"brightness": float(result.image.mean())}
+
+    same = evaluate(["ghiasi"], pair, profile="smoke", store=str(tmp_path / "b.sqlite"), outputs=False,
+                    show_progress=False)
+    assert same.table["from_store"].all()  # the metrics it has: read, not computed
+    more = evaluate(["ghiasi"], pair, profile="smoke", store=str(tmp_path / "b.sqlite"), outputs=False,
+                    metrics=(*RUN_METRICS, brightness), show_progress=False)
+    assert not more.table["from_store"].any() and more.table["brightness"].between(0.05, 0.95).all()

@@ -216,8 +216,10 @@ def _store_or_none(store):
 
 def _lookup(jobs: Sequence[Job], db: Store, *, outputs: bool = True) -> dict[str, Record]:
     """The records ``db`` holds for ``jobs``, by key (each hit counted in the store); with ``outputs``, only those
-    that kept their output (or failed: an error is the finding)."""
-    records = {j.key: r for j in jobs if (r := db.get(j.key)) is not None and (r.image or r.error or not outputs)}
+    that kept their output (or failed: an error is the finding). A row without its output (imported from a committed
+    table) serves only a job whose metrics it already has: a missing metric needs the output, so the run is computed."""
+    records = {j.key: r for j in jobs if (r := db.get(j.key)) is not None and (r.image or r.error or (
+        not outputs and {metric_id(m) for m in j.metrics} <= computed_ids(r.metrics.get("_computed", ()))))}
     if records:
         db.count_hits([j.key for j in jobs if j.key in records])
     return records
