@@ -686,3 +686,18 @@ pd.DataFrame({"NST: loss decrease made by step 80": nst_share_80}).round(3)
 from survey_lib.widgets import method_explorer
 
 view = method_explorer(CONTENTS, STYLES, METHODS, profile=profile)
+
+# %% [markdown]
+# ## Browse every evaluated run
+#
+# The at-scale tables summarise hundreds of runs; here each can be looked at. Pick a plan (the geometric-style
+# benchmark, Finding 1, anime, Face-of-Art), sort its pairs by one method's measure (lowest first: for a progress,
+# the pair where that method does worst) and see content, style and every method's output, with the landmarks its
+# warp carried and the row of numbers. The pictures are the committed 128-px thumbnails
+# (`evaluate --plan NAME --thumbnails`); a run whose output the store did not keep shows none. Headless: the
+# benchmark pair where DST's shape progress is lowest.
+
+# %%
+from survey_lib.run_browser import run_browser
+
+runs = run_browser(plan="geometry", metric="shape_progress", method="dst")

@@ -70,7 +70,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         return _stale(args)
     if args.plan:
         return _evaluate_plans(args)
-    plan_only = [f"--{k.replace('_', '-')}" for k in ("rescore", "save_partial") if getattr(args, k)]
+    plan_only = [f"--{k.replace('_', '-')}" for k in ("rescore", "save_partial", "thumbnails") if getattr(args, k)]
     if plan_only:
         raise ValueError(f"{' and '.join(plan_only)} work on a plan: add --plan NAME")
     missing = [f"--{k}" for k in ("methods", "contents", "styles") if not getattr(args, k)]
@@ -122,7 +122,8 @@ def _stale(args: argparse.Namespace) -> int:
     another key; exit status 1 when any row is stale. Computes no run."""
     from .evaluation.plans import PLANS, check_plan_name, read_plan, stale_rows
 
-    given = [f"--{k.replace('_', '-')}" for k in ("methods", "contents", "styles", "csv", "rescore", "save_partial")
+    given = [f"--{k.replace('_', '-')}" for k in ("methods", "contents", "styles", "csv", "rescore", "save_partial",
+                                                  "thumbnails")
              if getattr(args, k)]
     if given:
         raise ValueError(f"--stale checks the committed plans; drop {', '.join(given)}")
@@ -161,6 +162,15 @@ def _evaluate_plans(args: argparse.Namespace) -> int:
                 print(f"plan {plan.name}: {rows} of {plan.runs} rows saved to "
                       f"{Path(args.out_dir) / plan.name}_partial.csv (commit it; make evaluate resumes from it)",
                       flush=True)
+            return 0
+        if args.thumbnails:  # pictures of the committed runs, from the store; nothing is computed
+            from .evaluation.thumbnails import write_thumbnails
+
+            for plan in plans:
+                written, missing = write_thumbnails(plan.name, store=store, folder=args.out_dir)
+                where = Path(args.out_dir) / "thumbnails" / plan.name
+                print(f"plan {plan.name}: {written} thumbnails written to {where}"
+                      + (f"; {missing} runs have no output in {store.path}" if missing else ""), flush=True)
             return 0
         if args.rescore:  # score the committed tables again from the store; nothing is computed
             for plan in plans:

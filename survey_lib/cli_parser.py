@@ -86,6 +86,9 @@ def _add_evaluate(sub) -> None:
     e.add_argument("--rescore", action="store_true",
                    help="with --plan: score the committed tables again from the runs the store keeps under their "
                         "keys (metrics added or changed since), computing no run")
+    e.add_argument("--thumbnails", action="store_true",
+                   help="with --plan: computing nothing, write the 128-px thumbnails of the committed runs' outputs "
+                        "that the store keeps into --out-dir/thumbnails/NAME/ (the notebooks' run browser shows them)")
     e.add_argument("--save-partial", action="store_true",
                    help="with --plan: computing nothing, write the rows the store holds as NAME_partial.csv (with "
                         "their geometry) into --out-dir, for a plan too long for one session; evaluate --plan resumes "

@@ -7,7 +7,7 @@ from typing import Callable
 
 from . import env
 
-__all__ = ["is_headless", "explorer", "method_explorer", "MethodExplorer", "ExplorerWidgets", "LIVE"]
+__all__ = ["is_headless", "explorer", "method_explorer", "MethodExplorer", "ExplorerWidgets", "LIVE", "png_with_points"]
 
 
 def is_headless() -> bool:
@@ -166,9 +166,9 @@ class MethodExplorer:
         pair, res = self.pair, self.result
         content_pts, style_pts = pair.landmarks("content"), pair.landmarks("style")
         shown = res.carried if res.carried is not None else (content_pts if res.warp is None else None)
-        return [("content", _png(pair.content, content_pts, "#2ecc40")),
-                ("style", _png(pair.style, style_pts, "#ff4136")),
-                (res.label, _png(res.image, shown, "#2ecc40"))]
+        return [("content", png_with_points(pair.content, content_pts, "#2ecc40")),
+                ("style", png_with_points(pair.style, style_pts, "#ff4136")),
+                (res.label, png_with_points(res.image, shown, "#2ecc40"))]
 
     def caption(self) -> str:
         """The result's numbers in one line."""
@@ -294,7 +294,7 @@ def _with_rest(first, everything: list[str]) -> list[str]:
     return first + [x for x in everything if x not in first]
 
 
-def _png(image, points, colour: str) -> bytes:
+def png_with_points(image, points, colour: str) -> bytes:
     """PNG bytes of a ``(1, 3, H, W)`` image with ``points`` ``(K, 2)`` (x, y) drawn as dots (``None``: none)."""
     import io
 

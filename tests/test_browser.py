@@ -23,6 +23,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from survey_lib import data
+from survey_lib.run_browser import RunBrowser
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -155,5 +156,12 @@ def test_notebook_02_runs_and_its_explorer_stylises_an_uploaded_photo_once_at_th
         assert images.evaluate_all("els => els.map(e => e.naturalWidth)") == [256, 256, 256]
         assert "shape progress" in status.inner_text() and _errors(page) == []
         explorer.screenshot(path=str(SHOTS / "explorer_upload.png"))
+        browser_box = page.locator(".survey-run-browser")  # the run browser opens on the benchmark's worst DST pair
+        browser_box.scroll_into_view_if_needed()
+        expect(browser_box.locator(".widget-image").first).to_be_visible(timeout=60_000)
+        worst = RunBrowser().pairs("geometry", metric="shape_progress", method="dst").iloc[0]
+        first = browser_box.locator("select").nth(3).locator("option").first.inner_text().replace("\xa0", " ")
+        assert first == f"{worst['content']} / {worst['style']}: {worst['metric']:.3f}"
+        browser_box.screenshot(path=str(SHOTS / "run_browser_worst_dst.png"))
     finally:
         page.close()

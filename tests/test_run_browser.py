@@ -1,0 +1,53 @@
+"""The run browser and its thumbnails: written from the store, read back at 128 px, pairs sorted worst first."""
+import io
+
+from PIL import Image
+
+from survey_lib.evaluation.evaluate import evaluate
+from survey_lib.evaluation.thumbnails import load_thumbnail, thumbnail_path, write_thumbnails
+from survey_lib.run_browser import RunBrowser
+
+
+def test_thumbnails_are_written_once_from_the_store_and_read_back_small(tmp_path):
+    store = str(tmp_path / "s.sqlite")
+    runs = evaluate(["ghiasi", "fastdst"], [("astronaut", "mona_lisa"), ("astronaut", "eileen_sprite")],
+                    profile="smoke", store=store, show_progress=False)
+    table = runs.table
+    table.to_csv(tmp_path / "tiny.csv", index=False)
+    produced = table[table["error"] == ""]
+    assert len(produced) == 3  # fastdst finds no face on eileen_sprite: no output, no thumbnail
+    assert write_thumbnails("tiny", store=store, folder=tmp_path) == (3, 0)
+    assert write_thumbnails("tiny", store=store, folder=tmp_path) == (0, 0)  # kept, not written again
+    picture = load_thumbnail("tiny", produced["key"].iloc[0], folder=tmp_path)
+    assert picture.shape == (1, 3, 128, 128)
+    assert load_thumbnail("tiny", table.loc[table["error"] != "", "key"].iloc[0], folder=tmp_path) is None
+    thumbnail_path("tiny", produced["key"].iloc[1], tmp_path).unlink()
+    assert write_thumbnails("tiny", store=str(tmp_path / "empty.sqlite"), folder=tmp_path) == (0, 1)
+
+
+def test_the_browser_sorts_the_benchmark_s_pairs_worst_first_and_shows_every_run():
+    view = RunBrowser()
+    pairs = view.pairs("geometry", metric="shape_progress", method="dst")
+    measured = pairs["metric"].dropna()
+    assert len(measured) >= 2 and measured.is_monotonic_increasing and pairs["metric"].iloc[0] == measured.min()
+    worst = pairs.iloc[0]
+    rows = view.rows("geometry", worst["content"], worst["style"])
+    panels = view.panels("geometry", worst["content"], worst["style"])
+    assert [title for title, _ in panels[2:]] == list(rows["name"])  # content, style, then every run of the pair
+    sizes = {Image.open(io.BytesIO(png)).size for _, png in panels if png is not None}
+    # every run that produced an output has its committed thumbnail (a run that failed has none)
+    assert sizes == {(128, 128)} and [png is not None for _, png in panels[2:]] == list(rows["error"] == "")
+
+
+def test_the_widgets_open_on_the_worst_pair_and_keep_the_method_across_plans():
+    from survey_lib.run_browser import BrowserWidgets
+
+    view = RunBrowser()
+    box = BrowserWidgets(view, "geometry", "shape_progress", "dst")
+    worst = view.pairs("geometry", metric="shape_progress", method="dst").iloc[0]
+    assert box.pair.value == (worst["content"], worst["style"])
+    assert len(box.images.children) == 2 + len(view.rows("geometry", *box.pair.value))
+    box.plan.value = "finding1"
+    assert box.method.value == "dst" and box.metric.value == "landmark_progress"  # finding1 has no shape column
+    assert box.pair.value == tuple(view.pairs("finding1", metric="landmark_progress", method="dst").iloc[0][
+        ["content", "style"]])
