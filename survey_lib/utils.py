@@ -71,7 +71,8 @@ def environment_summary(device: torch.device | str | None = None) -> dict[str, s
 
 
 def progress(iterable=None, *, total: int | None = None, desc: str | None = None, enabled: bool = True):
-    """A progress bar over ``iterable`` (or ``total`` updates): tqdm in a terminal or a notebook; plain lines every
+    """A progress bar over ``iterable`` (or ``total`` updates): tqdm in a terminal, its widget in a notebook (gone
+    when done); plain lines every
     :data:`PLAIN_EVERY_S` seconds when stderr goes to a file or a pipe (a log stays readable); off when
     ``SURVEY_PROGRESS=0``."""
     import sys
@@ -79,8 +80,15 @@ def progress(iterable=None, *, total: int | None = None, desc: str | None = None
     from tqdm import tqdm
 
     disable = not enabled or not env.progress_enabled()
-    interactive = "ipykernel" in sys.modules or getattr(sys.stderr, "isatty", lambda: False)()
-    if disable or interactive:
+    in_notebook = "ipykernel" in sys.modules
+    if in_notebook and not disable and not env.headless():
+        try:  # a widget that goes away when done: a text bar would leave an empty stderr box behind
+            from tqdm.notebook import tqdm as widget_bar
+
+            return widget_bar(iterable, total=total, desc=desc, leave=False)
+        except ImportError:  # no ipywidgets: the text bar
+            pass
+    if disable or in_notebook or getattr(sys.stderr, "isatty", lambda: False)():
         return tqdm(iterable, total=total, desc=desc, disable=disable, leave=False, dynamic_ncols=True)
     return _PlainProgress(iterable, total, desc)
 

@@ -119,8 +119,9 @@ def _wait_for_every_cell(page) -> None:
 
 
 def _errors(page) -> list[str]:
+    """Tracebacks and errors on the page, and empty stderr boxes (what a finished text progress bar leaves)."""
     texts = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
-    return [t for t in texts if "Traceback" in t or "Error" in t]
+    return [t or "(an empty stderr box)" for t in texts if "Traceback" in t or "Error" in t or not t.strip()]
 
 
 def _open_and_run(browser, lab, name):
