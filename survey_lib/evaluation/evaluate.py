@@ -29,7 +29,8 @@ from .metrics import RUN_METRICS
 from .pairs import Pair
 from ..profiles import Profile, get_profile
 from .runs import TABLE_COLUMNS, Runs, computed_ids, load_result, metric_id
-from .store import Keeper, Record, Store, opened, pack_arrays, png_bytes, run_key
+from .keeper import Keeper
+from .store import Record, Store, opened, pack_arrays, png_bytes, run_key
 
 __all__ = ["evaluate", "plan_jobs", "stored_runs", "records_from_table", "grid", "group", "GROUPS", "Job", "run_job",
            "complete_metrics"]

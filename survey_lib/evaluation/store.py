@@ -18,20 +18,18 @@ becomes a :class:`StoreError` naming the file and the cause (read-only, disk ful
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
 import itertools
 import json
 import os
 import sqlite3
 import time
-from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 
-import numpy as np
-import torch
+from .records import (COLUMNS, JSON_COLUMNS, Record, dumps_strict, jsonable, pack_arrays, png_bytes,
+                      record_from_row, run_key)
 
-__all__ = ["Store", "StoreError", "Keeper", "Record", "run_key", "default_store_path", "opened", "SCHEMA_VERSION"]
+__all__ = ["Store", "StoreError", "Record", "run_key", "jsonable", "pack_arrays", "png_bytes", "default_store_path",
+           "opened", "SCHEMA_VERSION"]
 
 SCHEMA_VERSION = 1
 _MARKER = "survey_lib results store"
@@ -55,146 +53,6 @@ def default_store_path() -> Path:
     if (checkout / "pyproject.toml").is_file():
         return checkout / "build" / "results.sqlite"
     return Path("build") / "results.sqlite"
-
-
-def jsonable(value):
-    """Config and info values as JSON: tensors and arrays as lists, paths and other objects as text."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    if isinstance(value, (torch.Tensor, np.ndarray)):
-        return np.asarray(value.detach().cpu() if isinstance(value, torch.Tensor) else value).tolist()
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    if is_dataclass(value) and not isinstance(value, type):
-        return jsonable(asdict(value))
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
-def run_key(method: str, config: dict, pair_digest: str, seed: int, version: str, device: str) -> str:
-    """SHA-256 that identifies one run: equal keys give equal results, any change in what a run reads gives a new
-    key (so a changed setting, input or algorithm version is a store miss, never a stale hit). ``version`` is the
-    method's algorithm version (:meth:`survey_lib.methods.Method.code_version`), not a hash of its source: a pure
-    move of code keeps every key."""
-    text = json.dumps({"method": method, "config": jsonable(config), "pair": pair_digest, "seed": seed,
-                       "version": version, "device": device}, sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-@dataclass
-class Record:
-    """One stored run. ``metrics``/``timing``/``history``/``config``/``info`` are JSON-able dicts; ``image`` is PNG
-    bytes (empty for a failed run); ``arrays`` an ``.npz`` of the run's geometry (``src``, ``dst``, ``targets``,
-    ``moved``, ``warp``), each present when the method has it; ``error`` the one-line reason a run failed (e.g. no
-    face found), else empty."""
-
-    key: str
-    method: str
-    content: str
-    style: str
-    seed: int
-    profile: str
-    code_version: str
-    config: dict
-    metrics: dict = field(default_factory=dict)
-    timing: dict = field(default_factory=dict)
-    history: dict = field(default_factory=dict)
-    info: dict = field(default_factory=dict)
-    image: bytes = b""
-    arrays: bytes = b""
-    error: str = ""
-    created: str = ""
-    environment: dict = field(default_factory=dict)
-
-    def load_arrays(self) -> dict[str, torch.Tensor]:
-        if not self.arrays:
-            return {}
-        with np.load(io.BytesIO(self.arrays)) as npz:
-            return {k: torch.from_numpy(npz[k]) for k in npz.files}
-
-    def load_image(self) -> torch.Tensor | None:
-        """The output as ``(1, 3, H, W)`` in [0, 1] (8-bit, as saved), or ``None`` for a failed run."""
-        if not self.image:
-            return None
-        from PIL import Image
-
-        from ..images import to_tensor
-
-        return to_tensor(Image.open(io.BytesIO(self.image)))
-
-
-def pack_arrays(**arrays) -> bytes:
-    """``.npz`` bytes of the given tensors (``None`` values left out)."""
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **{k: v.detach().cpu().numpy() for k, v in arrays.items() if v is not None})
-    return buf.getvalue()
-
-
-def png_bytes(image: torch.Tensor) -> bytes:
-    from ..images import to_pil
-
-    buf = io.BytesIO()
-    to_pil(image).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-_COLUMNS = ("key", "method", "content", "style", "seed", "profile", "code_version", "config", "metrics", "timing",
-            "history", "info", "image", "arrays", "error", "created", "environment")
-_JSON = {"config", "metrics", "timing", "history", "info", "environment"}
-
-
-
-def _dumps(value) -> str:
-    """Strict JSON (what SQLite's own JSON functions accept): NaN and infinities stored as ``null``."""
-    return json.dumps(_finite(jsonable(value)), allow_nan=False)
-
-
-def _finite(value):
-    if isinstance(value, float):
-        return value if np.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
-
-
-def _number_or_nan(value):
-    """A stored metric or history value as read back: ``null`` is NaN again; lists element-wise."""
-    if value is None:
-        return float("nan")
-    if isinstance(value, list):
-        return [_number_or_nan(v) for v in value]
-    return value
-
-
-def _record(row: dict) -> Record:
-    """A :class:`Record` from a stored row, checking what an edit could have broken (raises ValueError/TypeError
-    naming the column)."""
-    for c in _JSON:
-        try:
-            row[c] = json.loads(row[c]) if row[c] is not None else {}
-        except (TypeError, ValueError):
-            raise ValueError(f"column {c} is not JSON ({str(row[c])[:40]!r})") from None
-        if not isinstance(row[c], dict):
-            raise ValueError(f"column {c} is not a JSON object ({str(row[c])[:40]!r})")
-    if isinstance(row["seed"], bool) or not isinstance(row["seed"], int):
-        raise ValueError(f"seed {row['seed']!r} is not an integer")
-    for name, value in row["metrics"].items():
-        numbers = value if isinstance(value, list) else [value]
-        if not name.startswith("_") and not all(v is None or isinstance(v, (int, float)) for v in numbers):
-            raise ValueError(f"metric {name} = {value!r} is not a number")
-    row["metrics"] = {k: v if k.startswith("_") else _number_or_nan(v) for k, v in row["metrics"].items()}
-    row["history"] = {k: _number_or_nan(v) for k, v in row["history"].items()}
-    for c in ("image", "arrays"):
-        if row[c] is not None and not isinstance(row[c], bytes):
-            raise ValueError(f"column {c} is not binary data")
-        row[c] = row[c] or b""
-    row["error"] = row["error"] or ""
-    return Record(**row)
 
 
 def _can_write(path: Path) -> bool:
@@ -228,7 +86,7 @@ def _check_layout(db: sqlite3.Connection) -> None:
     if meta.get("schema") != str(SCHEMA_VERSION):
         raise sqlite3.DatabaseError(f"schema {meta.get('schema')}, this version reads {SCHEMA_VERSION}")
     have = {r[1] for r in db.execute("PRAGMA table_info(runs)")}
-    missing = [c for c in _COLUMNS if c not in have]
+    missing = [c for c in COLUMNS if c not in have]
     if missing:
         raise sqlite3.DatabaseError(f"older layout: its runs table has no column {', '.join(missing)}")
 
@@ -354,7 +212,7 @@ class Store:
         if not tables:
             with self._transaction():
                 self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-                self._db.execute(f"CREATE TABLE IF NOT EXISTS runs ({', '.join(_COLUMNS)}, PRIMARY KEY (key))")
+                self._db.execute(f"CREATE TABLE IF NOT EXISTS runs ({', '.join(COLUMNS)}, PRIMARY KEY (key))")
                 self._db.execute("INSERT OR IGNORE INTO meta VALUES ('kind', ?), ('schema', ?)",
                                  (_MARKER, str(SCHEMA_VERSION)))
         _check_layout(self._db)
@@ -419,17 +277,17 @@ class Store:
         Raises:
             StoreError: the run could not be written (read-only, disk full, store deleted...); nothing was written.
         """
-        values = [_dumps(getattr(record, c)) if c in _JSON else getattr(record, c) for c in _COLUMNS]
+        values = [dumps_strict(getattr(record, c)) if c in JSON_COLUMNS else getattr(record, c) for c in COLUMNS]
         if not self.writable:
             raise self.error(sqlite3.OperationalError("readonly"), f"storing run {record.key[:12]}")
         with self._errors(f"storing run {record.key[:12]}"):
             self._still_there()
             with self._transaction():
-                cur = self._db.execute(f"INSERT OR IGNORE INTO runs VALUES ({', '.join('?' * len(_COLUMNS))})",
+                cur = self._db.execute(f"INSERT OR IGNORE INTO runs VALUES ({', '.join('?' * len(COLUMNS))})",
                                        values)
                 if cur.rowcount == 0 and record.image and not record.error:
                     cur = self._db.execute(
-                        f"UPDATE runs SET {', '.join(f'{c} = ?' for c in _COLUMNS[1:])} WHERE key = ? AND "
+                        f"UPDATE runs SET {', '.join(f'{c} = ?' for c in COLUMNS[1:])} WHERE key = ? AND "
                         "(image IS NULL OR length(image) = 0) AND (error IS NULL OR error = '')",
                         values[1:] + values[:1])
         return cur.rowcount == 1
@@ -441,11 +299,11 @@ class Store:
             StoreError: the row cannot be read back (an edited or damaged value), naming the store and the run.
         """
         with self._errors(f"reading run {key[:12]}"):
-            row = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM runs WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM runs WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
         try:
-            return _record(dict(zip(_COLUMNS, row)))
+            return record_from_row(dict(zip(COLUMNS, row)))
         except (ValueError, TypeError) as exc:
             raise StoreError(f"the store '{self.path}' holds an unreadable run {key[:12]} ({row[1]} {row[2]}/{row[3]}"
                              f"): {exc}; delete that row or move the store away") from None
@@ -459,7 +317,7 @@ class Store:
             old = self._db.execute("SELECT metrics FROM runs WHERE key = ?", (key,)).fetchone()
             if old is not None:
                 merged = {**json.loads(old[0]), **jsonable(metrics)}
-                self._db.execute("UPDATE runs SET metrics = ? WHERE key = ?", (_dumps(merged), key))
+                self._db.execute("UPDATE runs SET metrics = ? WHERE key = ?", (dumps_strict(merged), key))
 
     def count_hits(self, keys) -> None:
         """Record that the runs ``keys`` were read instead of computed (one transaction; a read-only store counts
@@ -505,67 +363,6 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store('{self.path}')"
-
-
-class Keeper:
-    """Writes computed runs into ``store``; where the store refuses them (read-only, disk full, deleted while in
-    use) into a fallback store beside it or, failing that, in the temporary folder, saying once where: a computed
-    run is never lost.
-
-    >>> keeper = Keeper(store)          # doctest: +SKIP
-    >>> keeper.check()                  # before computing: a write is tried now, not after an hour of runs
-    >>> keeper.put(record)              # doctest: +SKIP
-    """
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.fallback: Store | None = None
-        name = store.path.stem + ".unstored.sqlite"
-        import tempfile
-
-        self._candidates = [store.path.with_name(name), Path(tempfile.gettempdir()) / "survey_lib" / name]
-
-    def check(self) -> None:
-        """Try a write into the store now; if it cannot take runs, open the fallback (raising :class:`StoreError`
-        when no fallback can be written either)."""
-        if self.fallback is None:
-            try:
-                self.store.check_writable()
-            except StoreError as exc:
-                self._divert(exc)
-
-    def put(self, record: Record) -> bool:
-        """:meth:`Store.put` into the store, or the fallback once the store has refused a run."""
-        while True:
-            target = self.store if self.fallback is None else self.fallback
-            try:
-                return target.put(record)
-            except StoreError as exc:
-                self._divert(exc)
-
-    def _divert(self, cause: StoreError) -> None:
-        import warnings
-
-        from ..utils import SurveyWarning
-
-        while self._candidates:
-            path = self._candidates.pop(0)
-            try:
-                fallback = Store(path)
-                fallback.check_writable()
-            except StoreError:
-                continue
-            if self.fallback is not None:
-                self.fallback.close()
-            self.fallback = fallback
-            warnings.warn(f"{cause}; computed runs are kept in '{path}' instead (read them with --store {path})",
-                          SurveyWarning, stacklevel=3)
-            return
-        raise StoreError(f"{cause}; no fallback store could be written either") from None
-
-    def close(self) -> None:
-        if self.fallback is not None:
-            self.fallback.close()
 
 
 @contextlib.contextmanager

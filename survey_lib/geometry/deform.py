@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import torch
 
-from .landmarks import GROUPS, apply_transform, implausible, similarity_transform
+from .landmarks import GROUPS, apply_transform, similarity_transform
 
-__all__ = ["FAMILIES", "caricature", "long_face", "anime_eyes", "deform", "face_problems"]
+__all__ = ["FAMILIES", "caricature", "long_face", "anime_eyes", "deform", "face_problems", "implausible"]
 
 #: the deformation families :func:`deform` knows, and the value of their parameter that leaves the face unchanged
 FAMILIES = {"caricature": 1.0, "long_face": 0.0, "anime_eyes": 0.0}
@@ -117,6 +117,20 @@ def _crossing(points: torch.Tensor) -> list[tuple[str, str]]:
     i, j = torch.nonzero(torch.triu(cross & ~shares, 1), as_tuple=True)
     return sorted({(owner[k], owner[m]) for k, m in zip(i.tolist(), j.tolist())})
 
+
+def implausible(points: torch.Tensor) -> str:
+    """Why 68 points ``(x, y)`` do not look like an upright face in the iBUG order, or ``""``: the eyes (36-47)
+    should lie above the mouth (48-67), and the subject's right eye (36-41) on the image's left of their left eye."""
+    right_eye, left_eye, mouth = points[36:42].mean(0), points[42:48].mean(0), points[48:68].mean(0)
+    eyes = (right_eye + left_eye) / 2
+    span = float((left_eye - right_eye).norm())
+    if float(mouth[1] - eyes[1]) < 0.25 * span:
+        return "its mouth (points 48-67) is not below its eyes (36-47)"
+    if float(left_eye[0] - right_eye[0]) < 0.25 * span:
+        return "its eyes are mirrored (points 36-41 should lie left of 42-47 in the image)"
+    if float(points[16, 0] - points[0, 0]) < 0.5 * span:  # faces drawn or photographed: 1.6-2.7 eye spans
+        return "its jaw (points 0-16) does not run from the image's left to its right"
+    return ""
 
 def face_problems(points: torch.Tensor, *, tolerate: tuple[str, ...] = ()) -> list[str]:
     """What makes ``points`` (68 landmarks) no longer a face; empty when they pass every check: upright (eyes above

@@ -183,18 +183,19 @@ def opencv_faces(image: ImageLike, *, min_size: int = 40) -> torch.Tensor:
 
 # ---------------------------------------------------------------------------------------------- file formats
 def _check_rows(rows, what: str, order: str = "x and y") -> None:
-    """Raise :class:`LandmarkFileError` naming ``what`` and the first point of ``rows`` (a list read from a file)
-    that is not two numbers."""
+    """Raise :class:`LandmarkFileError` naming ``what`` and the first point of ``rows`` (read from a file) that is not
+    two numbers."""
     if not isinstance(rows, list):
         raise LandmarkFileError(f"{what}: points must be a list of [{order.replace(' and ', ', ')}] pairs, got "
                                 f"{type(rows).__name__} {str(rows)[:30]}")
+    number = (int, float)
     for i, row in enumerate(rows, 1):
-        if not isinstance(row, (list, tuple)):
-            raise LandmarkFileError(f"{what}: point {i} is {str(row)[:30]!r}, expected two numbers ({order})")
-        if len(row) != 2:
+        if isinstance(row, (list, tuple)) and len(row) != 2:
             raise LandmarkFileError(f"{what}: point {i} has {len(row)} numbers, expected 2 ({order})")
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in row):
-            raise LandmarkFileError(f"{what}: point {i} is {list(row)!r}, expected two numbers ({order})")
+        if not isinstance(row, (list, tuple)) or not all(isinstance(v, number) and v is not True and v is not False
+                                                         for v in row):
+            shown = list(row) if isinstance(row, (list, tuple)) else str(row)[:30]
+            raise LandmarkFileError(f"{what}: point {i} is {shown!r}, expected two numbers ({order})")
 
 
 def _check_points(points: torch.Tensor | np.ndarray, what: str) -> torch.Tensor:
@@ -308,20 +309,6 @@ def load_landmarks(path: str | os.PathLike, *, n_points: int | None = N_POINTS) 
                           stacklevel=2)
     return pts
 
-
-def implausible(points: torch.Tensor) -> str:
-    """Why 68 points ``(x, y)`` do not look like an upright face in the iBUG order, or ``""``: the eyes (36-47)
-    should lie above the mouth (48-67), and the subject's right eye (36-41) on the image's left of their left eye."""
-    right_eye, left_eye, mouth = points[36:42].mean(0), points[42:48].mean(0), points[48:68].mean(0)
-    eyes = (right_eye + left_eye) / 2
-    span = float((left_eye - right_eye).norm())
-    if float(mouth[1] - eyes[1]) < 0.25 * span:
-        return "its mouth (points 48-67) is not below its eyes (36-47)"
-    if float(left_eye[0] - right_eye[0]) < 0.25 * span:
-        return "its eyes are mirrored (points 36-41 should lie left of 42-47 in the image)"
-    if float(points[16, 0] - points[0, 0]) < 0.5 * span:  # faces drawn or photographed: 1.6-2.7 eye spans
-        return "its jaw (points 0-16) does not run from the image's left to its right"
-    return ""
 
 def save_landmarks(path: str | os.PathLike, points: torch.Tensor) -> Path:
     """Write landmarks in the format given by the suffix (``.pts``, ``.ljson``, ``.txt``)."""
