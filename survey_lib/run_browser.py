@@ -192,17 +192,15 @@ def _table(plan: str, folder) -> pd.DataFrame:
 @lru_cache(maxsize=8)
 def _points(plan: str, folder) -> dict:
     """Per run key, the ``(68, 2)`` content landmarks its warp carried (the plan's ``_points`` table)."""
-    import torch
-
     from .evaluation.plans import read_plan
+    from .evaluation.shape_metrics import carried_landmarks
 
     points = read_plan(f"{plan}_points", folder)
     if points is None:
         points = read_plan(f"{plan}_partial_points", folder)
     if points is None:
         return {}
-    return {key: torch.tensor(g.sort_values("landmark")[["x", "y"]].to_numpy(dtype=float), dtype=torch.float32)
-            for key, g in points.groupby("key", sort=False)}
+    return {key: carried_landmarks(g) for key, g in points.groupby("key", sort=False)}
 
 
 def _size(plan: str, folder) -> int:

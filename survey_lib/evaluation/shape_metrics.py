@@ -13,8 +13,8 @@ from ..geometry.landmarks import NoFaceFound, apply_transform, similarity_transf
 from ..geometry.shapes import shape_gap
 from .metrics import metric, points_through_warp
 
-__all__ = ["shape_progress", "similarity_px", "shape_scores", "committed_shape_scores", "warp_shape", "identity",
-           "SHAPE_COLUMNS", "SHAPE_METRICS"]
+__all__ = ["shape_progress", "similarity_px", "shape_scores", "carried_landmarks", "committed_shape_scores",
+           "warp_shape", "identity", "SHAPE_COLUMNS", "SHAPE_METRICS"]
 
 _NAN = float("nan")
 
@@ -88,6 +88,15 @@ def shape_scores(content: torch.Tensor, style: torch.Tensor, carried: torch.Tens
     return out
 
 
+def carried_landmarks(rows) -> torch.Tensor:
+    """The ``(68, 2)`` content landmarks one run's warp carried, from its rows of a plan's ``NAME_points.csv``
+    (columns ``landmark``, ``x``, ``y``); NaN for a landmark the warp did not reach (no row)."""
+    carried = torch.full((68, 2), _NAN)
+    carried[torch.tensor(rows["landmark"].to_numpy())] = torch.tensor(rows[["x", "y"]].to_numpy(dtype=float),
+                                                                       dtype=torch.float32)
+    return carried
+
+
 def committed_shape_scores(points, *, size: int = 256):
     """:func:`shape_scores` of committed runs from their carried landmarks, computing no run: ``points`` is a plan's
     ``NAME_points.csv`` (columns ``key``, ``content``, ``style``, ``settings``, ``landmark``, ``x``, ``y``; the
@@ -105,9 +114,7 @@ def committed_shape_scores(points, *, size: int = 256):
             pair = Pair.resolve(content, style, size=size)
             faces[content, style] = pair.landmarks("content"), pair.landmarks("style")
         p, q = faces[content, style]
-        carried = torch.full((68, 2), _NAN)
-        xy = torch.tensor(g[["x", "y"]].to_numpy(dtype=float), dtype=torch.float32)
-        carried[torch.tensor(g["landmark"].to_numpy())] = xy
+        carried = carried_landmarks(g)
         which = json.loads(settings).get("keypoints", "all") if isinstance(settings, str) else "all"
         rows[key] = shape_scores(p, q, carried, keypoints=which)
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("key")

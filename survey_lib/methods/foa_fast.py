@@ -83,8 +83,6 @@ class FoAFastConfig:
         if self.landmarks not in ("detect", "files"):
             raise ValueError(f"landmarks must be 'detect' or 'files'; got {self.landmarks!r}")
         check_style_detector(self.style_detector)
-        if not 0.0 <= self.alpha <= 1.0:
-            raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
 
 
 def strength_targets(src: torch.Tensor, aligned: torch.Tensor, strength: float) -> torch.Tensor:

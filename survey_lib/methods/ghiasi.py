@@ -153,8 +153,6 @@ class GhiasiConfig:
 
     def __post_init__(self):
         check_settings(self, alpha=(0, 1))
-        if not 0.0 <= self.alpha <= 1.0:
-            raise ValueError(f"alpha must be in [0, 1], got {self.alpha}")
 
 
 class Ghiasi(Method):

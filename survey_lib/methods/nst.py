@@ -47,16 +47,13 @@ class NSTConfig:
     seed: int = 0
 
     def __post_init__(self):
+        # 32 px at least: VGG19 pools 5 times
         check_settings(self, size=(32, MAX_SIZE), steps=(1, None), lr=(0, None), content_weight=(0, None),
                        style_weight=(0, None), tv_weight=(0, None))
         if self.optimizer not in ("lbfgs", "adam"):
             raise ValueError(f"optimizer must be 'lbfgs' or 'adam', got {self.optimizer!r}")
         if self.init not in ("content", "noise"):
             raise ValueError(f"init must be 'content' or 'noise', got {self.init!r}")
-        if self.steps < 1:
-            raise ValueError(f"steps must be >= 1, got {self.steps}")
-        if self.size < 32:
-            raise ValueError(f"size must be >= 32 px (VGG19 pools 5 times), got {self.size}")
 
 
 @dataclass

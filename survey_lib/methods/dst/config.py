@@ -57,10 +57,6 @@ class DSTConfig:
             self.lr = 0.3 if self.optimizer == "sgd" else 0.01
         if self.theta_lr is None:
             self.theta_lr = (self.lr if self.optimizer == "sgd" else 0.5) * self.theta_lr_scale
-        if self.record_every < 0:
-            raise ValueError(f"record_every must be >= 0 (0: never), got {self.record_every}")
-        if self.scales < 1 or self.steps_per_scale < 1:
-            raise ValueError(f"scales and steps_per_scale must be >= 1; got {self.scales} and {self.steps_per_scale}")
         min_side = 32 * 2 ** (self.scales - 1)
         if self.size < min_side:
             raise ValueError(f"size {self.size} is too small for {self.scales} scales: VGG needs >= 32 px at the "
