@@ -34,6 +34,12 @@ def files(tmp_path):
     ragged.write_text(good.read_text().replace("\n}", " 7.0\n}", 1))
     empty = tmp_path / "empty.pts"
     empty.write_text("")
+    worded = tmp_path / "worded.pts"
+    lines = good.read_text().splitlines()
+    lines[5] = "nose 12.0"  # third point, sixth line
+    worded.write_text("\n".join(lines) + "\n")
+    worded_txt = tmp_path / "worded.txt"
+    worded_txt.write_text("10, 20\n30, 4O\n")
     face = tmp_path / "face.png"
     shutil.copy(data.path("astronaut"), face)
     (tmp_path / "cat").mkdir()
@@ -43,7 +49,7 @@ def files(tmp_path):
 
     Image.new("RGB", (256, 256), (128, 128, 128)).save(uniform)
     return {"corrupt": corrupt, "same": same, "outside": outside, "good": good, "tmp": tmp_path, "ragged": ragged,
-            "empty": empty, "face": face, "uniform": uniform}
+            "empty": empty, "worded": worded, "worded_txt": worded_txt, "face": face, "uniform": uniform}
 
 
 # (id, argv with {placeholders} for files, environment, expected exit code, fragments stderr must contain)
@@ -91,6 +97,10 @@ CLI_CASES = [
                           "-o", "{tmp}/o.png", *SMOKE], {}, 2, ["ragged.pts", "has 3 numbers"]),
     ("empty-pts", ["stylize", "astronaut", "sylvie_ios", "-m", "oneshot_foa", "--style-landmarks", "{empty}",
                    "-o", "{tmp}/o.png", *SMOKE], {}, 2, ["empty.pts", "is empty"]),
+    ("pts-word", ["stylize", "astronaut", "sylvie_ios", "-m", "oneshot_foa", "--style-landmarks", "{worded}",
+                  "-o", "{tmp}/o.png", *SMOKE], {}, 2, ["worded.pts", "point 3 (line 6)", "'nose'"]),
+    ("dst-txt-word", ["stylize", "astronaut", "sylvie_ios", "-m", "oneshot_foa", "--style-landmarks", "{worded_txt}",
+                      "-o", "{tmp}/o.png", *SMOKE], {}, 2, ["worded.txt", "point 2 (line 2)", "'4O'"]),
     ("device-meta", ["stylize", "astronaut", "mona_lisa", "--device", "meta", "-o", "{tmp}/o.png", *SMOKE], {}, 2,
      ["device='meta'", "cpu, cuda"]),
     ("evaluate-corrupt-store", [*EVAL, "--store", "{corrupt}"], {}, 2, ["corrupt.bin", "not a results store"]),

@@ -198,6 +198,30 @@ def _check_rows(rows, what: str, order: str = "x and y") -> None:
             raise LandmarkFileError(f"{what}: point {i} is {shown!r}, expected two numbers ({order})")
 
 
+def _number_rows(lines: list[str], path, first_line: int, order: str) -> list[list[float]]:
+    """The numbers on each non-blank line of a text landmark file; a word that is not a number raises
+    :class:`LandmarkFileError` naming the file, the point, its line and the word."""
+    rows = []
+    for line_no, line in enumerate(lines, first_line):
+        if not line.strip():
+            continue
+        try:
+            rows.append([float(v) for v in line.split()])
+        except ValueError:
+            bad = next(v for v in line.split() if not _is_number(v))
+            raise LandmarkFileError(f"'{path}': point {len(rows) + 1} (line {line_no}) has {bad!r}, expected two "
+                                    f"numbers ({order})") from None
+    return rows
+
+
+def _is_number(word: str) -> bool:
+    try:
+        float(word)
+    except ValueError:
+        return False
+    return True
+
+
 def _check_points(points: torch.Tensor | np.ndarray, what: str) -> torch.Tensor:
     if isinstance(points, list):
         _check_rows(points, what)
@@ -220,10 +244,7 @@ def read_pts(path: str | os.PathLike) -> torch.Tensor:
         end = next(i for i, line in enumerate(lines) if line.strip() == "}")
     except StopIteration:
         raise LandmarkFileError(f"'{path}': not a .pts file (no '{{' ... '}}' block of points)") from None
-    try:
-        rows = [[float(v) for v in line.split()] for line in lines[start:end] if line.strip()]
-    except ValueError as exc:
-        raise LandmarkFileError(f"'{path}': not a .pts file ({exc})") from None
+    rows = _number_rows(lines[start:end], path, first_line=start + 1, order="x y")
     return _check_points(rows, f"'{path}'") - 1.0
 
 
@@ -257,11 +278,8 @@ def write_ljson(path: str | os.PathLike, points: torch.Tensor) -> Path:
 
 def read_dst_txt(path: str | os.PathLike) -> torch.Tensor:
     """DST/FastDST ``row, col`` text -> ``(N, 2)`` (x, y)."""
-    try:
-        rows = [[float(v) for v in line.replace(",", " ").split()]
-                for line in Path(path).read_text(encoding="utf-8-sig").splitlines() if line.strip()]
-    except ValueError as exc:
-        raise LandmarkFileError(f"'{path}': not a 'row, col' point file ({exc})") from None
+    lines = [line.replace(",", " ") for line in Path(path).read_text(encoding="utf-8-sig").splitlines()]
+    rows = _number_rows(lines, path, first_line=1, order="row, col")
     if not rows:
         raise LandmarkFileError(f"'{path}': is empty (an empty file is what FastDST writes when dlib finds no face)")
     pts = _check_points(rows, f"'{path}'")
