@@ -108,7 +108,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the store '{self.path}' ({exc.strerror}); pass a store path in a "
-                             "writable folder (--store or $SURVEY_STORE)") from None
+                             "writable folder ($SURVEY_STORE, or --store for evaluate)") from None
         if self.path.exists() and not _can_write(self.path):
             self._open_read_only(timeout)
             return
@@ -141,7 +141,7 @@ class Store:
         if not self.path.exists():
             return
         if not self.path.is_file():
-            raise StoreError(f"'{self.path}' is not a regular file; pass a store file path (--store or $SURVEY_STORE)")
+            raise StoreError(f"'{self.path}' is not a regular file; pass a store file path ($SURVEY_STORE, or --store for evaluate)")
         try:
             with open(self.path, "rb") as f:
                 head = f.read(16)
@@ -151,7 +151,7 @@ class Store:
             return
         if head != b"SQLite format 3\x00":
             raise StoreError(f"'{self.path}' is not a results store (not an SQLite file); move it away or use another "
-                             "store path (--store or $SURVEY_STORE)")
+                             "store path ($SURVEY_STORE, or --store for evaluate)")
         try:
             db = _connect_read_only(self.path, 10.0)
         except sqlite3.Error as exc:
@@ -181,19 +181,19 @@ class Store:
             return StoreError(f"the store {where} was deleted while in use; run again to create it")
         if "readonly" in text or "read-only" in text:
             return StoreError(f"the store {where} is read-only; make it writable or use another store path "
-                              "(--store or $SURVEY_STORE)")
+                              "($SURVEY_STORE, or --store for evaluate)")
         if "disk is full" in text or "No space left" in text:
             return StoreError(f"the disk holding the store {where} is full; free space or use a store on another "
-                              "disk (--store or $SURVEY_STORE)")
+                              "disk ($SURVEY_STORE, or --store for evaluate)")
         if "no such column" in text or "older layout" in text or "schema" in text:
             return StoreError(f"the store {where} has another layout ({text}); move it away (runs are recomputed) "
-                              "or use another store path (--store or $SURVEY_STORE)")
+                              "or use another store path ($SURVEY_STORE, or --store for evaluate)")
         if "another program" in text or "not a database" in text or "malformed" in text:
             return StoreError(f"{where} is not a results store ({text}); move it away or use another store path "
-                              "(--store or $SURVEY_STORE)")
+                              "($SURVEY_STORE, or --store for evaluate)")
         if "unable to open" in text:
             return StoreError(f"cannot open the store {where} ({text}); check that its folder exists and can be "
-                              "written, or use another store path (--store or $SURVEY_STORE)")
+                              "written, or use another store path ($SURVEY_STORE, or --store for evaluate)")
         return StoreError(f"the store {where} failed: {text}")
 
     def _close_quietly(self) -> None:
@@ -224,7 +224,7 @@ class Store:
         is rolled back, so an evaluation learns it before computing anything."""
         if not self.writable:
             raise StoreError(f"the store '{self.path}' is read-only; make it writable or use another store path "
-                             "(--store or $SURVEY_STORE)")
+                             "($SURVEY_STORE, or --store for evaluate)")
         with self._errors("trying a write"):
             self._still_there()
             self._db.execute("BEGIN IMMEDIATE")
