@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "build" / "browser"
 NOTEBOOKS = ("00_setup_and_data", "02_finding1_qualitative")
+UNTOUCHED = "05_conclusions"
 RUN_LIMIT_MS = int(os.environ.get('BROWSER_RUN_LIMIT_S', 600)) * 1000
 
 
@@ -49,6 +50,7 @@ def lab(tmp_path_factory):
         assert 'PROFILE = "default"' in text
         notebook = jupytext.reads(text.replace('PROFILE = "default"', 'PROFILE = "smoke"', 1), fmt="py:percent")
         jupytext.write(notebook, books / f"{name}.ipynb")
+    shutil.copy(ROOT / "notebooks" / f"{UNTOUCHED}.ipynb", books)  # as committed, to open and leave
     settings = root / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)  # every cell kept in the page (the test sees every output); the kernel starts
     (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none",
@@ -86,14 +88,19 @@ def browser():
         chromium.close()
 
 
-def _run_all(page, base: str, token: str, name: str) -> None:
-    """Open notebook ``name``, run every cell from the Run menu, wait until each code cell has its number."""
+def _open(page, base: str, token: str, name: str) -> None:
+    """Open notebook ``name`` alone in a fresh workspace and wait until its kernel is idle."""
     page.goto(f"{base}/lab/workspaces/{secrets.token_hex(4)}/tree/{name}.ipynb?token={token}&reset")  # one tab
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60_000)
     news = page.get_by_role("button", name="No", exact=True)  # JupyterLab asks once about its news feed
     if news.count():
         news.first.click()
     expect(page.get_by_text("Python 3 (ipykernel) | Idle")).to_be_visible(timeout=90_000)  # the kernel is up
+
+
+def _run_all(page, base: str, token: str, name: str) -> None:
+    """Open notebook ``name``, run every cell from the Run menu, wait until each code cell has its number."""
+    _open(page, base, token, name)
     started = page.locator(".jp-CodeCell .jp-InputArea-prompt", has_text=re.compile(r"\[(\*|\d+)\]"))
     for _ in range(3):  # a click while the kernel is still connecting runs nothing: try again
         page.get_by_role("menuitem", name="Run", exact=True).click()
@@ -133,6 +140,18 @@ def _open_and_run(browser, lab, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"))
     return page
+
+
+def test_a_committed_notebook_opens_unmodified(lab, browser):
+    """JupyterLab writes the kernel's name and language into a notebook when its kernel starts; a committed notebook
+    already carries them, so opening it marks nothing modified and autosave rewrites no file."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        _open(page, *lab, UNTOUCHED)
+        page.wait_for_timeout(3000)  # the kernel's info arrives after the status shows idle
+        assert page.locator(".lm-TabBar-tab.jp-mod-dirty").count() == 0, "the notebook is marked modified on opening"
+    finally:
+        page.close()
 
 
 def test_notebook_00_runs_in_the_browser_with_figures_and_no_traceback(lab, browser):

@@ -4,10 +4,13 @@ The executed copies land in ``build/smoke/executed`` with their figures in ``bui
 then re-executes those copies and compares every output (the same seed must give the same findings).
 """
 import json
+import sys
 from pathlib import Path
 
 import jupytext
 import pytest
+from ipykernel.ipkernel import IPythonKernel
+from jupyter_client.kernelspec import KernelSpecManager
 
 from survey_lib.notebooks import NotebookFailed, execute, notebook_paths
 
@@ -43,6 +46,11 @@ def test_notebook_is_committed_clean_with_colab_and_parameters_cells(nb):
     assert tags[0] == ["colab"] and tags[1] == ["parameters"], f"{nb.name}: colab cell, then parameters cell"
     assert sum("parameters" in t for t in tags) == 1
     assert raw["metadata"]["kernelspec"]["name"] == "python3"
+    # what JupyterLab writes when the kernel starts, so a notebook opens unmodified (the browser test opens one)
+    assert raw["metadata"]["kernelspec"]["display_name"] == KernelSpecManager().get_kernel_spec("python3").display_name
+    info = dict(IPythonKernel.language_info, version=raw["metadata"]["language_info"].get("version", "?"))
+    assert raw["metadata"]["language_info"] == info, f"{nb.name}: language_info is not the kernel's"
+    assert info["version"].startswith("%d.%d." % sys.version_info[:2]), f"{nb.name}: written under another Python"
     # the shared set-up is one call, not pasted code
     assert sum("start(PROFILE, DEVICE, SEED)" in "".join(c["source"]) for c in code) == 1
 
