@@ -141,7 +141,8 @@ class Store:
         if not self.path.exists():
             return
         if not self.path.is_file():
-            raise StoreError(f"'{self.path}' is not a regular file; pass a store file path ($SURVEY_STORE, or --store for evaluate)")
+            raise StoreError(f"'{self.path}' is not a regular file; pass a store file path ($SURVEY_STORE, or --store "
+                             "for evaluate)")
         try:
             with open(self.path, "rb") as f:
                 head = f.read(16)
