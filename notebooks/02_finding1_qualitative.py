@@ -514,7 +514,8 @@ viz.save_table(beta[["method", "beta", "pair", *SWEPT]].round(3).to_dict("record
                         "carried by the applied warp; folded_% = pixels where that warp folds over (Jacobian "
                         "determinant <= 0)."))
 COLOR = {"dst": "tab:green", "fastdst": "tab:red"}
-fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
+fig, axes = plt.subplots(2, 2, figsize=(10, 7))  # two by two: the labels stay legible at notebook width
+axes = axes.ravel()
 for ax, (metric, ylabel) in zip(axes, {"own_target_progress": "keypoints toward their own targets",
                                        "warp_progress": "68 landmarks through the warp",
                                        "folded_%": "folded pixels of the warp (%)"}.items()):
@@ -615,7 +616,8 @@ defaults = before.groupby("method")[PAPER].mean()
 # best loss so far)
 nst_steps["loss_share"] = nst_steps.groupby("pair")["loss"].transform(
     lambda v: (v.iloc[0] - v.cummin()) / (v.iloc[0] - v.min()))
-fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
+fig, axes = plt.subplots(2, 2, figsize=(10, 7))  # two by two: the labels stay legible at notebook width
+axes = axes.ravel()
 for ax, (metric, ylabel) in zip(axes, {"own_target_progress": "keypoints toward their own targets",
                                        "warp_progress": "68 landmarks through the warp",
                                        "folded_%": "folded pixels of the warp (%)"}.items()):

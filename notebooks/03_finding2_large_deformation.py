@@ -68,6 +68,8 @@ AT_SCALE_DIR = None  # the committed at-scale tables (figures/at_scale, written 
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from IPython.display import display
+
 import survey_lib
 from survey_lib import data, viz
 from survey_lib.notebooks import figure_dir, start
@@ -100,7 +102,7 @@ viz.save_table(detection, "03_detection_per_image", FIG_DIR, caption=(
     f"AnimeFace (likelihood >= {animeface.MIN_LIKELIHOOD})."))
 viz.save_table(summary, "03_detection_by_category", FIG_DIR, caption=(
     f"Share of images per category in which dlib and AnimeFace find a face at {SURVEY_SIZE} px."))
-print(viz.markdown_table(summary))
+display(pd.DataFrame(summary).set_index("category"))
 fig, ax = plt.subplots(figsize=(6.5, 2.8))
 for k, (d, label) in enumerate((("dlib", "dlib (HOG, photographs)"), ("animeface", "AnimeFace (anime)"))):
     ax.bar([i + 0.38 * k for i in range(len(CATEGORIES))], [rate[(c, d)] for c in CATEGORIES], width=0.38,

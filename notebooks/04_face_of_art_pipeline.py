@@ -60,6 +60,10 @@ AT_SCALE_DIR = None  # the committed at-scale tables (figures/at_scale, written 
 
 # %%
 
+import pandas as pd
+
+from IPython.display import display
+
 import survey_lib
 from survey_lib import data, viz
 from survey_lib.notebooks import figure_dir, start
@@ -106,7 +110,7 @@ viz.save_table(rows, "04_foa_metrics", FIG_DIR, caption=(
     "landmarks, measured where each method's applied warp carries them; folded pixels of that warp; dlib "
     "re-detection on the output (NME to style / content landmarks; NaN where dlib finds no face); near-white "
     "pixels of the output and of the style."))
-print(viz.markdown_table(rows, [k for k in rows[0] if k != "seconds"]))  # seconds: in 04_foa_metrics.md
+display(pd.DataFrame(rows).drop(columns="seconds"))  # seconds: in 04_foa_metrics.md
 # a pale output (obama / sylvie_blue) is no paler than its style: the spline stage does not wash the picture out
 for r in rows:
     assert r["white_%"] <= r["style_white_%"] + 5, r
@@ -124,7 +128,6 @@ for r in rows:
 # change over the face; 0 for a shift or a uniform scaling), and the share of near-white pixels of each output.
 
 # %%
-import pandas as pd
 
 from survey_lib.evaluation import plans
 from survey_lib.evaluation.stats import paired_differences, summarise

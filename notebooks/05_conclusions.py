@@ -62,6 +62,8 @@ AT_SCALE_DIR = None  # the committed at-scale tables (figures/at_scale, written 
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from IPython.display import display
+
 import survey_lib
 from survey_lib import data, viz
 from survey_lib.notebooks import figure_dir, start
@@ -262,19 +264,16 @@ rows = [{"targets": r.targets, "gap_px": round(r.gap_px, 2), "keypoint_progress"
         for r in runs.itertuples()]
 viz.save_table(rows, "05_common_vs_single", FIG_DIR,
                caption="One-shot FoA toward one exemplar's landmarks vs the common landmarks.")
-print(viz.markdown_table(rows))
+display(pd.DataFrame(rows).set_index("targets"))
 
 # %% tags=["nbval-ignore-output"]
 # nbval-ignore-output: this cell prints notebook 01's wall-clock seconds, which differ from run to run
-import csv
 from pathlib import Path
 
 table1 = Path(FIG_DIR) / "01_table1.csv"
 if table1.exists():
-    speed = list(csv.DictReader(table1.open()))
     print("Speed (from notebook 01):")
-    print(viz.markdown_table([{k: r[k] for k in ("method", "steps", "matching_s", "optimisation_s", "total_s")}
-                              for r in speed]))
+    display(pd.read_csv(table1)[["method", "steps", "matching_s", "optimisation_s", "total_s"]])
 else:
     print("run notebook 01 first for the speed summary")
 

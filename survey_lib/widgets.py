@@ -134,7 +134,6 @@ class MethodExplorer:
         """Compute the result of the current choice (updated by ``choice``: content, style, method, weight);
         a bad file, a face no detector finds or a bad setting is kept as one line in :attr:`error`."""
         from . import methods as m
-        from .evaluation.pairs import Pair
         from .evaluation.shape_metrics import identity, warp_shape
         from .geometry.landmarks import LandmarkFileError, NoFaceFound
         from .images import ImageError
@@ -147,9 +146,8 @@ class MethodExplorer:
         value = min(weight * default, 1.0) if field == "alpha" else weight * default
         self.result = self.scores = None
         try:
-            cfg = spec.config(self.profile, **{**settings, **({field: value} if field else {})})
-            self.pair = Pair.resolve(self.choice["content"], self.choice["style"], size=self.profile.size,
-                                     match_size=self.profile.match_size)
+            _, cfg, self.pair = m.prepare(name, self.choice["content"], self.choice["style"], profile=self.profile,
+                                          **{**settings, **({field: value} if field else {})})
             self.result = spec(self.pair, cfg, show_progress=show_progress)
         except (NoFaceFound, ImageError, LandmarkFileError, ValueError, TypeError) as exc:
             self.error = str(exc).strip().splitlines()[0]

@@ -26,7 +26,7 @@ One module per method family holds its algorithm, its config and the adapter it 
 ================  ====================================================================================================
 """
 from .base import (KEYPOINT_SUBSETS, LANDMARK_METHODS, Method, MethodResult, Result, Timing, available, get,
-                   landmark_half, match, register, run)
+                   landmark_half, match, prepare, register, run)
 from ..evaluation.pairs import resolve_image
 from .nst import NST
 from .adain import AdaIN, AdaINConfig
@@ -35,7 +35,7 @@ from .dst import DST, DSTFamily, FastDST, FastDSTConfig, LandmarkDSTConfig, OneS
 from .foa import FoATPS, FoATPSConfig
 from .foa_fast import FoAFast, FoAFastConfig
 
-__all__ = ["Timing", "Result", "MethodResult", "Method", "register", "get", "run", "available", "resolve_image",
-           "match", "landmark_half", "LANDMARK_METHODS", "KEYPOINT_SUBSETS", "NST", "AdaIN", "AdaINConfig", "Ghiasi",
-           "GhiasiConfig", "DSTFamily", "DST", "FastDST", "FastDSTConfig", "OneShotFoA", "LandmarkDSTConfig", "FoATPS",
-           "FoATPSConfig", "FoAFast", "FoAFastConfig"]
+__all__ = ["Timing", "Result", "MethodResult", "Method", "register", "get", "prepare", "run", "available",
+           "resolve_image", "match", "landmark_half", "LANDMARK_METHODS", "KEYPOINT_SUBSETS", "NST", "AdaIN",
+           "AdaINConfig", "Ghiasi", "GhiasiConfig", "DSTFamily", "DST", "FastDST", "FastDSTConfig", "OneShotFoA",
+           "LandmarkDSTConfig", "FoATPS", "FoATPSConfig", "FoAFast", "FoAFastConfig"]

@@ -19,8 +19,8 @@ from ..geometry.matchers import Correspondences
 from ..images import ImageLike
 from ..profiles import Profile, get_profile
 
-__all__ = ["Timing", "Result", "MethodResult", "Method", "register", "get", "run", "available", "match",
-           "LANDMARK_METHODS", "KEYPOINT_SUBSETS", "check_keypoints", "landmark_half"]
+__all__ = ["Timing", "Result", "MethodResult", "Method", "register", "get", "prepare", "run", "available",
+           "match", "LANDMARK_METHODS", "KEYPOINT_SUBSETS", "check_keypoints", "landmark_half"]
 
 
 # ----------------------------------------------------------------------------------------------- results
@@ -217,15 +217,14 @@ def get(name: str) -> Method:
 LANDMARK_METHODS = ("oneshot_foa", "foa_tps")
 
 
-def run(method: str, content: ImageLike, style: ImageLike, *, profile: str | Profile = "default",
-        device="auto", show_progress: bool = True, content_landmarks=None, style_landmarks=None,
-        **overrides) -> Result:
-    """Run ``method`` on one content/style pair with the sizes and step counts of ``profile``.
+def prepare(method: str, content: ImageLike, style: ImageLike, *, profile: str | Profile = "default",
+            content_landmarks=None, style_landmarks=None, **overrides) -> tuple[Method, object, Pair]:
+    """What :func:`run` computes on, checked before any work: ``(method, config, pair)``.
 
     ``overrides`` replace single settings of the method's config (e.g. ``steps=50``, ``seed=1``,
     ``warp_weight=2``); ``size=`` replaces the profile's working size, which the images, their points and the
     config share; ``content_landmarks`` / ``style_landmarks`` give landmark files or ``(68, 2)`` tensors to
-    the methods in :data:`LANDMARK_METHODS`. Settings and images are checked before any work.
+    the methods in :data:`LANDMARK_METHODS`.
     """
     spec = get(method)
     for key, given in (("content_landmarks", content_landmarks), ("style_landmarks", style_landmarks)):
@@ -238,8 +237,21 @@ def run(method: str, content: ImageLike, style: ImageLike, *, profile: str | Pro
     cfg = spec.config(prof, **overrides)
     pair = Pair.resolve(content, style, size=prof.size, match_size=prof.match_size,
                         content_landmarks=content_landmarks, style_landmarks=style_landmarks)
+    return spec, cfg, pair
+
+
+def run(method: str, content: ImageLike, style: ImageLike, *, profile: str | Profile = "default",
+        device="auto", show_progress: bool = True, content_landmarks=None, style_landmarks=None,
+        **overrides) -> Result:
+    """Run ``method`` on one content/style pair with the sizes and step counts of ``profile``.
+
+    The settings, images and landmarks are those of :func:`prepare` (``overrides`` of single settings, ``size=``,
+    landmark files for the methods in :data:`LANDMARK_METHODS`), checked before any work.
+    """
+    spec, cfg, pair = prepare(method, content, style, profile=profile, content_landmarks=content_landmarks,
+                              style_landmarks=style_landmarks, **overrides)
     res = spec(pair, cfg, device=device, show_progress=show_progress)
-    res.profile = prof.name
+    res.profile = get_profile(profile).name
     return res
 
 
