@@ -56,11 +56,12 @@ class RunBrowser:
         """``(caption, PNG bytes)`` of content, style and each run of the pair (``None`` where no thumbnail was
         committed: a run that failed, or one whose output the store did not keep), at 128 px with landmarks."""
         from .evaluation.pairs import Pair
+        from .evaluation.plans import working_size
         from .evaluation.thumbnails import THUMBNAIL_SIZE, load_thumbnail
         from .widgets import png_with_points
 
         table = self.table(plan)
-        pair = Pair.resolve(content, style, size=_size(plan, self.folder))
+        pair = Pair.resolve(content, style, size=working_size(plan, self.folder))
         scale = THUMBNAIL_SIZE / pair.size
         shown = [(content, png_with_points(_small(pair.content), _scaled(pair.landmarks("content"), scale), "#2ecc40")),
                  (style, png_with_points(_small(pair.style), _scaled(pair.landmarks("style"), scale), "#ff4136"))]
@@ -201,14 +202,6 @@ def _points(plan: str, folder) -> dict:
     if points is None:
         return {}
     return {key: carried_landmarks(g) for key, g in points.groupby("key", sort=False)}
-
-
-def _size(plan: str, folder) -> int:
-    from .evaluation.plans import read_provenance
-    from .profiles import get_profile
-
-    record = read_provenance(plan, folder) or read_provenance(f"{plan}_partial", folder) or {}
-    return get_profile(record.get("profile", "default")).size
 
 
 def _small(image):

@@ -18,9 +18,9 @@ from .provenance import (INVOCATION, UncommittedCode, check_committed, commit, d
 from .tables import timing_summary
 
 __all__ = [*_SPEC_NAMES, "run_plan", "save_partial", "rescore_plan", "read_plan", "read_provenance",
-           "read_shape_scores", "read_plan_so_far", "stale_rows",
-           "staleness_note", "report_staleness", "AWAITING_RECOMPUTE", "check_committed", "UncommittedCode",
-           "dirty_provenance", "provenance", "timing_summary"]
+           "read_shape_scores", "read_plan_so_far", "working_size", "stale_rows", "staleness_note", "report_staleness",
+           "AWAITING_RECOMPUTE", "check_committed", "UncommittedCode", "dirty_provenance", "provenance",
+           "timing_summary"]
 
 
 def stale_rows(name: str, folder=None) -> int | None:
@@ -297,15 +297,22 @@ def read_plan(name: str, folder=None, *, required: bool = False):
     return table
 
 
+def working_size(name: str, folder=None) -> int:
+    """The working size (px) of plan ``name``'s committed runs: its profile's, read from the provenance of its table
+    or, while only part is computed, of its partial table; the default profile's when neither is committed."""
+    from ..profiles import get_profile
+
+    record = read_provenance(name, folder) or read_provenance(f"{name}_partial", folder) or {}
+    return get_profile(record.get("profile", "default")).size
+
+
 def read_shape_scores(name: str, folder=None):
     """The shape scores (:data:`~survey_lib.evaluation.shape_metrics.SHAPE_COLUMNS`) of plan ``name``'s committed runs,
     computed from its committed carried landmarks (``NAME_points.csv``) at the plan's working size, by ``key``:
     geometry scored on shape for a plan computed before the metric existed, computing no run."""
-    from ..profiles import get_profile
     from .shape_metrics import committed_shape_scores
 
-    profile = read_provenance(name, folder)["profile"]
-    return committed_shape_scores(read_plan(f"{name}_points", folder, required=True), size=get_profile(profile).size)
+    return committed_shape_scores(read_plan(f"{name}_points", folder, required=True), size=working_size(name, folder))
 
 
 def read_plan_so_far(name: str, folder=None):
