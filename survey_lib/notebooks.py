@@ -46,11 +46,20 @@ def start(profile: str = "default", device: str = "auto", seed: int = 0) -> Sess
     from .vgg import resolve_device
 
     seed_everything(seed)
+    _show_whole_tables()
     dev = resolve_device(device)
     session = Session(get_profile(profile), dev, environment_summary(dev))
     print(f"survey_lib {__version__} | profile {session.profile.name} | {session.env['device']} | "
           f"torch {session.env['torch']}")
     return session
+
+
+def _show_whole_tables() -> None:
+    """Tables as wide as the notebooks' pivot tables shown whole (pandas cuts at 20 columns and 80 characters)."""
+    import pandas as pd
+
+    pd.set_option("display.max_columns", 60)
+    pd.set_option("display.width", 200)
 
 
 #: the notebooks' own ``FIG_DIR`` parameter: the committed figures, beside ``notebooks/``

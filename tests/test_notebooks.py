@@ -104,3 +104,19 @@ def test_report_lists_figures_in_the_order_the_notebook_makes_them(tmp_path):
     text = write_report(tmp_path, [nb.with_suffix(".ipynb")], "default").read_text()
     order = [text.index(s) for s in ("02_zeta.png", "| 1 |", "02_alpha.csv", "02_mid.png", "02_built_at_run_time")]
     assert order == sorted(order)
+
+
+def test_the_set_up_cell_shows_a_wide_pivot_table_whole(capsys):
+    import pandas as pd
+
+    from survey_lib.notebooks import start
+
+    wide = pd.DataFrame([[0.123] * 30], columns=[f"pair {i}" for i in range(30)])
+    try:
+        pd.set_option("display.max_columns", 20)  # pandas' default in a notebook kernel
+        assert "..." in wide._repr_html_()
+        start("smoke", "cpu", 0)
+        assert "..." not in wide._repr_html_() and "pair 29" in wide._repr_html_()
+    finally:
+        pd.reset_option("display.max_columns")
+        pd.reset_option("display.width")
