@@ -29,7 +29,8 @@ figures: $(STAMP)   ## regenerate every figure and table in the chosen profile
 # store; per-run tables and provenance records go to figures/at_scale/, which the notebooks read. Two one-thread
 # workers: on 2 cores as fast as one two-thread process, and each run is bit-reproducible on one thread (CI reruns
 # a sample of the committed runs so).
-PLANS ?= table1 finding1 finding1_held_out finding1_seeds beta_sweep paper_budget anime face_of_art deformation_sweep exemplars
+PLANS ?= table1 finding1 finding1_held_out finding1_seeds beta_sweep paper_budget anime face_of_art deformation_sweep \
+	exemplars geometry geometry_budget
 WORKERS ?= 2
 evaluate: $(STAMP)  ## compute the at-scale plans (hours on 2 cores; interrupt and rerun at will)
 	OMP_NUM_THREADS=1 $(PY) -m survey_lib evaluate --plan $(PLANS) --workers $(WORKERS)

@@ -31,6 +31,10 @@ The pairs are chosen by rule, not by hand:
   six base portraits in two families (long face, anime proportions) at shape gaps 0.08-0.17 to the photographs
   (:func:`geometry_pairs`), every method, scored also on shape and identity
   (:data:`survey_lib.evaluation.shape_metrics.SHAPE_METRICS`).
+* ``geometry_budget``: DST and FastDST at the survey's budget (``paper`` profile, as ``paper_budget``) on two of
+  those photographs x one base portrait's long face at two gaps (:data:`BUDGET_STYLES`: 0.11 and 0.17, where the
+  detectors FastDST needs still read the style), keypoints recorded every 10 steps: does the survey's budget change
+  how far they follow a geometry that differs? (the same pairs at the default profile are in ``geometry``)
 """
 from __future__ import annotations
 
@@ -43,6 +47,7 @@ __all__ = ["Plan", "PLANS", "get_plan", "check_plan_name", "jobs", "finding1_pai
            "MIN_SIDE", "AT_SCALE_DIR", "BETAS", "SWEEP_K", "SWEEP_PAIR", "TO_CONVERGENCE", "TIMING_THREADS",
            "ADAIN_OPTIMISED", "ANIME_FASTDST", "TABLE1_PAIR", "TABLE1_METHODS", "FINDING1_METHODS",
            "FACE_OF_ART_METHODS", "EXEMPLAR_CONTENT", "EXEMPLAR_CHARACTER", "geometry_pairs", "GEOMETRY_METHODS",
+           "geometry_budget_pairs", "BUDGET_STYLES", "BUDGET_PHOTOS",
            "GEOMETRY_FAMILIES", "GEOMETRY_LEVELS", "GEOMETRY_PHOTOS"]
 
 #: where the per-run tables and their provenance records are committed (relative to the repository root)
@@ -134,6 +139,21 @@ GEOMETRY_LEVELS = (0.08, 0.11, 0.14, 0.17)
 GEOMETRY_PHOTOS = 4
 
 
+#: plan ``geometry_budget``: the base portrait, family and gaps (the base's long face is read by dlib at both)
+BUDGET_STYLES = ("mona_lisa", "long_face", (0.11, 0.17))
+BUDGET_PHOTOS = 2
+
+
+def geometry_budget_pairs() -> list[tuple[str, str]]:
+    """The first :data:`BUDGET_PHOTOS` photographs of plan ``geometry`` x the styles of :data:`BUDGET_STYLES`, named
+    (nothing is built until a run resolves them)."""
+    from .geometric_styles import style_name
+
+    base, family, gaps = BUDGET_STYLES
+    photos = list(dict.fromkeys(c for c, _ in finding1_pairs()))[:BUDGET_PHOTOS]
+    return [(c, style_name(base, family, gap)) for c in photos for gap in gaps]
+
+
 def geometry_pairs() -> list[tuple[str, str]]:
     """The first :data:`GEOMETRY_PHOTOS` photographs of Finding 1 (both sides at least :data:`MIN_SIDE` px) crossed
     with every style the benchmark builds from its base portraits in :data:`GEOMETRY_FAMILIES` x
@@ -192,6 +212,7 @@ def sweep_pairs(size: int = 256) -> tuple:
 def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every catalogue image
     from ..data import character
     from .metrics import RUN_METRICS, animeface_redetection, exact_tps_folds, near_white
+    from .shape_metrics import SHAPE_METRICS
 
     pairs = tuple(finding1_pairs())
     ten = _subset(list(pairs), 10)
@@ -220,6 +241,9 @@ def _plans() -> dict[str, Plan]:  # once per process: the pair rule opens every 
                                   trajectories=True, pair_labels=tuple(f"k={k:g}" for k in SWEEP_K),
                                   metrics=RUN_METRICS + (exact_tps_folds,)),
         "exemplars": Plan("exemplars", ("oneshot_foa",), exemplars, seeds=(0, 1), pair_labels=exemplar_labels),
+        "geometry_budget": Plan("geometry_budget", (("dst", {"record_every": 10}), ("fastdst", {"record_every": 10})),
+                                tuple(geometry_budget_pairs()), profile="paper", trajectories=True,
+                                metrics=RUN_METRICS + SHAPE_METRICS),
         "beta_sweep": Plan("beta_sweep", tuple((name, {"warp_weight": beta}) for name in ("dst", "fastdst")
                                                for beta in BETAS), (ten[0], ten[3]), trajectories=True),
     }
@@ -235,7 +259,7 @@ def _geometry_plan() -> Plan:  # on its own: building its 43 styles takes second
 
 #: plan names, in the order ``make evaluate`` runs them
 PLANS = ("table1", "finding1", "finding1_held_out", "finding1_seeds", "beta_sweep", "paper_budget", "anime",
-         "face_of_art", "deformation_sweep", "exemplars", "geometry")
+         "face_of_art", "deformation_sweep", "exemplars", "geometry", "geometry_budget")
 
 
 def check_plan_name(name: str) -> str:
