@@ -139,7 +139,8 @@ def show_correspondences(img_a: torch.Tensor, img_b: torch.Tensor, src: torch.Te
 def method_grid(rows: Sequence[dict], columns: Sequence[str], *, size: float = 2.2, titles: dict | None = None):
     """A grid with one row per content/style pair: ``rows[i]`` maps column names (e.g. "content", "style", "nst",
     "dst") to ``(1, 3, H, W)`` images; missing entries (a method that failed) show as an empty cell with the
-    text in ``rows[i]["notes"][column]``; ``rows[i]["points"][column]``, where given, is a list of
+    text in ``rows[i]["notes"][column]`` (a note beside an image is written over it);
+    ``rows[i]["points"][column]``, where given, is a list of
     ``((K, 2) (x, y) pixel points, draw_points settings)`` drawn on that cell (one legend for the figure)."""
     import matplotlib.pyplot as plt
 
@@ -152,6 +153,9 @@ def method_grid(rows: Sequence[dict], columns: Sequence[str], *, size: float = 2
                 ax.imshow(_as_hwc(row[col]))
                 for points, mark in row.get("points", {}).get(col, []):
                     draw_points(ax, points, **mark)
+                if col in row.get("notes", {}):
+                    ax.text(0.5, 0.5, row["notes"][col], ha="center", va="center", fontsize=7, transform=ax.transAxes,
+                            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
             else:
                 ax.text(0.5, 0.5, row.get("notes", {}).get(col, "n/a"), ha="center", va="center", fontsize=7,
                         wrap=True, transform=ax.transAxes)

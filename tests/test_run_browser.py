@@ -51,3 +51,23 @@ def test_the_widgets_open_on_the_worst_pair_and_keep_the_method_across_plans():
     assert box.method.value == "dst" and box.metric.value == "landmark_progress"  # finding1 has no shape column
     assert box.pair.value == tuple(view.pairs("finding1", metric="landmark_progress", method="dst").iloc[0][
         ["content", "style"]])
+
+
+def test_the_benchmark_over_its_levels_shows_each_built_style_and_why_a_run_made_nothing():
+    view = RunBrowser()
+    table = view.table("geometry")
+    runs = table[(table["content"] == "grace_hopper") & (table["name"] == "foa_fast")
+                 & (table["base_style"] == "bronte_richmond")]
+    rows, columns = view.level_rows("grace_hopper", "bronte_richmond", "foa_fast")
+    assert columns == [f"gap {v:.2f}" for v in sorted(runs["level"].unique())]
+    assert len(rows) == 2 * runs["family"].nunique()  # per family: the styles, then the outputs
+    for styles, outputs, (family, runs_f) in zip(rows[::2], rows[1::2], runs.groupby("family")):
+        assert family in styles["label"]
+        failed = {f"gap {r.level:.2f}" for r in runs_f.itertuples() if r.error}
+        assert set(outputs["notes"]) == failed and all("no face" in outputs["notes"][c] for c in failed)
+        for column in styles["points"]:
+            assert styles[column].shape == outputs[column].shape == (1, 3, 128, 128)
+            for points, _ in styles["points"][column] + outputs["points"][column]:
+                inside = points[points.isfinite().all(1)]  # a carried landmark the warp did not reach is NaN
+                assert points.shape == (68, 2) and len(inside) >= 60
+                assert 0 <= float(inside.min()) and float(inside.max()) <= 128
