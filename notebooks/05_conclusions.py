@@ -344,6 +344,16 @@ print(f"foa_fast: {live.seconds:.2f} s for one 256-px image here, end to end (la
 # find no face on the style (the run produces nothing), the shape progress of the applied warp against the exact
 # landmarks, and the identity distance of the output from the photograph, each with a two-way cluster interval over
 # photographs and base portraits (`survey_lib.evaluation.levels`).
+#
+# First, what the levels look like: one base portrait in both families at each gap, its exact landmarks in red, and
+# below each style `foa_fast`'s output on one photograph (the committed 128-px thumbnail), the landmarks its warp
+# carried in green and the style's shape placed on the photograph's face in red (what shape progress scores).
+
+# %%
+from survey_lib.run_browser import RunBrowser
+
+level_grid, level_columns = RunBrowser(folder=AT_SCALE_DIR).level_rows("grace_hopper", "bronte_richmond", "foa_fast")
+viz.save_figure(viz.method_grid(level_grid, level_columns, size=1.8), "05_benchmark_levels", FIG_DIR)
 
 # %%
 from survey_lib.evaluation import levels
