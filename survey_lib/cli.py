@@ -145,13 +145,16 @@ def _stale(args: argparse.Namespace) -> int:
 
 def _evaluate_plans(args: argparse.Namespace) -> int:
     """``evaluate --plan NAME ...``: each plan into the store and its table + provenance into ``--out-dir``."""
-    from .evaluation.plans import get_plan, rescore_plan, run_plan, save_partial
+    from .evaluation.plans import get_plan, rescore_plan, run_methods, run_plan, save_partial
     from .evaluation.store import Store
     from .utils import check_writable_folder
 
-    given = [f"--{k}" for k in ("methods", "contents", "styles", "csv") if getattr(args, k)]
+    given = [f"--{k}" for k in ("contents", "styles", "csv") if getattr(args, k)]
     if given:
         raise ValueError(f"--plan fixes methods, pairs and seeds; drop {', '.join(given)}")
+    if args.methods and (args.save_partial or args.thumbnails or args.rescore):
+        raise ValueError("--methods with --plan computes part of a plan; drop it from --save-partial, --thumbnails "
+                         "and --rescore")
     plans = [get_plan(name) for name in args.plan]  # an unknown name fails here, before any run
     check_writable_folder(args.out_dir, "--out-dir")
     store = Store(args.store) if args.store else Store()
@@ -180,6 +183,13 @@ def _evaluate_plans(args: argparse.Namespace) -> int:
             return 0
         with _executor(args) as executor:
             for plan in plans:
+                if args.methods:  # part of the plan, into the store; the table is written when the plan is whole
+                    computed, hits = run_methods(plan.name, args.methods, store=store, executor=executor,
+                                                 device=args.device)
+                    print(f"plan {plan.name}: {', '.join(args.methods)}: {computed} computed, {hits} read from "
+                          f"{store.path}; no table written (`evaluate --plan {plan.name} --save-partial` saves what "
+                          "the store holds)", flush=True)
+                    continue
                 print(f"plan {plan.name}: {plan.runs} runs ({plan.profile} profile)", flush=True)
                 table = run_plan(plan.name, store=store, executor=executor, device=args.device,
                                  out_dir=args.out_dir).table

@@ -97,7 +97,8 @@ def _add_evaluate(sub) -> None:
                    help="computing nothing, print per committed plan (or each --plan) how many rows today's code "
                         "would compute under another key; exit 1 when any is stale")
     e.add_argument("--methods", nargs="+", choices=available(), metavar="METHOD",
-                   help=f"one or more of {', '.join(available())}")
+                   help=f"one or more of {', '.join(available())}; with --plan: compute only these methods of the plan "
+                        "into the store, writing no table (then --save-partial)")
     e.add_argument("--contents", nargs="+",
                    help="content images: catalogue names, paths or a group (photos, portraits, anime)")
     e.add_argument("--styles", nargs="+", help="style images, as --contents")

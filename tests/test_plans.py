@@ -109,10 +109,14 @@ def test_run_plan_writes_the_table_and_its_provenance_and_resumes(tmp_path, monk
 
 @pytest.mark.parametrize("argv, message", [
     (["evaluate", "--methods", "nst"], "evaluate needs --contents, --styles (or --plan NAME"),
-    (["evaluate", "--plan", "finding1", "--methods", "nst"], "--plan fixes methods, pairs and seeds; drop --methods"),
+    (["evaluate", "--plan", "finding1", "--contents", "obama"],
+     "--plan fixes methods, pairs and seeds; drop --contents"),
+    (["evaluate", "--plan", "finding1", "--methods", "nst", "--save-partial"], "--methods with --plan computes part"),
+    (["evaluate", "--plan", "finding1", "--methods", "foa_tps", "--store", "{tmp}/s.sqlite"],
+     "plan finding1 runs none of foa_tps; it runs adain, dst, fastdst, ghiasi, nst"),
 ])
-def test_evaluate_cli_says_what_is_missing(argv, message, capsys):
-    assert cli.main(argv) == 2
+def test_evaluate_cli_says_what_is_missing(argv, message, capsys, tmp_path):
+    assert cli.main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: ") and message in err and "\n" not in err
 
@@ -334,3 +338,16 @@ def test_a_table_row_without_its_output_is_computed_when_a_metric_it_lacks_is_as
     more = evaluate(["ghiasi"], pair, profile="smoke", store=str(tmp_path / "b.sqlite"), outputs=False,
                     metrics=(*RUN_METRICS, brightness), show_progress=False)
     assert not more.table["from_store"].any() and more.table["brightness"].between(0.05, 0.95).all()
+
+
+def test_part_of_a_plan_goes_into_the_store_and_is_saved_with_the_rest_later(tmp_path, monkeypatch, capsys):
+    tiny = Plan("tiny_part", ("ghiasi", ("ghiasi", {"alpha": 0.5}), "adain"), (("astronaut", "mona_lisa"),),
+                profile="smoke")
+    _only(monkeypatch, tiny)
+    store = str(tmp_path / "s.sqlite")
+    argv = ["evaluate", "--plan", "tiny_part", "--methods", "ghiasi", "--store", store, "--out-dir", str(tmp_path)]
+    assert cli.main(argv) == 0
+    assert "ghiasi: 2 computed, 0 read" in capsys.readouterr().out  # both variants of the method, not adain
+    assert not (tmp_path / "tiny_part.csv").exists()  # no table for half a plan
+    assert plans.run_methods("tiny_part", ["ghiasi"], store=store) == (0, 2)  # resumable: all read back
+    assert plans.save_partial("tiny_part", store=store, out_dir=tmp_path) == 2

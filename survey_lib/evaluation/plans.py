@@ -17,7 +17,7 @@ from .provenance import (INVOCATION, UncommittedCode, check_committed, commit, d
                          read_provenance, write_json)
 from .tables import timing_summary
 
-__all__ = [*_SPEC_NAMES, "run_plan", "save_partial", "rescore_plan", "read_plan", "read_provenance",
+__all__ = [*_SPEC_NAMES, "run_plan", "run_methods", "save_partial", "rescore_plan", "read_plan", "read_provenance",
            "read_shape_scores", "read_plan_so_far", "working_size", "stale_rows", "staleness_note", "report_staleness",
            "AWAITING_RECOMPUTE", "check_committed", "UncommittedCode", "dirty_provenance", "provenance",
            "timing_summary"]
@@ -139,6 +139,26 @@ def _timed_runs(plan: Plan, db, executor, device: str):
     finally:
         torch.set_num_threads(threads)
     return runs, record
+
+
+def run_methods(name: str, methods, *, store=None, executor=None, device: str = "auto") -> tuple[int, int]:
+    """Compute into ``store`` the runs of plan ``name`` whose method is one of ``methods`` (registered names: each
+    variant of a method the plan runs is included), writing no table: a plan too long for one session is worked
+    through in the order its questions need, then committed with :func:`save_partial`. Resumable like
+    :func:`run_plan`. Returns ``(computed, read from the store)``."""
+    from dataclasses import replace
+
+    from .store import opened
+
+    plan = get_plan(name)
+    wanted = [m for m in plan.methods if (m if isinstance(m, str) else m[0]) in set(methods)]
+    if not wanted:
+        ran = sorted({m if isinstance(m, str) else m[0] for m in plan.methods})
+        raise ValueError(f"plan {name} runs none of {', '.join(methods)}; it runs {', '.join(ran)}")
+    with opened(store) as db:
+        runs, _ = _timed_runs(replace(plan, methods=tuple(wanted)), db, executor, device)
+    hits = int(runs.table["from_store"].sum())
+    return len(runs.table) - hits, hits
 
 
 #: the files :func:`save_partial` writes for plan NAME, as ``NAME_partial<suffix>``
