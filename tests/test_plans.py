@@ -273,6 +273,11 @@ def test_a_plan_saved_part_by_part_resumes_on_another_machine_without_its_store(
             "--out-dir", str(out)]
     assert cli.main(argv) == 0 and "tiny_parts: 2 of 4 rows saved" in capsys.readouterr().out
     assert plans.read_plan("tiny_parts", out) is None  # no table yet: a part is not a table
+    # saved again from the same store, which holds those runs whole: their geometry is written once, not twice
+    assert cli.main(argv) == 0 and "tiny_parts: 2 of 4 rows saved" in capsys.readouterr().out
+    for suffix in ("points", "keypoints", "trajectory"):
+        saved = plans.read_plan(f"tiny_parts_partial_{suffix}", out)
+        assert len(saved) and not saved.duplicated().any(), suffix
     # machine B, with an empty store of its own, computes only the rest
     table = plans.run_plan("tiny_parts", store=str(tmp_path / "b.sqlite"), out_dir=out).table
     assert list(table["from_store"]) == [True, True, False, False]

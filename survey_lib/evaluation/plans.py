@@ -199,7 +199,8 @@ def save_partial(name: str, *, store=None, out_dir=AT_SCALE_DIR) -> int:
     entry = {"commit": commit(), "date": now, "device": environment_summary("cpu")["device"], "wall_s": None,
              "computed": len(runs) - len(imported)}
     write_json(out / f"{name}_partial.provenance.json",
-               {"plan": name, "rows": len(runs), "of": plan.runs, "invocations": before + [entry],
+               {"plan": name, "rows": len(runs), "of": plan.runs,
+                "invocations": before + ([entry] if entry["computed"] else []),  # a save that added no row: none
                 "run_seconds_total": round(float(table["total_s"].sum()), 1)})
     return len(runs)
 
@@ -241,8 +242,10 @@ def _write_tables(stem: str, plan: Plan, runs, out, *, carried_over=frozenset(),
     order = {k: i for i, k in enumerate(table["key"])}
     for suffix, geometry in made.items():
         earlier = read_plan(f"{plan.name}_partial_{suffix}", out) if carried_over else None
-        if earlier is not None and "key" in earlier:
-            geometry = pd.concat([geometry, earlier[earlier["key"].isin(carried_over)]], ignore_index=True)
+        if earlier is not None and "key" in earlier:  # only for runs whose geometry the store could not give
+            have = set(geometry["key"]) if "key" in geometry else set()
+            missing = earlier["key"].isin(carried_over) & ~earlier["key"].isin(have)
+            geometry = pd.concat([geometry, earlier[missing]], ignore_index=True)
         if len(geometry):
             geometry = geometry.iloc[geometry["key"].map(order).argsort(kind="stable")]
             with atomic_write(out / f"{stem}_{suffix}.csv") as tmp:
