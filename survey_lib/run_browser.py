@@ -178,7 +178,7 @@ class BrowserWidgets:
         self.method = w.Dropdown(description="of")
         self.pair = w.Dropdown(description="pair", layout=w.Layout(width="560px"))
         self.images = w.HBox(layout=w.Layout(flex_flow="row wrap"))
-        self.numbers = w.HTML()
+        self.numbers = w.HTML(layout=w.Layout(width="100%"))
         self.plan.observe(lambda _: self._plan_changed(), names="value")
         for control in (self.metric, self.method):
             control.observe(lambda _: self._sort(), names="value")
@@ -223,7 +223,10 @@ class BrowserWidgets:
                              layout=w.Layout(width=size, min_height="30px"))
             boxes.append(w.VBox([caption, picture], layout=w.Layout(width="136px")))
         self.images.children = boxes
-        self.numbers.value = self.view.rows(self.plan.value, content, style).round(3).to_html(index=False)
+        table = self.view.rows(self.plan.value, content, style).round(3).to_html(index=False)
+        # a wide row of numbers scrolls inside the notebook's width instead of running past it
+        self.numbers.value = ("<style>.survey-run-browser .widget-html-content{min-width:0;max-width:100%}</style>"
+                              f"<div style='overflow-x:auto;max-width:100%'>{table}</div>")
 
 
 @lru_cache(maxsize=8)

@@ -182,6 +182,9 @@ def test_notebook_02_runs_and_its_explorer_stylises_an_uploaded_photo_once_at_th
         worst = RunBrowser().pairs("geometry", metric="shape_progress", method="dst").iloc[0]
         first = browser_box.locator("select").nth(3).locator("option").first.inner_text().replace("\xa0", " ")
         assert first == f"{worst['content']} / {worst['style']}: {worst['metric']:.3f}"
+        numbers = browser_box.locator("div[style*='overflow-x']")  # the row of numbers: wide, it scrolls in place
+        right = numbers.evaluate("e => e.getBoundingClientRect().right")
+        assert right <= page.viewport_size["width"] and numbers.locator("th", has_text="folded_%").count() == 1
         browser_box.screenshot(path=str(SHOTS / "run_browser_worst_dst.png"))
     finally:
         page.close()
