@@ -35,7 +35,8 @@ class Session(NamedTuple):
 
 
 def start(profile: str = "default", device: str = "auto", seed: int = 0) -> Session:
-    """The set-up cell of every notebook: seed Python, NumPy and torch, pick the device, print one banner line.
+    """The set-up cell of every notebook: seed Python, NumPy and torch, pick the device, show wide tables whole, print
+    one banner line.
 
     >>> profile, device, env = start("smoke", "cpu", 0)  # doctest: +SKIP
     survey_lib 0.1.0 | profile smoke | cpu (x86_64, 1 threads) | torch 2.14.1
