@@ -133,8 +133,9 @@ def test_colab_first_cell_twice_then_import_in_the_same_process(tmp_path):
 
 
 def test_wheel_ships_data_and_notebooks_and_works_outside_the_checkout(tmp_path):
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path),
-          str(ROOT)])
+    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
+                  str(tmp_path), str(ROOT)])
+    assert "absent from the `packages` configuration" not in built.stderr  # each shipped folder is listed
     wheel = next(tmp_path.glob("survey_lib-*.whl"))
     assert wheel.stat().st_size < 30e6
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -145,6 +146,9 @@ def test_wheel_ships_data_and_notebooks_and_works_outside_the_checkout(tmp_path)
     assert "survey_lib/weights/adain_decoder.pt" in names
     committed = {p.name for p in (ROOT / "figures" / "at_scale").glob("*") if p.suffix in (".csv", ".json")}
     assert committed and {f"survey_lib/_at_scale/{n}" for n in committed} <= names  # the tables notebooks read
+    thumbnails = {p.relative_to(ROOT / "figures" / "at_scale").as_posix()
+                  for p in (ROOT / "figures" / "at_scale" / "thumbnails").glob("*/*.webp")}
+    assert thumbnails and {f"survey_lib/_at_scale/{n}" for n in thumbnails} <= names  # the run browser's pictures
 
     # a fresh environment that reuses the installed dependencies (not the editable survey_lib: a path listed in a
     # .pth file is added to sys.path, but the .pth files inside it are not run)
