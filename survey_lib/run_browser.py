@@ -80,45 +80,25 @@ class RunBrowser:
         ``method``'s committed outputs on ``content`` (thumbnails; in green the landmarks its warp carried, in red
         the style's exact landmarks placed on the photograph's face by a similarity, the shape to reach; the run's
         error where it produced nothing). Images at 128 px, points in their (x, y) pixels."""
-        import re
-        import textwrap
-
-        import torch
-
-        from .evaluation.geometric_styles import style as build_style
         from .evaluation.pairs import Pair
         from .evaluation.plans import working_size
-        from .evaluation.thumbnails import THUMBNAIL_SIZE, load_thumbnail
-        from .geometry.landmarks import apply_transform, similarity_transform
 
         size = working_size(plan, self.folder)
         face = Pair.resolve(content, base, size=size).landmarks("content").double()
         table = self.table(plan)
         runs = table[(table["content"] == content) & (table["name"] == method) & (table["base_style"] == base)]
-        levels = sorted(runs["level"].unique())
-        columns = [f"gap {level:.2f}" for level in levels]
-        scale = THUMBNAIL_SIZE / size
-        points = _points(plan, self.folder)
-        red, green = {"color": "#ff4136", "size": 2}, {"color": "#2ecc40", "size": 2}
         rows = []
         for family in families or sorted(runs["family"].unique()):
             styles, outputs = {"label": f"{base}\n{family}"}, {"label": f"{method}\non {content}", "notes": {}}
             styles["points"], outputs["points"] = {}, {}
             for run in runs[runs["family"] == family].itertuples():
-                column, style = f"gap {run.level:.2f}", build_style(run.style)
-                exact = style.landmarks.double()
-                placed = apply_transform(similarity_transform(exact, face), exact)
-                styles[column], styles["points"][column] = _small(style.image), [(exact * scale, red)]
-                image, carried = load_thumbnail(plan, run.key, self.folder), points.get(run.key)
-                outputs["points"][column] = [(placed * scale, red)] + (
-                    [] if carried is None else [(carried * scale, green)])
-                if image is None:  # a blank face-sized cell with the reason
-                    image = torch.full((1, 3, THUMBNAIL_SIZE, THUMBNAIL_SIZE), 0.93)
-                    why = re.sub(r" '[^']*'", "", run.error.split(";")[0]) or "no output kept"
-                    outputs["notes"][column] = textwrap.fill(why, 22)
-                outputs[column] = image
+                column = f"gap {run.level:.2f}"
+                cells = _level_cells(run, face, size, _points(plan, self.folder), plan, self.folder)
+                (styles[column], styles["points"][column]), (outputs[column], outputs["points"][column], note) = cells
+                if note:
+                    outputs["notes"][column] = note
             rows += [styles, outputs]
-        return rows, columns
+        return rows, [f"gap {level:.2f}" for level in sorted(runs["level"].unique())]
 
     def figure(self, plan: str, content: str, style: str):
         """A static matplotlib figure of one pair: content, style and every run's output with landmarks."""
@@ -252,6 +232,33 @@ def _points(plan: str, folder) -> dict:
     if points is None:
         return {}
     return {key: carried_landmarks(g) for key, g in points.groupby("key", sort=False)}
+
+
+def _level_cells(run, face, size: int, points: dict, plan: str, folder):
+    """One benchmark run as two grid cells at 128 px: ``(style image, its exact landmarks)`` and ``(output thumbnail or
+    a blank cell, [the style's landmarks similarity-placed on ``face``, the carried landmarks], the reason it made
+    nothing or "")``; points as ``(points, draw settings)``."""
+    import re
+    import textwrap
+
+    import torch
+
+    from .evaluation.geometric_styles import style as build_style
+    from .evaluation.thumbnails import THUMBNAIL_SIZE, load_thumbnail
+    from .geometry.landmarks import apply_transform, similarity_transform
+
+    red, green = {"color": "#ff4136", "size": 2}, {"color": "#2ecc40", "size": 2}
+    scale = THUMBNAIL_SIZE / size
+    style = build_style(run.style)
+    exact = style.landmarks.double()
+    placed = apply_transform(similarity_transform(exact, face), exact)
+    carried = points.get(run.key)
+    marks = [(placed * scale, red)] + ([] if carried is None else [(carried * scale, green)])
+    image, note = load_thumbnail(plan, run.key, folder), ""
+    if image is None:  # a blank face-sized cell with the reason
+        image = torch.full((1, 3, THUMBNAIL_SIZE, THUMBNAIL_SIZE), 0.93)
+        note = textwrap.fill(re.sub(r" '[^']*'", "", run.error.split(";")[0]) or "no output kept", 22)
+    return (_small(style.image), [(exact * scale, red)]), (image, marks, note)
 
 
 def _small(image):
