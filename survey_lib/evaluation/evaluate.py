@@ -32,8 +32,8 @@ from .runs import TABLE_COLUMNS, Runs, computed_ids, load_result, metric_id
 from .keeper import Keeper
 from .store import Record, Store, opened, pack_arrays, png_bytes, run_key
 
-__all__ = ["evaluate", "plan_jobs", "stored_runs", "records_from_table", "grid", "group", "GROUPS", "Job", "run_job",
-           "complete_metrics"]
+__all__ = ["evaluate", "plan_jobs", "method_parts", "stored_runs", "records_from_table", "grid", "group", "GROUPS",
+           "Job", "run_job", "complete_metrics"]
 
 Metric = Callable[[Pair, "Result"], dict]
 
@@ -248,6 +248,12 @@ def _compute(todo: list[Job], db: Store | None, executor: Executor | None, desc:
             keeper.close()
 
 
+def method_parts(method) -> tuple[str, dict, str | None]:
+    """``(name, settings, label)`` of one entry of a method list: a registered name, or ``(name, settings)`` or
+    ``(name, settings, label)`` (a label names a variant in tables)."""
+    return (method, {}, None) if isinstance(method, str) else (tuple(method) + (None,))[:3]
+
+
 def plan_jobs(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "default", seeds: Sequence[int] = (0,),
               metrics: Sequence[Metric] = RUN_METRICS, device: str = "cpu") -> list[Job]:
     """The runs :func:`evaluate` would compute, with their store keys, computing none: one :class:`Job` per table row,
@@ -262,7 +268,7 @@ def plan_jobs(methods: Sequence, pairs: Sequence, *, profile: str | Profile = "d
     seeds = list(dict.fromkeys(check_seed(s, "seeds") for s in seeds))  # each seed once
     specs = []
     for m in methods:
-        name, settings, label = (m, {}, None) if isinstance(m, str) else (tuple(m) + (None,))[:3]
+        name, settings, label = method_parts(m)
         spec = get_method(name)
         spec.config(prof, **settings)  # a bad setting fails here, before any work
         specs.append((spec, dict(settings), label))

@@ -148,12 +148,13 @@ def run_methods(name: str, methods, *, store=None, executor=None, device: str = 
     :func:`run_plan`. Returns ``(computed, read from the store)``."""
     from dataclasses import replace
 
+    from .evaluate import method_parts
     from .store import opened
 
     plan = get_plan(name)
-    wanted = [m for m in plan.methods if (m if isinstance(m, str) else m[0]) in set(methods)]
+    wanted = [m for m in plan.methods if method_parts(m)[0] in set(methods)]
     if not wanted:
-        ran = sorted({m if isinstance(m, str) else m[0] for m in plan.methods})
+        ran = sorted({method_parts(m)[0] for m in plan.methods})
         raise ValueError(f"plan {name} runs none of {', '.join(methods)}; it runs {', '.join(ran)}")
     with opened(store) as db:
         runs, _ = _timed_runs(replace(plan, methods=tuple(wanted)), db, executor, device)
