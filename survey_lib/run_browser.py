@@ -87,13 +87,13 @@ class RunBrowser:
         face = Pair.resolve(content, base, size=size).landmarks("content").double()
         table = self.table(plan)
         runs = table[(table["content"] == content) & (table["name"] == method) & (table["base_style"] == base)]
-        rows = []
+        points, rows = _points(plan, self.folder), []
         for family in families or sorted(runs["family"].unique()):
             styles, outputs = {"label": f"{base}\n{family}"}, {"label": f"{method}\non {content}", "notes": {}}
             styles["points"], outputs["points"] = {}, {}
             for run in runs[runs["family"] == family].itertuples():
                 column = f"gap {run.level:.2f}"
-                cells = _level_cells(run, face, size, _points(plan, self.folder), plan, self.folder)
+                cells = _level_cells(run, face, size, points, plan, self.folder)
                 (styles[column], styles["points"][column]), (outputs[column], outputs["points"][column], note) = cells
                 if note:
                     outputs["notes"][column] = note

@@ -72,9 +72,8 @@ def environment_summary(device: torch.device | str | None = None) -> dict[str, s
 
 def progress(iterable=None, *, total: int | None = None, desc: str | None = None, enabled: bool = True):
     """A progress bar over ``iterable`` (or ``total`` updates): tqdm in a terminal, its widget in a notebook (gone
-    when done); plain lines every
-    :data:`PLAIN_EVERY_S` seconds when stderr goes to a file or a pipe (a log stays readable); off when
-    ``SURVEY_PROGRESS=0``."""
+    when done); plain lines every :data:`PLAIN_EVERY_S` seconds when stderr goes to a file or a pipe (a log stays
+    readable); off when ``SURVEY_PROGRESS=0``."""
     import sys
 
     from tqdm import tqdm

@@ -132,6 +132,7 @@ def implausible(points: torch.Tensor) -> str:
         return "its jaw (points 0-16) does not run from the image's left to its right"
     return ""
 
+
 def face_problems(points: torch.Tensor, *, tolerate: tuple[str, ...] = ()) -> list[str]:
     """What makes ``points`` (68 landmarks) no longer a face; empty when they pass every check: upright (eyes above
     the mouth, not mirrored, the jaw running left to right), no two contours crossing (jaw, brows, nose, eyes,
