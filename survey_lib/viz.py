@@ -293,7 +293,10 @@ def ci_cells(summary, metrics: Sequence[str], *, digits: int = 3):
         mean, lo, hi, k = row[m], row[f"{m}_lo"], row[f"{m}_hi"], int(row[f"{m}_n"])
         if mean != mean:
             return "-"
-        return f"{mean:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]" + (f" (n={k})" if k < most else "")
+        sample = f" (n={k})" if k < most else ""
+        if lo != lo:  # no interval over a single item
+            return f"{mean:.{digits}f}" + sample
+        return f"{mean:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]" + sample
 
     cells = {m: [cell(row, m, most) for (_, row), most in zip(summary.iterrows(), n)] for m in metrics}
     return pd.DataFrame({"n": n.to_numpy(), **cells}, index=summary.index)
@@ -347,26 +350,41 @@ def pair_lines(ax, table, *, x: str, y: str, by: str = "method", pair: str = "pa
     return ax
 
 
-def level_curves(summary, metric: str, *, ylabel: str = "", title: str = "", colors=None, reference=None):
+def level_curves(summary, metric: str, *, ylabel: str = "", title: str = "", colors=None, reference=None,
+                 levels=None):
     """Curves over the geometric benchmark's levels, one panel per family: per method a line through the means and
     a band over the 95 % intervals, as :func:`survey_lib.evaluation.levels.level_summary` returns them (indexed by
-    ``(method, family, level)``, with ``metric``, ``metric_lo`` and ``metric_hi``). ``reference``: a y value drawn
-    as a dotted line (e.g. 0, or dlib's same-person distance 0.6)."""
+    ``(method, family, level)``, with ``metric``, ``metric_lo`` and ``metric_hi``). A method measured at one level so
+    far is a point with its interval as a bar (the bars of several such methods side by side); a level without an
+    interval (one run) is left out. ``reference``: a y value drawn as a dotted line (e.g. 0, or dlib's same-person
+    distance 0.6); ``levels``: the benchmark's levels, the x axis's ticks and range (default: those in
+    ``summary``)."""
     import matplotlib.pyplot as plt
 
     families = list(dict.fromkeys(summary.index.get_level_values("family")))
     names = list(dict.fromkeys(summary.index.get_level_values(0)))
     colors = colors or {n: f"C{i}" for i, n in enumerate(names)}
+    ticks = sorted(set(levels if levels is not None else summary.index.get_level_values("level")))
+    dodge = 0.08 * (ticks[-1] - ticks[0] if len(ticks) > 1 else 0.01) / max(len(names), 1)
     fig, axes = plt.subplots(1, len(families), figsize=(5.2 * len(families), 3.8), sharey=True, squeeze=False)
     for ax, family in zip(axes[0], families):
-        for name in names:
+        for i, name in enumerate(names):
             if (name, family) not in summary.index.droplevel("level"):
                 continue
             s = summary.xs((name, family), level=(0, "family"))
-            ax.plot(s.index, s[metric], "o-", color=colors[name], label=name, ms=4)
-            ax.fill_between(s.index, s[f"{metric}_lo"], s[f"{metric}_hi"], color=colors[name], alpha=0.15, lw=0)
+            s = s[s[f"{metric}_lo"].notna()]
+            if len(s) == 1:  # a band needs two levels
+                x = s.index + (i - (len(names) - 1) / 2) * dodge
+                ax.errorbar(x, s[metric], yerr=[s[metric] - s[f"{metric}_lo"], s[f"{metric}_hi"] - s[metric]],
+                            fmt="o", ms=4, color=colors[name], capsize=3, lw=1, label=name)
+            elif len(s):
+                ax.plot(s.index, s[metric], "o-", color=colors[name], label=name, ms=4)
+                ax.fill_between(s.index, s[f"{metric}_lo"], s[f"{metric}_hi"], color=colors[name], alpha=0.15,
+                                lw=0)
         if reference is not None:
             ax.axhline(reference, color="k", lw=0.6, ls=":")
+        ax.set_xticks(ticks)
+        ax.set_xlim(ticks[0] - 0.01, ticks[-1] + 0.01)
         ax.set_title(family.replace("_", " "), fontsize=10)
         ax.set_xlabel("shape gap of the style to the photographs (NME)")
     axes[0][0].set_ylabel(ylabel or metric)

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from survey_lib import viz
-from survey_lib.evaluation.levels import failure_rates, level_differences, level_summary
+from survey_lib.evaluation.levels import crossed_levels, failure_rates, level_differences, level_summary
 
 
 def _table(rng, slope):
@@ -50,3 +50,35 @@ def test_failure_rates_count_the_runs_that_produced_nothing_per_level():
     assert rates.loc[("b", "long_face", 0.14), "failed"] == 4 and rates.loc[("b", "long_face", 0.14), "runs"] == 24
     assert rates.loc[("b", "long_face", 0.14), "failed_share"] == pytest.approx(4 / 24)
     assert rates.loc[("a", "long_face", 0.14), "failed"] == 0
+
+
+def test_crossed_levels_count_only_the_pairs_every_method_measured():
+    table = _table(np.random.default_rng(3), slope=0.0).assign(error="")
+    # 'b' has not run at 0.14 beyond two photographs, and at 0.11 failed on every base but b0 and b1
+    table = table[~((table["name"] == "b") & (table["level"] == 0.14) & ~table["content"].isin(["p0", "p1"]))].copy()
+    table.loc[(table["name"] == "b") & (table["level"] == 0.11) & ~table["base_style"].isin(["b0", "b1"]),
+              "error"] = "no face"
+    c = crossed_levels(table, ["a", "b"]).loc["long_face"]
+    assert c.loc[0.08].to_dict() == {"pairs": 24, "contents": 4, "bases": 6, "crossed": True}
+    assert c.loc[0.11].to_dict() == {"pairs": 8, "contents": 4, "bases": 2, "crossed": False}
+    assert c.loc[0.14].to_dict() == {"pairs": 12, "contents": 2, "bases": 6, "crossed": False}
+    # 'a' alone is crossed everywhere; a method that never ran leaves every level empty
+    assert crossed_levels(table, ["a"])["crossed"].all()
+    assert (crossed_levels(table, ["a", "c"])["pairs"] == 0).all()
+
+
+def test_level_curves_draw_one_level_as_a_bar_and_leave_out_a_mean_without_an_interval():
+    table = _table(np.random.default_rng(4), slope=1.0)
+    # 'b' measured at 0.08 only, plus one stray run at 0.14 (no interval can be drawn over one run)
+    stray = table[(table["name"] == "b") & (table["level"] == 0.14)].iloc[:1]
+    table = pd.concat([table[(table["name"] == "a") | (table["level"] == 0.08)], stray])
+    fig = viz.level_curves(level_summary(table, ["x"]), "x")
+    ax = fig.axes[0]
+    bars = ax.containers  # 'b': its one level as a point with an error bar; the stray 0.14 run is not drawn
+    assert len(bars) == 1 and bars[0].get_label() == "b"
+    assert bars[0].lines[0].get_xdata()[0] == pytest.approx(0.08, abs=0.005)
+    a = [line for line in ax.lines if line.get_label() == "a"]
+    assert list(a[0].get_xdata()) == [0.08, 0.11, 0.14]
+    # the x axis spans the benchmark's levels even where only one was measured so far
+    fig = viz.level_curves(level_summary(table[table["name"] == "b"], ["x"]), "x", levels=[0.08, 0.11, 0.14, 0.17])
+    assert list(fig.axes[0].get_xticks()) == [0.08, 0.11, 0.14, 0.17]

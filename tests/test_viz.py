@@ -39,6 +39,13 @@ def test_ci_cells_names_the_sample_of_a_metric_measured_on_fewer_items_than_its_
     assert cells.loc["oneshot_foa", "redetected"] == "0.2 [0.0, 0.4] (n=4)"
 
 
+def test_ci_cells_write_a_single_item_as_its_value_without_an_interval():
+    summary = pd.DataFrame({"m": [0.42, 0.5], "m_lo": [float("nan"), 0.4], "m_hi": [float("nan"), 0.6],
+                            "m_n": [1, 1]}, index=["one run", "other"])
+    cells = viz.ci_cells(summary, ["m"], digits=2)
+    assert cells.loc["one run", "m"] == "0.42" and "nan" not in cells.to_string()
+
+
 def test_ci_bars_label_the_range_of_runs_where_metrics_were_measured_on_different_numbers():
     summary = pd.DataFrame({"warp": [0.6, 0.1], "warp_lo": [0.5, 0.0], "warp_hi": [0.7, 0.2], "warp_n": [6, 6],
                             "redetected": [0.2, float("nan")], "redetected_lo": [0.0, float("nan")],

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .stats import crossed_bootstrap_ci, paired_differences
 
-__all__ = ["CLUSTERS", "level_summary", "level_differences", "failure_rates"]
+__all__ = ["CLUSTERS", "level_summary", "level_differences", "failure_rates", "crossed_levels"]
 
 #: the two crossed factors of every level: the photographs and the base portraits the styles were built from
 CLUSTERS = ("content", "base_style")
@@ -56,3 +56,21 @@ def failure_rates(table: pd.DataFrame, *, by: str = "name") -> pd.DataFrame:
     out = failed.groupby([table[by], table["family"], table["level"]]).agg(failed="sum", runs="count")
     out.index = out.index.set_names([by, "family", "level"])
     return out.assign(failed_share=out["failed"] / out["runs"])
+
+
+def crossed_levels(table: pd.DataFrame, names: Sequence[str], *, by: str = "name", at_least: int = 3) -> pd.DataFrame:
+    """Per family and level, the crossed design that every one of ``names`` has measured so far: the pairs (content,
+    style, seed) on which each of them produced an output, and how many photographs and base portraits those pairs
+    span: ``pairs``, ``contents``, ``bases``, and ``crossed`` (both at least ``at_least``). A two-way cluster
+    interval drawn over two photographs or two portraits says little, so a notebook asserts its claims on the
+    ``crossed`` levels and shows the others. Rows indexed by ``(family, level)`` for every level in ``table``,
+    levels ascending (0 pairs where a method has not run there yet)."""
+    ok = table[(table["error"].fillna("") == "") & table[by].isin(names)]
+    keys = ["family", "level", CLUSTERS[0], CLUSTERS[1], "style", "seed"]
+    methods = ok.groupby(keys)[by].nunique()
+    common = methods[methods == len(set(names))].reset_index()
+    out = common.groupby(["family", "level"]).agg(pairs=(by, "size"), contents=(CLUSTERS[0], "nunique"),
+                                                  bases=(CLUSTERS[1], "nunique"))
+    every = pd.MultiIndex.from_frame(table[["family", "level"]].drop_duplicates().sort_values(["family", "level"]))
+    out = out.reindex(every, fill_value=0)
+    return out.assign(crossed=(out["contents"] >= at_least) & (out["bases"] >= at_least))
