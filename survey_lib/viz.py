@@ -302,6 +302,22 @@ def ci_cells(summary, metrics: Sequence[str], *, digits: int = 3):
     return pd.DataFrame({"n": n.to_numpy(), **cells}, index=summary.index)
 
 
+def difference_cells(differences, *, digits: int = 3):
+    """Paired differences (``difference``, ``lo``, ``hi``, ``n`` per row, as
+    :func:`survey_lib.evaluation.stats.paired_differences` and :func:`survey_lib.evaluation.levels.level_differences`
+    return them) as text cells ``"+0.120 [+0.044, +0.199] (n=7)"``, ``"-"`` where no pair was measured by both: a
+    Series indexed like ``differences``, for tables."""
+    def cell(row):
+        if row["n"] == 0 or row["difference"] != row["difference"]:
+            return "-"
+        if row["lo"] != row["lo"]:
+            return f"{row['difference']:+.{digits}f} (n={int(row['n'])})"
+        return (f"{row['difference']:+.{digits}f} [{row['lo']:+.{digits}f}, {row['hi']:+.{digits}f}] "
+                f"(n={int(row['n'])})")
+
+    return differences.apply(cell, axis=1)
+
+
 def difference_plot(diffs: dict, *, title: str = "", xlabel: str = "paired difference"):
     """Paired differences with their 95 % intervals, one horizontal line per comparison and one panel per metric.
 

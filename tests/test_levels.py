@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 from survey_lib import viz
-from survey_lib.evaluation.levels import crossed_levels, failure_rates, level_differences, level_summary
+from survey_lib.evaluation.levels import (crossed_levels, failure_rates, level_differences, level_summary,
+                                         verdicts)
 
 
 def _table(rng, slope):
@@ -82,3 +83,16 @@ def test_level_curves_draw_one_level_as_a_bar_and_leave_out_a_mean_without_an_in
     # the x axis spans the benchmark's levels even where only one was measured so far
     fig = viz.level_curves(level_summary(table[table["name"] == "b"], ["x"]), "x", levels=[0.08, 0.11, 0.14, 0.17])
     assert list(fig.axes[0].get_xticks()) == [0.08, 0.11, 0.14, 0.17]
+
+
+def test_verdicts_read_each_interval_in_the_metrics_direction_and_only_where_the_design_is_crossed():
+    table = _table(np.random.default_rng(5), slope=2.0).assign(error="")
+    # 'b' ahead of 'a' at 0.11 and 0.14 (the slope), level with it at 0.08 but for a shift of its own
+    table.loc[(table["name"] == "b") & (table["level"] == 0.08), "x"] -= 0.16
+    table = table[~((table["name"] == "b") & (table["level"] == 0.14) & (table["base_style"] > "b1"))]
+    d = level_differences(table, "x", against="a")
+    design = crossed_levels(table, ["a", "b"])
+    higher = verdicts(d, design).loc["b - a", "long_face"]
+    assert higher.to_dict() == {0.08: "tie", 0.11: "better", 0.14: "not crossed"}  # 0.14: two portraits only
+    lower = verdicts(d, design, lower_is_better=True).loc["b - a", "long_face"]
+    assert lower.to_dict() == {0.08: "tie", 0.11: "worse", 0.14: "not crossed"}

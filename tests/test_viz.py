@@ -54,3 +54,11 @@ def test_ci_bars_label_the_range_of_runs_where_metrics_were_measured_on_differen
     labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert labels == ["spline\n(n=3-6)", "nst\n(n=6)"]
     plt.close(fig)
+
+
+def test_difference_cells_sign_each_difference_and_say_how_many_pairs():
+    d = pd.DataFrame({"difference": [0.12, -0.3, float("nan"), 0.4], "lo": [0.044, -0.5, float("nan"), float("nan")],
+                      "hi": [0.199, -0.1, float("nan"), float("nan")], "n": [7, 9, 0, 1]}, index=list("abcd"))
+    cells = viz.difference_cells(d)
+    assert cells.to_dict() == {"a": "+0.120 [+0.044, +0.199] (n=7)", "b": "-0.300 [-0.500, -0.100] (n=9)",
+                               "c": "-", "d": "+0.400 (n=1)"}

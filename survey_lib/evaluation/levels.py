@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .stats import crossed_bootstrap_ci, paired_differences
 
-__all__ = ["CLUSTERS", "level_summary", "level_differences", "failure_rates", "crossed_levels"]
+__all__ = ["CLUSTERS", "level_summary", "level_differences", "failure_rates", "crossed_levels", "verdicts"]
 
 #: the two crossed factors of every level: the photographs and the base portraits the styles were built from
 CLUSTERS = ("content", "base_style")
@@ -74,3 +75,18 @@ def crossed_levels(table: pd.DataFrame, names: Sequence[str], *, by: str = "name
     every = pd.MultiIndex.from_frame(table[["family", "level"]].drop_duplicates().sort_values(["family", "level"]))
     out = out.reindex(every, fill_value=0)
     return out.assign(crossed=(out["contents"] >= at_least) & (out["bases"] >= at_least))
+
+
+def verdicts(differences: pd.DataFrame, design: pd.DataFrame, *, lower_is_better: bool = False) -> pd.Series:
+    """Each row of :func:`level_differences` in words: ``"better"`` or ``"worse"`` where the interval of the
+    difference excludes 0 (``lower_is_better`` for a metric such as identity distance), ``"tie"`` where it spans 0,
+    and ``"not crossed"`` where ``design`` (:func:`crossed_levels` of the methods compared) says the level's pairs
+    span too few photographs or portraits for an interval, or none were measured. Indexed like ``differences``."""
+    crossed = design["crossed"].reindex(differences.index.droplevel(0)).fillna(False).to_numpy(dtype=bool)
+    ends = differences[["lo", "hi"]].to_numpy(dtype=float) * (-1 if lower_is_better else 1)  # larger is better
+    low, high = ends.min(axis=1), ends.max(axis=1)
+    words = pd.Series("tie", index=differences.index)
+    words[low > 0] = "better"
+    words[high < 0] = "worse"
+    words[~crossed | np.isnan(low)] = "not crossed"
+    return words
