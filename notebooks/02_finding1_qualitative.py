@@ -181,9 +181,8 @@ viz.save_table(at_scale_table.rename_axis("method").reset_index().to_dict("recor
                         "output; folded_%: pixels where the applied warp folds."))
 diffs = {m: paired_differences(measured, m, against="nst", clusters=CROSSED).reindex(
          [f"{n} - nst" for n in NAMES[1:]]) for m in ("landmark_progress", "nme_to_style")}
-viz.save_table([{"comparison": k, **{f"{m} difference": f"{d.loc[k, 'difference']:.3f} [{d.loc[k, 'lo']:.3f}, "
-                                                        f"{d.loc[k, 'hi']:.3f}] (n={int(d.loc[k, 'n'])})"
-                                     for m, d in diffs.items()}} for k in diffs["landmark_progress"].index],
+vs_nst_cells = pd.concat({f"{m} difference": viz.difference_cells(d) for m, d in diffs.items()}, axis=1)
+viz.save_table(vs_nst_cells.rename_axis("comparison").reset_index().to_dict("records"),
                "02_at_scale_vs_nst", FIG_DIR, caption=(
                    "Each method minus NST on the same pairs, over the pairs where dlib re-detected both outputs: "
                    "mean [95 % two-way cluster bootstrap interval] (n pairs). Landmark progress: > 0 follows the "
