@@ -5,7 +5,7 @@ import pytest
 
 from survey_lib import viz
 from survey_lib.evaluation.levels import (crossed_levels, failure_rates, level_differences, level_summary,
-                                         verdicts)
+                                         at_equal_displacement, verdicts)
 
 
 def _table(rng, slope):
@@ -96,3 +96,20 @@ def test_verdicts_read_each_interval_in_the_metrics_direction_and_only_where_the
     assert higher.to_dict() == {0.08: "tie", 0.11: "better", 0.14: "not crossed"}  # 0.14: two portraits only
     lower = verdicts(d, design, lower_is_better=True).loc["b - a", "long_face"]
     assert lower.to_dict() == {0.08: "tie", 0.11: "worse", 0.14: "not crossed"}
+
+
+def test_at_equal_displacement_pairs_each_run_with_the_spline_at_its_own_reach():
+    table = _table(np.random.default_rng(6), slope=0.0).assign(error="")
+    table["key"] = [f"k{i}" for i in range(len(table))]
+    table["face_area_spread"], table["face_folded_%"] = 0.3, 0.0
+    a = table[table["name"] == "a"]
+    # the spline at a's reach stretches by 0.05 more than a's warp, except on one run it has no row for
+    spline = pd.DataFrame({"spline_face_area_spread": 0.35, "spline_face_folded_%": 0.1},
+                          index=pd.Index(a["key"].iloc[1:], name="key"))
+    both = at_equal_displacement(table, spline, method="a", name="spline at a's reach")
+    assert len(both) == len(table) + len(a) - 1 and "spline_face_area_spread" not in both
+    d = level_differences(both[both["name"] != "b"], "face_area_spread", against="a")
+    assert d.loc["spline at a's reach - a", "difference"].to_numpy() == pytest.approx(0.05)
+    # the run without a spline row (the table's first: long_face at 0.08) is left out of that level's pairs
+    assert d.loc[("spline at a's reach - a", "long_face", 0.08), "n"] == 23
+    assert d.loc[("spline at a's reach - a", "long_face", 0.11), "n"] == 24

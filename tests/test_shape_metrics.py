@@ -2,6 +2,7 @@
 (affine maps, not splines through the scored points), and faces of known persons."""
 import math
 
+import pandas as pd
 import pytest
 import torch
 import torch.nn.functional as F
@@ -9,8 +10,8 @@ import torch.nn.functional as F
 from survey_lib import data
 from survey_lib.evaluation import metrics
 from survey_lib.evaluation.pairs import Pair
-from survey_lib.evaluation.shape_metrics import (committed_shape_scores, identity, shape_progress, similarity_px,
-                                                 warp_shape)
+from survey_lib.evaluation.shape_metrics import (committed_shape_scores, committed_spline_distortion, identity,
+                                                 shape_progress, similarity_px, warp_shape)
 from survey_lib.geometry.identity import SAME_PERSON, face_embedding, identity_distance
 from survey_lib.geometry.matchers import Correspondences
 from survey_lib.geometry.shapes import shape_gap
@@ -102,8 +103,6 @@ def test_shape_scores_from_a_committed_points_table_match_the_run_and_read_the_s
     """A plan's NAME_points.csv (the content landmarks carried through each warp) scores shape without the store:
     a run whose warp carries the face onto the style's aligned landmarks scores 1, one that only moves it 0, and
     the table gives what the metric gave on the run."""
-    import pandas as pd
-
     pair = Pair.resolve("obama", "flare_female01", size=SIZE)
     p = pair.landmarks("content")
     centre = p.mean(0)
@@ -119,6 +118,30 @@ def test_shape_scores_from_a_committed_points_table_match_the_run_and_read_the_s
     assert scores.loc["onto_style", "shape_progress"] == pytest.approx(1.0, abs=1e-3)
     assert scores.loc["moved", "shape_gap_nme"] == pytest.approx(expected["moved"]["shape_gap_nme"])
     assert expected["moved"]["shape_gap_nme"] > 0.05
+
+
+def test_the_spline_at_equal_displacement_sees_uneven_stretch_and_not_a_similarity():
+    """The exact spline to where a run carried the landmarks: none for a warp that only moved the face (a spline
+    through an affine image of its points is that affine map), more the further one feature is pushed, and a
+    landmark the warp did not reach is left out of the fit instead of poisoning it."""
+    pair = Pair.resolve("obama", "flare_female01", size=SIZE)
+    p = pair.landmarks("content")
+    centre = p.mean(0)
+    mouth = torch.arange(68) >= 48
+    pushed = {"shifted_scaled": _apply(_linear(zoom=1.1, angle=0.1), p, centre, shift=(3.0, -2.0)),
+              "mouth_down": p + mouth[:, None] * torch.tensor([0.0, 4.0]),
+              "mouth_further": p + mouth[:, None] * torch.tensor([0.0, 8.0])}
+    rows = [{"method": "probe", "content": "obama", "style": "flare_female01", "seed": 0, "settings": "{}",
+             "key": key, "landmark": i, "x": float(x), "y": float(y)}
+            for key, carried in pushed.items() for i, (x, y) in enumerate(carried)
+            if not (key == "mouth_down" and i == 0)]  # one landmark the warp did not reach
+    spline = committed_spline_distortion(pd.DataFrame(rows), size=SIZE)
+    # the border anchors stay put, so a similarity bends the frame a little, far less than moving the mouth does
+    assert spline.loc["shifted_scaled", "spline_face_area_spread"] < 0.5 * spline.loc["mouth_down",
+                                                                                    "spline_face_area_spread"]
+    assert 0 < spline.loc["mouth_down", "spline_face_area_spread"] < spline.loc["mouth_further",
+                                                                              "spline_face_area_spread"]
+    assert (spline["spline_face_folded_%"] == 0).all()  # 4 and 8 px on a 128-px face fold nothing
 
 
 @pytest.fixture(scope="module")

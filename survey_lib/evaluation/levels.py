@@ -15,7 +15,8 @@ import pandas as pd
 
 from .stats import crossed_bootstrap_ci, paired_differences
 
-__all__ = ["CLUSTERS", "level_summary", "level_differences", "failure_rates", "crossed_levels", "verdicts"]
+__all__ = ["CLUSTERS", "level_summary", "level_differences", "failure_rates", "crossed_levels", "verdicts",
+           "at_equal_displacement"]
 
 #: the two crossed factors of every level: the photographs and the base portraits the styles were built from
 CLUSTERS = ("content", "base_style")
@@ -90,3 +91,16 @@ def verdicts(differences: pd.DataFrame, design: pd.DataFrame, *, lower_is_better
     words[high < 0] = "worse"
     words[~crossed | np.isnan(low)] = "not crossed"
     return words
+
+
+def at_equal_displacement(table: pd.DataFrame, spline: pd.DataFrame, *, method: str, name: str,
+                          by: str = "name") -> pd.DataFrame:
+    """``table`` with ``method``'s runs once more under ``name``, their ``face_area_spread`` and ``face_folded_%``
+    replaced by the Face-of-Art spline's at the displacement each run reached (``spline``:
+    :func:`survey_lib.evaluation.plans.read_spline_distortion`, by ``key``), so that :func:`level_differences`
+    compares the two warps at equal displacement on the same pairs. Runs without a spline row are left out of the
+    copy."""
+    runs = table[(table[by] == method)].join(spline, on="key", how="inner")
+    copy = runs.assign(**{by: name, "face_area_spread": runs["spline_face_area_spread"],
+                          "face_folded_%": runs["spline_face_folded_%"]}).drop(columns=list(spline.columns))
+    return pd.concat([table, copy], ignore_index=True)

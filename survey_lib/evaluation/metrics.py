@@ -37,8 +37,8 @@ from ..geometry.shapes import nme
 
 __all__ = ["metric", "detect_at_sizes", "nme", "geometry_scores", "keypoint_progress", "reached_progress",
            "points_through_warp", "point_gap", "own_target_progress", "warp_landmarks", "held_out_landmarks",
-           "redetection", "folds", "face_distortion", "second_reading", "RUN_METRICS", "exact_tps_folds",
-           "animeface_redetection", "near_white"]
+           "redetection", "folds", "face_distortion", "warp_face_distortion", "second_reading", "RUN_METRICS",
+           "exact_tps_folds", "animeface_redetection", "near_white"]
 
 
 def detect_at_sizes(image: ImageLike, sizes=(256, 512), *, upsample: int = 1) -> dict:
@@ -265,19 +265,26 @@ def folds(pair, result) -> dict[str, float]:
 
 
 def face_distortion(pair, result) -> dict[str, float]:
-    """How unevenly the applied warp stretches the face, beyond whether it folds: over the box of the content's 68
-    landmarks, ``face_area_spread`` is the standard deviation of log2 of the warp's local area change (Jacobian
-    determinant; 0 for a shift or a uniform scaling, 1 when areas typically differ by a factor of two), over the
-    pixels that do not fold, and ``face_folded_%`` the share there that folds. NaN without a warp or landmarks."""
-    from ..geometry.warp import jacobian_determinant
-
+    """How unevenly the applied warp stretches the face, beyond whether it folds (:func:`warp_face_distortion` over
+    the content's 68 landmarks): ``face_area_spread`` and ``face_folded_%``. NaN without a warp or landmarks."""
     p = pair.landmarks("content")
     if result.warp is None or p is None:
         return {"face_area_spread": _NAN, "face_folded_%": _NAN}
-    det = jacobian_determinant(result.warp)
+    return warp_face_distortion(result.warp, p)
+
+
+def warp_face_distortion(warp: torch.Tensor, points: torch.Tensor) -> dict[str, float]:
+    """How unevenly the backward map ``warp`` (``(H, W, 2)`` input (x, y) per output pixel) stretches the face
+    whose landmarks ``points`` (``(K, 2)`` x/y px) are: over their bounding box, ``face_area_spread`` is the standard
+    deviation of log2 of the local area change (Jacobian determinant; 0 for a shift or a uniform scaling, 1 when
+    areas typically differ by a factor of two), over the pixels that do not fold, and ``face_folded_%`` the share
+    there that folds."""
+    from ..geometry.warp import jacobian_determinant
+
+    det = jacobian_determinant(warp)
     h, w = det.shape
-    x0, y0 = (int(v) for v in p.min(0).values.floor().clamp(min=0))
-    x1, y1 = int(p[:, 0].max().ceil().clamp(max=w - 1)), int(p[:, 1].max().ceil().clamp(max=h - 1))
+    x0, y0 = (int(v) for v in points.min(0).values.floor().clamp(min=0))
+    x1, y1 = int(points[:, 0].max().ceil().clamp(max=w - 1)), int(points[:, 1].max().ceil().clamp(max=h - 1))
     face = det[y0:y1 + 1, x0:x1 + 1].flatten().double()
     kept = face[face > 0]
     return {"face_area_spread": float(kept.log2().std()) if len(kept) > 1 else _NAN,

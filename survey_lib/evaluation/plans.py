@@ -18,7 +18,8 @@ from .provenance import (INVOCATION, UncommittedCode, check_committed, commit, d
 from .tables import timing_summary
 
 __all__ = [*_SPEC_NAMES, "run_plan", "run_methods", "save_partial", "rescore_plan", "read_plan", "read_provenance",
-           "read_shape_scores", "read_plan_so_far", "working_size", "stale_rows", "staleness_note", "report_staleness",
+           "read_shape_scores", "read_points_so_far", "read_spline_distortion", "read_plan_so_far", "working_size",
+           "stale_rows", "staleness_note", "report_staleness",
            "AWAITING_RECOMPUTE", "check_committed", "UncommittedCode", "dirty_provenance", "provenance",
            "timing_summary"]
 
@@ -337,6 +338,29 @@ def read_shape_scores(name: str, folder=None):
     from .shape_metrics import committed_shape_scores
 
     return committed_shape_scores(read_plan(f"{name}_points", folder, required=True), size=working_size(name, folder))
+
+
+def read_points_so_far(name: str, folder=None):
+    """The carried landmarks committed beside plan ``name``'s table (``NAME_points.csv``), or, while only part of
+    the plan is computed, beside its partial table (``NAME_partial_points.csv``), as :func:`read_plan_so_far` reads
+    the table; ``None`` when neither is committed."""
+    points = read_plan(f"{name}_points", folder)
+    return points if points is not None else read_plan(f"{name}_partial_points", folder)
+
+
+def read_spline_distortion(name: str, folder=None, *, methods=None):
+    """The Face-of-Art spline at the displacement each committed run of plan ``name`` reached
+    (:func:`~survey_lib.evaluation.shape_metrics.committed_spline_distortion`, from the carried landmarks
+    :func:`read_points_so_far` reads, at the plan's working size, computing no run), by ``key``; ``methods``: only
+    those methods' runs (e.g. ``["oneshot_foa"]``)."""
+    from .shape_metrics import committed_spline_distortion
+
+    points = read_points_so_far(name, folder)
+    if points is None:  # neither committed: the error that says how to compute them
+        points = read_plan(f"{name}_points", folder, required=True)
+    if methods is not None:
+        points = points[points["method"].isin(methods)]
+    return committed_spline_distortion(points, size=working_size(name, folder))
 
 
 def read_plan_so_far(name: str, folder=None):

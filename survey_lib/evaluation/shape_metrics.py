@@ -14,7 +14,7 @@ from ..geometry.shapes import shape_gap
 from .metrics import metric, points_through_warp
 
 __all__ = ["shape_progress", "similarity_px", "shape_scores", "carried_landmarks", "committed_shape_scores",
-           "warp_shape", "identity", "SHAPE_COLUMNS", "SHAPE_METRICS"]
+           "committed_spline_distortion", "warp_shape", "identity", "SHAPE_COLUMNS", "SHAPE_METRICS"]
 
 _NAN = float("nan")
 
@@ -97,6 +97,19 @@ def carried_landmarks(rows) -> torch.Tensor:
     return carried
 
 
+def _committed_runs(points, size: int):
+    """Per run of a plan's ``NAME_points.csv``: ``(key, settings, content landmarks, style landmarks, carried)``,
+    each pair's faces read once, not once per run."""
+    from .pairs import Pair
+
+    faces = {}
+    for (key, content, style, settings), g in points.groupby(["key", "content", "style", "settings"], sort=False):
+        if (content, style) not in faces:
+            pair = Pair.resolve(content, style, size=size)
+            faces[content, style] = pair.landmarks("content"), pair.landmarks("style")
+        yield key, settings, *faces[content, style], carried_landmarks(g)
+
+
 def committed_shape_scores(points, *, size: int = 256):
     """:func:`shape_scores` of committed runs from their carried landmarks, computing no run: ``points`` is a plan's
     ``NAME_points.csv`` (columns ``key``, ``content``, ``style``, ``settings``, ``landmark``, ``x``, ``y``; the
@@ -105,18 +118,31 @@ def committed_shape_scores(points, *, size: int = 256):
 
     import pandas as pd
 
-    from .pairs import Pair
-
-    faces = {}  # (content, style) -> both faces' landmarks: read once per pair, not once per run
     rows = {}
-    for (key, content, style, settings), g in points.groupby(["key", "content", "style", "settings"], sort=False):
-        if (content, style) not in faces:
-            pair = Pair.resolve(content, style, size=size)
-            faces[content, style] = pair.landmarks("content"), pair.landmarks("style")
-        p, q = faces[content, style]
-        carried = carried_landmarks(g)
+    for key, settings, p, q, carried in _committed_runs(points, size):
         which = json.loads(settings).get("keypoints", "all") if isinstance(settings, str) else "all"
         rows[key] = shape_scores(p, q, carried, keypoints=which)
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("key")
+
+
+def committed_spline_distortion(points, *, size: int = 256, anchors: int = 5):
+    """The exact thin-plate spline (the Face-of-Art warp, with ``anchors`` border anchors per side as ``foa_tps``)
+    from each committed run's content landmarks to where the run's warp carried them: the spline at the
+    displacement the run reached, so that its distortion compares with the run's own warp *at equal
+    displacement*. ``points`` as :func:`committed_shape_scores`; landmarks the warp did not reach are left out of
+    the fit. Returns ``spline_face_area_spread`` and ``spline_face_folded_%``
+    (:func:`~survey_lib.evaluation.metrics.warp_face_distortion` over the content's face) in a DataFrame indexed by
+    ``key``."""
+    import pandas as pd
+
+    from ..geometry.warp import sampling_map
+    from .metrics import warp_face_distortion
+
+    rows = {}
+    for key, _, p, _, carried in _committed_runs(points, size):
+        reached = ~carried.isnan().any(1)
+        warp = sampling_map(p[reached], carried[reached], (size, size), anchors=anchors)
+        rows[key] = {f"spline_{k}": v for k, v in warp_face_distortion(warp, p).items()}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("key")
 
 
