@@ -367,14 +367,15 @@ def pair_lines(ax, table, *, x: str, y: str, by: str = "method", pair: str = "pa
 
 
 def level_curves(summary, metric: str, *, ylabel: str = "", title: str = "", colors=None, reference=None,
-                 levels=None):
+                 levels=None, linestyles=None):
     """Curves over the geometric benchmark's levels, one panel per family: per method a line through the means and
     a band over the 95 % intervals, as :func:`survey_lib.evaluation.levels.level_summary` returns them (indexed by
     ``(method, family, level)``, with ``metric``, ``metric_lo`` and ``metric_hi``). A method measured at one level so
     far is a point with its interval as a bar (the bars of several such methods side by side); a level without an
     interval (one run) is left out. ``reference``: a y value drawn as a dotted line (e.g. 0, or dlib's same-person
     distance 0.6); ``levels``: the benchmark's levels, the x axis's ticks and range (default: those in
-    ``summary``)."""
+    ``summary``); ``linestyles``: per method, a matplotlib line style (default solid), e.g. to keep a curve that
+    may lie on another's visible."""
     import matplotlib.pyplot as plt
 
     families = list(dict.fromkeys(summary.index.get_level_values("family")))
@@ -394,7 +395,8 @@ def level_curves(summary, metric: str, *, ylabel: str = "", title: str = "", col
                 ax.errorbar(x, s[metric], yerr=[s[metric] - s[f"{metric}_lo"], s[f"{metric}_hi"] - s[metric]],
                             fmt="o", ms=4, color=colors[name], capsize=3, lw=1, label=name)
             elif len(s):
-                ax.plot(s.index, s[metric], "o-", color=colors[name], label=name, ms=4)
+                ax.plot(s.index, s[metric], marker="o", ls=(linestyles or {}).get(name, "-"), color=colors[name],
+                        label=name, ms=4)
                 ax.fill_between(s.index, s[f"{metric}_lo"], s[f"{metric}_hi"], color=colors[name], alpha=0.15,
                                 lw=0)
         if reference is not None:
