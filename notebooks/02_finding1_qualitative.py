@@ -678,6 +678,8 @@ assert (beta.loc[beta["method"] == "fastdst", "folded_%"] < 0.1).all()
 # the warp of that step, and the folded share of that warp.
 
 # %%
+from survey_lib.evaluation import tables
+
 paper = plans.read_plan("paper_budget", AT_SCALE_DIR, required=True)
 paper_steps = plans.read_plan("paper_budget_trajectory", AT_SCALE_DIR, required=True)
 plans.report_staleness("paper_budget", folder=AT_SCALE_DIR)
@@ -699,40 +701,16 @@ viz.save_table(budgets[["method", "pair", "budget", *PAPER]].round(3).to_dict("r
 end = budgets[budgets["budget"].str.startswith("survey")].set_index(["method", "pair"])
 before = budgets[budgets["budget"].str.startswith("default")].set_index(["method", "pair"])
 defaults = before.groupby("method")[PAPER].mean()
-# the share of its whole 450-step decrease that NST's loss has made by step t (L-BFGS's loss is not monotone, so the
-# best loss so far)
-nst_steps["loss_share"] = nst_steps.groupby("pair")["loss"].transform(
-    lambda v: (v.iloc[0] - v.cummin()) / (v.iloc[0] - v.min()))
-fig, axes = plt.subplots(2, 2, figsize=(10, 7))  # two by two: the labels stay legible at notebook width
-axes = axes.ravel()
-for ax, (metric, ylabel) in zip(axes, {"own_target_progress": "keypoints toward their own targets",
-                                       "warp_progress": "68 landmarks through the warp",
-                                       "folded_%": "folded pixels of the warp (%)"}.items()):
-    viz.pair_lines(ax, warped_steps, x="step", y=metric, colors=COLOR)
-    for name, color in COLOR.items():  # where the default profile's 45 steps end (mean of the two pairs)
-        ax.axhline(defaults.loc[name, metric], color=color, ls="--", lw=1, label=f"{name}, default profile's end")
-    for s in (150, 300):
-        ax.axvline(s, color="0.7", lw=0.6)  # the next scale starts
-    ax.set_xlabel("step (3 scales x 150)")
-    ax.set_ylabel(ylabel)
-    ax.axhline(0, color="k", lw=0.4)
-viz.pair_lines(axes[3], nst_steps, x="step", y="loss_share", colors={"nst": "tab:blue"})
-axes[3].axvline(80, color="k", lw=0.6, ls=":")
-axes[3].set_xlabel("L-BFGS step (dotted: the default profile's 80)")
-axes[3].set_ylabel("NST: share of the loss decrease\nof 450 steps made so far")
-axes[2].set_ylim(-0.05, 1)  # in % of the pixels: none of these warps folds more than a few pixels
-axes[0].legend(fontsize=8)
-axes[3].legend(fontsize=8)
-fig.suptitle("The survey's budget, 450 steps (thin: each pair; thick: their mean; dashed: the mean where the "
-             "default profile's 45 steps end)", fontsize=10)
-fig.tight_layout()
+nst_steps["loss_share"] = tables.loss_share(nst_steps)  # of its whole 450-step decrease, the best loss so far
+fig = viz.budget_panels(warped_steps, nst_steps, defaults, colors=COLOR, title=(
+    "The survey's budget, 450 steps (thin: each pair; thick: their mean; dashed: the mean where the default "
+    "profile's 45 steps end)"))
 viz.save_figure(fig, "02_paper_budget", FIG_DIR)
 
 budgets.pivot_table(index=["method", "budget"], columns="pair", values=PAPER).round(3)
 
 # %%
-fell = warped_steps.sort_values("step").groupby(["method", "pair"])["warp_progress"].agg(
-    lambda v: v.iloc[-1] - v.iloc[-6])  # change over the last 50 steps
+fell = tables.change_at_end(warped_steps, "warp_progress", last=5)  # over the last 50 steps (recorded every 10)
 nst_share_80 = nst_steps[nst_steps["step"] == 80].set_index("pair")["loss_share"]
 covered = (before["own_target_progress"] / end["own_target_progress"]).loc[["dst", "fastdst"]]
 # DST at the survey's budget: its NBB keypoints get further toward their own targets than at the default budget...

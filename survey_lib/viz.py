@@ -11,7 +11,7 @@ import torch
 
 __all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences",
            "method_grid", "draw_points", "zoom_to", "timing_chart", "ci_bars", "ci_cells", "difference_plot",
-           "pair_lines"]
+           "pair_lines", "difference_cells", "budget_panels", "level_curves"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -364,6 +364,41 @@ def pair_lines(ax, table, *, x: str, y: str, by: str = "method", pair: str = "pa
         mean = g.groupby(x)[y].mean()
         ax.plot(mean.index, mean.to_numpy(), linestyle, color=color, lw=2, marker="o", ms=3, label=label.format(group))
     return ax
+
+
+def budget_panels(warped_steps, nst_steps, ends, *, colors, title: str = "", scale_starts=(150, 300),
+                  nst_default_steps: int = 80):
+    """How the warping methods and NST spend a long budget, two by two: per recorded step, the keypoints toward
+    their own targets, the 68 landmarks through the warp of that step and the warp's folded share (``warped_steps``:
+    a trajectory table with ``step``, ``method``, ``pair`` and those columns), each with the mean where a shorter
+    budget ended drawn dashed (``ends``: indexed by method, the same columns); and NST's share of its whole loss
+    decrease made so far (``nst_steps`` with ``loss_share``: :func:`survey_lib.evaluation.tables.loss_share`),
+    the step where the shorter budget stops dotted. ``colors``: per method. Returns the figure, ``title`` above it."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))  # two by two: the labels stay legible at notebook width
+    axes = axes.ravel()
+    panels = {"own_target_progress": "keypoints toward their own targets",
+              "warp_progress": "68 landmarks through the warp", "folded_%": "folded pixels of the warp (%)"}
+    for ax, (metric, ylabel) in zip(axes, panels.items()):
+        pair_lines(ax, warped_steps, x="step", y=metric, colors=colors)
+        for name, color in colors.items():
+            ax.axhline(ends.loc[name, metric], color=color, ls="--", lw=1, label=f"{name}, default profile's end")
+        for s in scale_starts:
+            ax.axvline(s, color="0.7", lw=0.6)  # the next scale starts
+        ax.set_xlabel(f"step ({len(scale_starts) + 1} scales x {scale_starts[0]})")
+        ax.set_ylabel(ylabel)
+        ax.axhline(0, color="k", lw=0.4)
+    pair_lines(axes[3], nst_steps, x="step", y="loss_share", colors={"nst": "tab:blue"})
+    axes[3].axvline(nst_default_steps, color="k", lw=0.6, ls=":")
+    axes[3].set_xlabel(f"L-BFGS step (dotted: the default profile's {nst_default_steps})")
+    axes[3].set_ylabel(f"NST: share of the loss decrease\nof {int(nst_steps['step'].max())} steps made so far")
+    axes[2].set_ylim(-0.05, 1)  # in % of the pixels: none of these warps folds more than a few pixels
+    axes[0].legend(fontsize=8)
+    axes[3].legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
 
 
 def level_curves(summary, metric: str, *, ylabel: str = "", title: str = "", colors=None, reference=None,

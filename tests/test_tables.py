@@ -42,3 +42,19 @@ def test_run_names_when_no_run_changed_a_setting(table):
     plain = table.assign(settings="{}")
     assert run_names(plain).tolist() == plain["method"].tolist()
     assert tidy(plain).columns.tolist() == ["method", "label"]
+
+
+def test_change_at_end_reads_each_runs_last_recorded_steps_whatever_the_row_order():
+    from survey_lib.evaluation.tables import change_at_end
+
+    steps = pd.DataFrame({"method": "dst", "pair": ["a"] * 8 + ["b"] * 8, "step": list(range(0, 80, 10)) * 2,
+                          "warp_progress": [0, 1, 2, 3, 4, 5, 6, 7] + [0, -1, -2, -3, -3, -3, -3, -3]})
+    change = change_at_end(steps.sample(frac=1, random_state=0), "warp_progress", last=5)
+    assert change.to_dict() == {("dst", "a"): 5, ("dst", "b"): -1}  # b settled two steps before its end
+
+
+def test_loss_share_counts_the_best_loss_so_far_from_start_to_lowest():
+    from survey_lib.evaluation.tables import loss_share
+
+    steps = pd.DataFrame({"pair": ["a"] * 5, "loss": [10.0, 6.0, 8.0, 2.0, 3.0]})  # not monotone, as L-BFGS's
+    assert loss_share(steps).tolist() == [0.0, 0.5, 0.5, 1.0, 1.0]

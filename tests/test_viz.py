@@ -62,3 +62,18 @@ def test_difference_cells_sign_each_difference_and_say_how_many_pairs():
     cells = viz.difference_cells(d)
     assert cells.to_dict() == {"a": "+0.120 [+0.044, +0.199] (n=7)", "b": "-0.300 [-0.500, -0.100] (n=9)",
                                "c": "-", "d": "+0.400 (n=1)"}
+
+
+def test_budget_panels_draw_three_trajectories_with_the_short_budgets_end_and_nsts_loss_share():
+    steps = pd.DataFrame([{"method": m, "pair": p, "step": s, "own_target_progress": s / 450,
+                           "warp_progress": (1 if m == "fastdst" else -1) * s / 450, "folded_%": 0.0}
+                          for m in ("dst", "fastdst") for p in ("a", "b") for s in range(0, 460, 10)])
+    nst = pd.DataFrame([{"method": "nst", "pair": p, "step": s, "loss_share": min(1.0, s / 80)}
+                        for p in ("a", "b") for s in range(0, 460, 10)])
+    ends = pd.DataFrame({"own_target_progress": [0.3, 0.6], "warp_progress": [-0.2, 0.5], "folded_%": [0.0, 0.0]},
+                        index=["dst", "fastdst"])
+    fig = viz.budget_panels(steps, nst, ends, colors={"dst": "tab:green", "fastdst": "tab:red"}, title="t")
+    assert len(fig.axes) == 4
+    dashed = [line for line in fig.axes[1].lines if line.get_linestyle() == "--"]
+    assert sorted(line.get_ydata()[0] for line in dashed) == [-0.2, 0.5]  # where the default budget ended
+    assert fig.axes[0].get_xlabel() == "step (3 scales x 150)" and "450 steps" in fig.axes[3].get_ylabel()

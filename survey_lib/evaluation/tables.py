@@ -1,5 +1,6 @@
 """Reading a table of runs (a committed plan's, or :meth:`~survey_lib.evaluation.runs.Runs.committed`): the settings
-each run changed as typed columns, the name a figure gives each run, and the spread of repeated timings. A committed
+each run changed as typed columns, the name a figure gives each run, the spread of repeated timings, and what a
+trajectory table (a measure per recorded step) says about where its runs were heading. A committed
 table keeps a ``settings`` column (JSON, so that the CSV records them exactly); nothing outside this module parses
 it.
 """
@@ -9,7 +10,7 @@ import json
 
 import pandas as pd
 
-__all__ = ["settings", "with_settings", "tidy", "run_names", "timing_summary"]
+__all__ = ["settings", "with_settings", "tidy", "run_names", "timing_summary", "change_at_end", "loss_share"]
 
 
 def settings(table: pd.DataFrame) -> pd.DataFrame:
@@ -74,3 +75,21 @@ def timing_summary(table, *, by: str = "name"):
             row.update({col: med, f"{col}_q25": q25, f"{col}_q75": q75})
         rows[key] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)
+
+
+def change_at_end(steps: pd.DataFrame, metric: str, *, last: int = 5, by=("method", "pair")) -> pd.Series:
+    """How much ``metric`` changed over each run's last ``last`` recorded intervals (a plan's
+    ``NAME_trajectory.csv``: one row per run and recorded step, columns ``step``, ``metric`` and ``by``; recorded
+    every 10 steps, ``last=5`` is the last 50 steps): whether a run was still moving, and which way, when it
+    stopped. Indexed by ``by``."""
+    return steps.sort_values("step").groupby(list(by))[metric].agg(lambda v: v.iloc[-1] - v.iloc[-(last + 1)])
+
+
+def loss_share(steps: pd.DataFrame, *, by: str = "pair") -> pd.Series:
+    """Per recorded step, the share of its run's whole loss decrease that the run had made by then (the best loss
+    so far: an L-BFGS loss is not monotone): 0 at the start, 1 where the run reaches its lowest loss. ``steps`` has
+    columns ``loss`` and ``by`` (one run per group), in step order."""
+    def share(loss):
+        return (loss.iloc[0] - loss.cummin()) / (loss.iloc[0] - loss.min())
+
+    return steps.groupby(by)["loss"].transform(share)
