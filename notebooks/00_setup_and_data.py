@@ -107,40 +107,22 @@ viz.save_figure(fig, "00_data_overview", FIG_DIR)
 # styles where dlib finds no face (notebook 03).
 
 # %%
-from survey_lib.geometry.animeface import detect as anime_faces
-from survey_lib.geometry.landmarks import opencv_faces
-from survey_lib.evaluation.metrics import detect_at_sizes
+from survey_lib.evaluation.detection import catalogue_detection, detection_rates
 
-rows = []
-for e in entries:
-    found = detect_at_sizes(data.get(e.name))
-    rows.append({"name": e.name, "category": e.category, "faces@256": found["faces@256"],
-                 "faces@512": found["faces@512"], "68 points": "yes" if found["points"] is not None else "no",
-                 "opencv@256": len(opencv_faces(data.get(e.name, 256))),
-                 "animeface@256": len(anime_faces(data.get(e.name, 256))),
-                 "landmark file": "hand" if e.landmark_source.startswith("hand") else ("dlib" if e.landmarks else "-")})
-viz.save_table(rows, "00_dlib_detection", FIG_DIR,
+detection = catalogue_detection(sizes=(256, 512), opencv=True)
+viz.save_table(detection.to_dict("records"), "00_dlib_detection", FIG_DIR,
                caption="dlib frontal face detection (upsample 1) per catalogue image at short side 256 and 512 px, "
                        "OpenCV's Haar cascade (frontalface_default) and AnimeFace at 256 px.")
-order = list(data.CATEGORIES)
-counts = {c: sum(r["category"] == c for r in rows) for c in order}
-columns = {"dlib 256 px": "faces@256", "dlib 512 px": "faces@512", "OpenCV Haar 256 px": "opencv@256",
-           "AnimeFace 256 px": "animeface@256"}
-rate = {c: [sum(r[col] > 0 for r in rows if r["category"] == c) / max(1, counts[c]) for col in columns.values()]
-        for c in order}
-fig, ax = plt.subplots(figsize=(8, 3))
-width = 0.8 / len(columns)
-for k, label in enumerate(columns):
-    ax.bar([i + width * k for i in range(len(order))], [rate[c][k] for c in order], width=width, label=label)
-ax.set_xticks([i + 0.4 - width / 2 for i in range(len(order))], [f"{c}\n(n={counts[c]})" for c in order])
-ax.set_ylabel("images with a face found"); ax.set_ylim(0, 1.05); ax.legend(fontsize=8)
-ax.set_title("face detection rate by category")
-viz.save_figure(fig, "00_dlib_detection", FIG_DIR)
-summary = {c: " / ".join(f"{x:.0%}" for x in rate[c]) for c in order}
-print("detection rate, dlib 256 px / dlib 512 px / OpenCV 256 px / AnimeFace 256 px:", summary)
-assert all(r["68 points"] == "yes" for r in rows if r["category"] == "photo"), "dlib missed a content photo"
-assert not any(r["68 points"] == "yes" for r in rows if r["category"] == "texture")
-assert not any(r["animeface@256"] for r in rows if r["category"] in ("photo", "texture")), "AnimeFace false positive"
+DETECTORS = {"dlib 256 px": "faces@256", "dlib 512 px": "faces@512", "OpenCV Haar 256 px": "opencv@256",
+             "AnimeFace 256 px": "animeface@256"}
+rates = detection_rates(detection, list(DETECTORS.values()), categories=data.CATEGORIES)
+viz.save_figure(viz.rate_bars(rates, DETECTORS, title="face detection rate by category"), "00_dlib_detection",
+                FIG_DIR)
+by_category = detection.set_index("category")
+assert (by_category.loc["photo", "68 points"] == "yes").all(), "dlib missed a content photo"
+assert (by_category.loc["texture", "68 points"] == "no").all()
+assert (by_category.loc[["photo", "texture"], "animeface@256"] == 0).all(), "AnimeFace false positive"
+rates[[f"{c}_rate" for c in DETECTORS.values()]].set_axis(list(DETECTORS), axis=1).round(2)
 
 # %% [markdown]
 # ## VGG19 with real ImageNet weights

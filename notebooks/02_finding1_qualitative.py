@@ -510,11 +510,10 @@ reading_ci.round(3)
 # painting and drawing in the catalogue (the portraits above are those dlib reads), the share dlib finds at 256 px.
 
 # %%
-from survey_lib.evaluation.metrics import detect_at_sizes
+from survey_lib.evaluation.detection import catalogue_detection
 
-painted = [e.name for c in ("painting", "drawing") for e in data.list_images(category=c)]
-found = {n: detect_at_sizes(data.get(n, 256), sizes=(256,))["faces@256"] > 0 for n in painted}
-missed = [n for n, ok in found.items() if not ok]
+painted = catalogue_detection(categories=("painting", "drawing"))
+missed = painted.loc[painted["faces@256"] == 0, "name"]
 print(f"dlib finds a face in {len(painted) - len(missed)} of {len(painted)} paintings and drawings at 256 px; "
       f"FastDST cannot run without given landmarks on {len(missed)}: {', '.join(missed)}")
 

@@ -79,42 +79,28 @@ FIG_DIR = figure_dir(FIG_DIR, profile)  # another profile draws into build/, not
 
 # %%
 from survey_lib.geometry import animeface
-from survey_lib.evaluation.metrics import detect_at_sizes
+from survey_lib.evaluation.detection import catalogue_detection, detection_rates
 
 SURVEY_SIZE = 256  # the survey resizes every image to 256 x 256; detection is cheap, so every profile measures there
 CATEGORIES = ["photo", "painting", "drawing", "cartoon", "anime"]
-detection = []
-for category in CATEGORIES:
-    for e in data.list_images(category=category):
-        img = data.get(e.name, SURVEY_SIZE)
-        detection.append({"name": e.name, "category": category,
-                          "dlib": detect_at_sizes(img, sizes=(SURVEY_SIZE,))[f"faces@{SURVEY_SIZE}"],
-                          "animeface": len(animeface.detect(img))})
-summary = []
-for c in CATEGORIES:
-    rows_c = [r for r in detection if r["category"] == c]
-    found = {d: sum(r[d] > 0 for r in rows_c) for d in ("dlib", "animeface")}
-    summary.append({"category": c, "images": len(rows_c), **{f"{d}_found": n for d, n in found.items()},
-                    **{f"{d}_rate": round(n / len(rows_c), 3) for d, n in found.items()}})
-rate = {(r["category"], d): r[f"{d}_rate"] for r in summary for d in ("dlib", "animeface")}
+detection = catalogue_detection(categories=CATEGORIES, sizes=(SURVEY_SIZE,))[
+    ["name", "category", f"faces@{SURVEY_SIZE}", "animeface@256"]].rename(
+    columns={f"faces@{SURVEY_SIZE}": "dlib", "animeface@256": "animeface"})
+summary = detection_rates(detection, ["dlib", "animeface"], categories=CATEGORIES).round(3)
+rate = summary[["dlib_rate", "animeface_rate"]].set_axis(["dlib", "animeface"], axis=1)
 viz.save_table(detection, "03_detection_per_image", FIG_DIR, caption=(
     f"Faces found at {SURVEY_SIZE} px, the survey's image size, by dlib's frontal detector (upsample 1) and by "
     f"AnimeFace (likelihood >= {animeface.MIN_LIKELIHOOD})."))
-viz.save_table(summary, "03_detection_by_category", FIG_DIR, caption=(
-    f"Share of images per category in which dlib and AnimeFace find a face at {SURVEY_SIZE} px."))
-display(pd.DataFrame(summary).set_index("category"))
-fig, ax = plt.subplots(figsize=(6.5, 2.8))
-for k, (d, label) in enumerate((("dlib", "dlib (HOG, photographs)"), ("animeface", "AnimeFace (anime)"))):
-    ax.bar([i + 0.38 * k for i in range(len(CATEGORIES))], [rate[(c, d)] for c in CATEGORIES], width=0.38,
-           label=label)
-ax.set_xticks([i + 0.19 for i in range(len(CATEGORIES))],
-              [f"{r['category']}\n(n={r['images']})" for r in summary])
-ax.set_ylabel("images with a face found"); ax.set_ylim(0, 1.05); ax.legend(fontsize=8)
-ax.set_title(f"face detection at {SURVEY_SIZE} px by category", fontsize=10)
-viz.save_figure(fig, "03_detection_by_category", FIG_DIR)
-assert rate[("photo", "dlib")] >= 0.9, "dlib should find the faces in the photographs"
-assert rate[("anime", "dlib")] <= rate[("photo", "dlib")] - 0.5, "the survey's claim: dlib finds far fewer anime faces"
-assert rate[("anime", "animeface")] >= 0.7 and rate[("photo", "animeface")] <= 0.1, "AnimeFace: anime, not photos"
+viz.save_table(summary.rename_axis("category").reset_index().to_dict("records"), "03_detection_by_category",
+               FIG_DIR, caption=(f"Share of images per category in which dlib and AnimeFace find a face at "
+                                 f"{SURVEY_SIZE} px."))
+display(summary)
+viz.save_figure(viz.rate_bars(summary, {"dlib (HOG, photographs)": "dlib", "AnimeFace (anime)": "animeface"},
+                              title=f"face detection at {SURVEY_SIZE} px by category", figsize=(6.5, 2.8)),
+                "03_detection_by_category", FIG_DIR)
+assert rate.loc["photo", "dlib"] >= 0.9, "dlib should find the faces in the photographs"
+assert rate.loc["anime", "dlib"] <= rate.loc["photo", "dlib"] - 0.5, "the survey's claim: far fewer anime faces"
+assert rate.loc["anime", "animeface"] >= 0.7 and rate.loc["photo", "animeface"] <= 0.1, "AnimeFace: anime, not photos"
 
 # %% [markdown]
 # ### Is an anime face a large deformation? The gap measured per category

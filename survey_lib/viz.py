@@ -11,7 +11,7 @@ import torch
 
 __all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences",
            "method_grid", "draw_points", "zoom_to", "timing_chart", "ci_bars", "ci_cells", "difference_plot",
-           "pair_lines", "difference_cells", "budget_panels", "level_curves"]
+           "pair_lines", "difference_cells", "budget_panels", "level_curves", "rate_bars"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -364,6 +364,27 @@ def pair_lines(ax, table, *, x: str, y: str, by: str = "method", pair: str = "pa
         mean = g.groupby(x)[y].mean()
         ax.plot(mean.index, mean.to_numpy(), linestyle, color=color, lw=2, marker="o", ms=3, label=label.format(group))
     return ax
+
+
+def rate_bars(rates, columns: dict, *, title: str = "", ylabel: str = "images with a face found", figsize=(8, 3)):
+    """Grouped bars of shares per category (:func:`survey_lib.evaluation.detection.detection_rates`: indexed by
+    category, with ``images`` and ``COLUMN_rate``), one bar per entry of ``columns`` (legend label -> column), each
+    category labelled with its number of images. Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=figsize)
+    width = 0.8 / len(columns)
+    at = range(len(rates))
+    for k, (label, column) in enumerate(columns.items()):
+        ax.bar([i + width * k for i in at], rates[f"{column}_rate"], width=width, label=label)
+    ax.set_xticks([i + width * (len(columns) - 1) / 2 for i in at],
+                  [f"{c}\n(n={n})" for c, n in zip(rates.index, rates["images"])])
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the bars, never over one
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
 
 
 def budget_panels(warped_steps, nst_steps, ends, *, colors, title: str = "", scale_starts=(150, 300),

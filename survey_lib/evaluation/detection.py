@@ -1,0 +1,61 @@
+"""Which face detectors find a face on which catalogue images: the evidence behind the survey's Finding 2 ("dlib can
+not find a face") before any method runs.
+
+:func:`catalogue_detection` runs dlib's frontal detector (at each short side asked for), AnimeFace and, on request,
+OpenCV's Haar cascade on every catalogue image of some categories; :func:`detection_rates` reads the result per
+category. Sizes are short sides in pixels; the survey works at 256.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+
+__all__ = ["catalogue_detection", "detection_rates"]
+
+#: the size AnimeFace and OpenCV run at, the survey's working size
+_SURVEY_SIZE = 256
+
+
+def catalogue_detection(*, categories: Sequence[str] | None = None, sizes: Sequence[int] = (256,),
+                        opencv: bool = False) -> pd.DataFrame:
+    """One row per catalogue image (those of ``categories``, category by category in that order; else the whole
+    catalogue in its order): ``name``, ``category``; ``faces@S``, the faces dlib finds (upsample 1) with the image
+    rescaled to short side S, for each S of ``sizes``; ``68 points`` (``"yes"`` where dlib placed them at one of the
+    sizes); ``animeface@256``, the faces AnimeFace finds at 256 px; with ``opencv``, ``opencv@256``, the faces
+    OpenCV's Haar cascade (frontalface_default) finds there; and ``landmark file``: ``"hand"``, ``"dlib"`` or
+    ``"-"``, where the catalogue's landmarks came from."""
+    from .. import data
+    from ..geometry import animeface
+    from ..geometry.landmarks import opencv_faces
+    from .metrics import detect_at_sizes
+
+    if categories is None:
+        entries = list(data.catalogue().values())
+    else:
+        entries = [e for c in categories for e in data.list_images(category=c)]
+    rows = []
+    for e in entries:
+        found = detect_at_sizes(data.get(e.name), sizes=tuple(sizes))
+        at_survey_size = data.get(e.name, _SURVEY_SIZE)
+        row = {"name": e.name, "category": e.category, **{f"faces@{s}": found[f"faces@{s}"] for s in sizes},
+               "68 points": "yes" if found["points"] is not None else "no"}
+        if opencv:
+            row["opencv@256"] = len(opencv_faces(at_survey_size))
+        row["animeface@256"] = len(animeface.detect(at_survey_size))
+        row["landmark file"] = ("hand" if e.landmark_source.startswith("hand") else
+                                "dlib" if e.landmarks else "-")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def detection_rates(detection: pd.DataFrame, columns: Sequence[str], *,
+                    categories: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per category of :func:`catalogue_detection`'s table (in the order of ``categories``, those with images;
+    default: as they first appear): ``images``, and for each of ``columns`` (counts of faces found)
+    ``COLUMN_found``, the images with at least one, and ``COLUMN_rate``, their share."""
+    found = detection[list(columns)].gt(0).groupby(detection["category"], sort=False).sum()
+    images = detection.groupby("category", sort=False).size()
+    rates = found.div(images, axis=0)
+    out = pd.concat([images.rename("images"), found.add_suffix("_found"), rates.add_suffix("_rate")], axis=1)
+    return out if categories is None else out.reindex([c for c in categories if c in out.index])

@@ -1,0 +1,27 @@
+"""Which detectors find a face on which catalogue images (survey_lib.evaluation.detection)."""
+import pandas as pd
+
+from survey_lib import data
+from survey_lib.evaluation.detection import catalogue_detection, detection_rates
+
+
+def test_catalogue_detection_finds_every_photographed_face_and_none_in_a_texture():
+    d = catalogue_detection(categories=("photo", "texture"), sizes=(256, 512), opencv=True)
+    photos = [e.name for e in data.list_images(category="photo")]
+    assert d["name"].tolist()[:len(photos)] == photos  # category by category, in the catalogue's order
+    by = d.set_index("category")
+    assert (by.loc["photo", "faces@256"] >= 1).all() and (by.loc["photo", "68 points"] == "yes").all()
+    assert (by.loc["texture", ["faces@256", "faces@512", "animeface@256"]] == 0).all().all()
+    assert (by.loc["photo", "landmark file"] == "dlib").all()
+    assert list(d.columns) == ["name", "category", "faces@256", "faces@512", "68 points", "opencv@256",
+                               "animeface@256", "landmark file"]
+
+
+def test_detection_rates_count_images_with_a_face_per_category_in_the_order_asked():
+    d = pd.DataFrame({"name": list("abcde"), "category": ["anime", "photo", "anime", "anime", "photo"],
+                      "dlib": [0, 1, 2, 0, 1], "animeface": [1, 0, 1, 1, 0]})
+    rates = detection_rates(d, ["dlib", "animeface"], categories=["photo", "painting", "anime"])
+    assert rates.index.tolist() == ["photo", "anime"]  # no painting among the images: no row
+    assert rates.loc["anime"].to_dict() == {"images": 3, "dlib_found": 1, "animeface_found": 3,
+                                            "dlib_rate": 1 / 3, "animeface_rate": 1.0}
+    assert rates.loc["photo", "dlib_rate"] == 1.0
