@@ -68,8 +68,6 @@ METHODS = ["nst", "adain", ("adain", {"decoder": "optimised"}, "adain (optimised
 FIG_DIR = "../figures"
 
 # %%
-
-import pandas as pd
 from IPython.display import display
 
 import survey_lib
@@ -83,7 +81,7 @@ FIG_DIR = figure_dir(FIG_DIR, profile)  # another profile draws into build/, not
 # %%
 from survey_lib.evaluation import plans
 from survey_lib.evaluation.evaluate import evaluate
-from survey_lib.evaluation.tables import run_names
+from survey_lib.evaluation.tables import run_names, timing_cells
 
 landmarks.detect(data.get(CONTENT))  # loads dlib's models once, outside the timings (as the VGG)
 pictured = evaluate(METHODS, [(CONTENT, STYLE)], profile=profile, seeds=(SEED,), device=device)
@@ -102,21 +100,13 @@ viz.save_figure(fig, "01_outputs", FIG_DIR)
 
 # %%
 SURVEY_K80 = {"nst": (450, 0, 24), "adain": (0, 0, 0.01), "dst": (450, 105, 345), "fastdst": (450, 2, 342)}
-timed = plans.read_plan("table1")
-if timed is None:
-    raise FileNotFoundError("figures/at_scale/table1.csv is missing: run `make evaluate PLANS=table1` first")
+timed = plans.read_plan("table1", required=True)
 provenance = plans.read_provenance("table1")
 plans.report_staleness("table1")
 timed["name"] = run_names(timed)
 timing = plans.timing_summary(timed)
-fmt = lambda m, lo, hi: "-" if m != m else f"{m:.3g} [{lo:.3g}, {hi:.3g}]"  # noqa: E731
-rows = [{"method": name, "steps": int(t["steps"]), "repeats": int(t["n"]),
-         **{col: fmt(t[col], t[f"{col}_q25"], t[f"{col}_q75"])
-            for col in ("matching_s", "optimisation_s", "total_s", "s_per_step")},
-         "survey_K80_steps": (SURVEY_K80[name][0] or "None") if name in SURVEY_K80 else "-",
-         "survey_K80_s": (" + ".join(f"{v:g}" for v in SURVEY_K80[name][1:] if v) if name in SURVEY_K80 else "-")}
-        for name, t in timing.iterrows()]
-viz.save_table(rows, "01_table1", FIG_DIR, caption=(
+table1 = timing_cells(timing, SURVEY_K80)
+viz.save_table(table1.to_dict("records"), "01_table1", FIG_DIR, caption=(
     f"Table 1 regenerated: default profile, 256x256, {provenance['device']}, torch {provenance['torch']}, commit "
     f"{provenance['commit'][:10]}, {provenance['date'][:10]}; median [25th, 75th percentile] of "
     f"{int(timing['n'].min())} runs each. matching = NBB (dst) or dlib/landmark files (fastdst, oneshot_foa, "
@@ -126,11 +116,10 @@ viz.save_table(rows, "01_table1", FIG_DIR, caption=(
     "trained network (onnxruntime, CPU); foa_fast = FastDST's geometry in closed form (detection, then the spline "
     "and its warp, counted as matching) with Ghiasi et al.'s network for the texture. The last two columns are the "
     "survey's numbers on a Tesla K80 (450 steps)."))
-display(pd.DataFrame(rows)[["method", "steps", "matching_s", "optimisation_s", "total_s", "s_per_step",
-                            "survey_K80_s"]])
-chart = [{"method": name, **t.to_dict()} for name, t in timing.iterrows()]
-fig = viz.timing_chart(chart, SURVEY_K80, title=f"Table 1, 256px: {provenance['device']} against the survey's "
-                       "Tesla K80 (like with like: matching, per step, per forward pass)")
+display(table1.drop(columns=["repeats", "survey_K80_steps"]))
+fig = viz.timing_chart(timing.rename_axis("method").reset_index().to_dict("records"), SURVEY_K80,
+                       title=f"Table 1, 256px: {provenance['device']} against the survey's Tesla K80 (like with "
+                             "like: matching, per step, per forward pass)")
 viz.save_figure(fig, "01_timing", FIG_DIR)
 
 # %% [markdown]

@@ -58,3 +58,16 @@ def test_loss_share_counts_the_best_loss_so_far_from_start_to_lowest():
 
     steps = pd.DataFrame({"pair": ["a"] * 5, "loss": [10.0, 6.0, 8.0, 2.0, 3.0]})  # not monotone, as L-BFGS's
     assert loss_share(steps).tolist() == [0.0, 0.5, 0.5, 1.0, 1.0]
+
+
+def test_timing_cells_write_median_and_quartiles_and_the_survey_beside_them():
+    from survey_lib.evaluation.tables import timing_cells, timing_summary
+
+    runs = pd.DataFrame({"name": ["nst"] * 3 + ["ghiasi"] * 3, "error": "", "steps": [80] * 3 + [0] * 3,
+                         "matching_s": 0.0, "optimisation_s": [28.0, 30.1, 28.2, 0.1, 0.12, 0.11],
+                         "total_s": [28.0, 30.1, 28.2, 0.1, 0.12, 0.11]})
+    cells = timing_cells(timing_summary(runs), {"nst": (450, 0, 24)}).set_index("method")
+    assert cells.loc["nst", "total_s"] == "28.2 [28.1, 29.1]" and cells.loc["nst", "repeats"] == 3
+    assert cells.loc["ghiasi", "s_per_step"] == "-"  # a forward pass has no steps
+    assert cells.loc["nst", ["survey_K80_steps", "survey_K80_s"]].tolist() == [450, "24"]
+    assert cells.loc["ghiasi", "survey_K80_s"] == "-"

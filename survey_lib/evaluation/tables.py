@@ -10,7 +10,8 @@ import json
 
 import pandas as pd
 
-__all__ = ["settings", "with_settings", "tidy", "run_names", "timing_summary", "change_at_end", "loss_share"]
+__all__ = ["settings", "with_settings", "tidy", "run_names", "timing_summary", "timing_cells", "change_at_end",
+           "loss_share"]
 
 
 def settings(table: pd.DataFrame) -> pd.DataFrame:
@@ -75,6 +76,26 @@ def timing_summary(table, *, by: str = "name"):
             row.update({col: med, f"{col}_q25": q25, f"{col}_q75": q75})
         rows[key] = row
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(by)
+
+
+def timing_cells(timing: pd.DataFrame, survey: dict | None = None) -> pd.DataFrame:
+    """:func:`timing_summary` as Table 1's text cells: per method ``steps``, ``repeats`` and, for each timing,
+    ``"median [q25, q75]"`` (``"-"`` where not measured, e.g. the steps of a feed-forward method); with ``survey``
+    (method -> ``(steps, matching s, optimisation s)`` as published), the survey's steps and seconds beside them
+    (``survey_K80_steps``, ``survey_K80_s``; ``"-"`` for a method it did not time). A DataFrame, one row per
+    method."""
+    def cell(t, col):
+        median, lo, hi = t[col], t[f"{col}_q25"], t[f"{col}_q75"]
+        return "-" if median != median else f"{median:.3g} [{lo:.3g}, {hi:.3g}]"
+
+    rows = []
+    for name, t in timing.iterrows():
+        published = (survey or {}).get(name)
+        rows.append({"method": name, "steps": int(t["steps"]), "repeats": int(t["n"]),
+                     **{col: cell(t, col) for col in ("matching_s", "optimisation_s", "total_s", "s_per_step")},
+                     "survey_K80_steps": "-" if published is None else (published[0] or "None"),
+                     "survey_K80_s": "-" if published is None else " + ".join(f"{v:g}" for v in published[1:] if v)})
+    return pd.DataFrame(rows)
 
 
 def change_at_end(steps: pd.DataFrame, metric: str, *, last: int = 5, by=("method", "pair")) -> pd.Series:
