@@ -168,7 +168,7 @@ METRICS = ["own_target_progress", "warp_progress", "shape_progress", "warp_simil
 at_scale = summarise(measured, METRICS, clusters=CROSSED).reindex(NAMES)
 redetected = f1.groupby("method")["detected"].agg(["sum", "count"]).reindex(NAMES)
 at_scale_table = viz.ci_cells(at_scale, METRICS).assign(
-    re_detected=[f"{int(r['sum'])}/{int(r['count'])}" for _, r in redetected.iterrows()])
+    re_detected=redetected["sum"].astype(int).astype(str) + "/" + redetected["count"].astype(str))
 n_pairs = f1.groupby(["content", "style"]).ngroups
 viz.save_table(at_scale_table.rename_axis("method").reset_index().to_dict("records"), "02_at_scale_summary", FIG_DIR,
                caption=(f"Finding 1 over the {n_pairs} pairs of plan finding1 ({f1_provenance['profile']} profile, "
@@ -236,22 +236,6 @@ assert ci["dst"]["warp_progress_hi"] < 0, ci["dst"]
 assert ci["dst"]["folded_%_hi"] < 0.5 and ci["fastdst"]["folded_%_hi"] < 0.5
 # and the warp progress stands on (almost) all 68 landmarks of every warped run
 assert f1["warp_unreached"].max() <= 3, f1["warp_unreached"].max()
-
-# %%
-verdict = []
-for name in NAMES:
-    c, r = ci[name], redetected.loc[name]
-    moved = ("applies no warp" if c["warp_progress"] != c["warp_progress"] else
-             f"its warp carries the landmarks {c['warp_progress']:.2f} [{c['warp_progress_lo']:.2f}, "
-             f"{c['warp_progress_hi']:.2f}] of the way, {c['shape_progress']:.2f} [{c['shape_progress_lo']:.2f}, "
-             f"{c['shape_progress_hi']:.2f}] in shape, moving the face by {c['warp_similarity_px']:.1f} px")
-    lead = (f"; vs NST {vs_nst['landmark_progress'][f'{name} - nst']['difference']:+.2f} "
-            f"[{vs_nst['landmark_progress'][f'{name} - nst']['lo']:+.2f}, "
-            f"{vs_nst['landmark_progress'][f'{name} - nst']['hi']:+.2f}]" if name != "nst" else "")
-    verdict.append(f"{name}: {moved}; re-detected progress {c['landmark_progress']:.2f} "
-                   f"[{c['landmark_progress_lo']:.2f}, {c['landmark_progress_hi']:.2f}]{lead} "
-                   f"({int(r['sum'])} of {int(r['count'])} faces re-detected)")
-print("\n".join(verdict))
 
 # %% [markdown]
 # **Reading the numbers.** NST and AdaIN never move the face: they apply no warp, and the re-detected landmarks
