@@ -65,7 +65,6 @@ FIG_DIR = "../figures"
 AT_SCALE_DIR = None  # the committed at-scale tables (figures/at_scale, written by `make evaluate`)
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from IPython.display import display
@@ -348,24 +347,13 @@ broken_design
 # below the chin, eyes outside the face), and only the targets that are still a face carry the claims below.
 
 # %%
+from survey_lib.evaluation.sweep import reached_points, sweep_table, with_final_rates
+
 sweep_runs = plans.read_plan("deformation_sweep", AT_SCALE_DIR, required=True)
 sweep_curves = plans.read_plan("deformation_sweep_trajectory", AT_SCALE_DIR, required=True)
 plans.report_staleness("deformation_sweep", folder=AT_SCALE_DIR)
 sweep_curves = sweep_curves[sweep_curves["step"] > 0]
-k_of = {f"k={k:g}": k for k in plans.SWEEP_K}
-
-
-from survey_lib.geometry.deform import face_problems
-
-not_a_face = {f"k={k:g}": "; ".join(face_problems(p.targets)) for k, p in zip(plans.SWEEP_K,
-                                                                             plans.sweep_pairs(profile.size))}
-sweep = pd.DataFrame([{"k": k_of[r["pair"]], "gap_px": r["gap_px"], "steps": r["steps"],
-                       "targets_a_face": not_a_face[r["pair"]] == "", "why_not": not_a_face[r["pair"]],
-                       "keypoint_progress": r["own_target_progress"],
-                       "closed_px": r["gap_px"] * r["own_target_progress"], "warp_folded_%": r["folded_%"],
-                       "exact_tps_folded_%": r["exact_tps_folded_%"],
-                       "tps_at_equal_displacement_folded_%": r["moved_tps_folded_%"]}
-                      for r in sweep_runs.to_dict("records")])
+sweep = sweep_table(sweep_runs, size=profile.size)
 viz.save_table(sweep.round(3).to_dict("records"), "03_deformation_sweep", FIG_DIR, caption=(
     "Exaggeration sweep, one-shot FoA run to the published 450 steps: gap to travel (px), whether the target "
     "landmarks are still a face (and why not), the share and the pixels of the gap closed, and folded pixels of "
@@ -374,37 +362,13 @@ viz.save_table(sweep.round(3).to_dict("records"), "03_deformation_sweep", FIG_DI
 sweep
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
-colors = plt.cm.viridis([i / max(1, len(sweep) - 1) for i in range(len(sweep))])
-for color, r in zip(colors, sweep.to_dict("records")):
-    c = sweep_curves[sweep_curves["pair"] == f"k={r['k']:g}"]
-    axes[0].plot(c["step"], c["own_target_progress"], color=color, ls="-" if r["targets_a_face"] else ":",
-                 label=f"k = {r['k']:g}" + ("" if r["targets_a_face"] else " (not a face)"))
-axes[0].set_xlabel("optimisation step (all scales)"); axes[0].set_ylabel("keypoint progress")
-axes[0].set_title("progress over the steps (dotted: targets not a face)", fontsize=9); axes[0].legend(fontsize=7)
-axes[1].plot(sweep["k"], sweep["keypoint_progress"], "o-", color="tab:blue", label="share of the gap closed")
-twin = axes[1].twinx()
-twin.plot(sweep["k"], sweep["closed_px"], "s--", color="tab:orange", label="pixels closed")
-axes[1].set_xlabel("exaggeration k"); axes[1].set_ylabel("share closed", color="tab:blue")
-twin.set_ylabel("pixels closed", color="tab:orange")
-axes[1].set_title("at step 450: share and distance closed", fontsize=9)
-for col, style, label in (("warp_folded_%", "o-", "one-shot FoA's warp"),
-                          ("exact_tps_folded_%", "s--", "exact spline to the targets"),
-                          ("tps_at_equal_displacement_folded_%", "^:", "exact spline to where it got")):
-    axes[2].plot(sweep["k"], sweep[col], style, label=label, mfc="none" if style == "^:" else None,
-                 ms=9 if style == "^:" else 6)
-axes[2].set_xlabel("exaggeration k"); axes[2].set_ylabel("folded pixels (%)"); axes[2].legend(fontsize=7)
-axes[2].set_title("folding, and at equal displacement", fontsize=9)
-fig.tight_layout()
+fig = viz.sweep_panels(sweep, sweep_curves)
 viz.save_figure(fig, "03_deformation_sweep", FIG_DIR)
 
 # %%
 # the rate each run still gains at its last step, and the most it could reach if it kept that rate for another 450
 # steps (an upper bound: the curves only slow down)
-last_rate = pd.Series({k_of[pr]: c["own_target_progress"].diff().iloc[-1] / c["step"].diff().iloc[-1]
-                       for pr, c in sweep_curves.groupby("pair")})
-sweep["rate_per_10_steps_at_450"] = 10 * sweep["k"].map(last_rate)
-sweep["at_most_after_900"] = sweep["keypoint_progress"] + sweep["steps"] * sweep["k"].map(last_rate)
+sweep = with_final_rates(sweep, sweep_curves)
 faces = sweep[sweep["targets_a_face"]]  # the claims stand on the targets that are still a face
 assert len(faces) >= 3 and faces["k"].min() == sweep["k"].min(), sweep  # the checks leave a range to compare
 # no run has settled at step 450 (each still gains), so the budget is checked, not assumed: over the faces, a larger
@@ -421,34 +385,8 @@ sweep[["k", "targets_a_face", "keypoint_progress", "rate_per_10_steps_at_450", "
        "exact_tps_folded_%"]].round(3)
 
 # %%
-import torch
-
-from survey_lib.geometry.warp import grid_sample_xy, sampling_map
-
-sweep_pairs = plans.sweep_pairs(profile.size)
-reached = plans.read_plan("deformation_sweep_points", AT_SCALE_DIR, required=True)
-reached = {r: torch.tensor(g.sort_values("landmark")[["x", "y"]].to_numpy(), dtype=torch.float32)
-           for r, g in reached.groupby("pair")}  # where one-shot FoA's warp carried the 68 landmarks
-reached = [reached[f"k={k:g}"] for k in plans.SWEEP_K]
-
-
-def spline_to(pair, points):
-    """The content resampled by the exact thin-plate spline from its landmarks to ``points`` (68 x 2, x/y px)."""
-    return grid_sample_xy(pair.content, sampling_map(pair.landmarks("content"), points, (profile.size,) * 2,
-                                                     anchors=5))
-
-
-fig = viz.image_grid([p.content for p in sweep_pairs] + [spline_to(p, p.targets) for p in sweep_pairs]
-                     + [spline_to(p, q) for p, q in zip(sweep_pairs, reached)],
-                     [f"k = {k:g}: landmarks" for k in plans.SWEEP_K]
-                     + [f"k = {k:g}: spline to the targets" for k in plans.SWEEP_K]
-                     + [f"k = {k:g}: spline to where\none-shot FoA got" for k in plans.SWEEP_K],
-                     ncols=len(sweep_pairs), size=2.3)
-for ax, p, q in zip(fig.axes[:len(sweep_pairs)], sweep_pairs, reached):
-    viz.draw_points(ax, p.landmarks("content"), color="lime", size=4, label="content")
-    viz.draw_points(ax, p.targets, color="red", size=4, label="targets")
-    viz.draw_points(ax, q, color="deepskyblue", size=4, label="reached")
-fig.axes[0].legend(fontsize=6, loc="lower left")
+reached = reached_points(plans.read_plan("deformation_sweep_points", AT_SCALE_DIR, required=True))
+fig = viz.sweep_targets(plans.sweep_pairs(profile.size), reached, plans.SWEEP_K)
 viz.save_figure(fig, "03_sweep_targets", FIG_DIR)
 
 # %% [markdown]

@@ -11,7 +11,8 @@ import torch
 
 __all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences",
            "method_grid", "draw_points", "zoom_to", "timing_chart", "ci_bars", "ci_cells", "difference_plot",
-           "pair_lines", "difference_cells", "budget_panels", "level_curves", "rate_bars"]
+           "pair_lines", "difference_cells", "budget_panels", "level_curves", "rate_bars", "sweep_panels",
+           "sweep_targets"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -384,6 +385,67 @@ def rate_bars(rates, columns: dict, *, title: str = "", ylabel: str = "images wi
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside the bars, never over one
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+def sweep_panels(sweep, curves):
+    """The deformation sweep in three panels: keypoint progress over the steps per k (dotted where the targets are
+    not a face), the share and the pixels of the gap closed at the last step per k, and the folded pixels of
+    one-shot FoA's warp, of the exact spline to the targets and of the exact spline at equal displacement.
+    ``sweep``: :func:`survey_lib.evaluation.sweep.sweep_table`; ``curves``: the plan's trajectory (``pair``
+    ``"k=<k>"``, ``step``, ``own_target_progress``). Returns the figure."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
+    colors = plt.cm.viridis([i / max(1, len(sweep) - 1) for i in range(len(sweep))])
+    for color, r in zip(colors, sweep.to_dict("records")):
+        c = curves[curves["pair"] == f"k={r['k']:g}"]
+        axes[0].plot(c["step"], c["own_target_progress"], color=color, ls="-" if r["targets_a_face"] else ":",
+                     label=f"k = {r['k']:g}" + ("" if r["targets_a_face"] else " (not a face)"))
+    axes[0].set_xlabel("optimisation step (all scales)")
+    axes[0].set_ylabel("keypoint progress")
+    axes[0].set_title("progress over the steps (dotted: targets not a face)", fontsize=9)
+    axes[0].legend(fontsize=7)
+    axes[1].plot(sweep["k"], sweep["keypoint_progress"], "o-", color="tab:blue", label="share of the gap closed")
+    twin = axes[1].twinx()
+    twin.plot(sweep["k"], sweep["closed_px"], "s--", color="tab:orange", label="pixels closed")
+    axes[1].set_xlabel("exaggeration k")
+    axes[1].set_ylabel("share closed", color="tab:blue")
+    twin.set_ylabel("pixels closed", color="tab:orange")
+    axes[1].set_title(f"at step {int(sweep['steps'].max())}: share and distance closed", fontsize=9)
+    for col, style, label in (("warp_folded_%", "o-", "one-shot FoA's warp"),
+                              ("exact_tps_folded_%", "s--", "exact spline to the targets"),
+                              ("tps_at_equal_displacement_folded_%", "^:", "exact spline to where it got")):
+        axes[2].plot(sweep["k"], sweep[col], style, label=label, mfc="none" if style == "^:" else None,
+                     ms=9 if style == "^:" else 6)
+    axes[2].set_xlabel("exaggeration k")
+    axes[2].set_ylabel("folded pixels (%)")
+    axes[2].legend(fontsize=7)
+    axes[2].set_title("folding, and at equal displacement", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def sweep_targets(pairs, reached, ks, *, anchors: int = 5):
+    """The deformation sweep's targets as pictures, one column per k: the content with its landmarks (green), the
+    targets (red) and where one-shot FoA's warp carried the landmarks (blue); the content warped by the exact
+    thin-plate spline to the targets; and warped by it to where one-shot FoA got. ``pairs``:
+    :func:`survey_lib.evaluation.plan_specs.sweep_pairs`; ``reached``:
+    :func:`survey_lib.evaluation.sweep.reached_points`; ``ks``: the exaggerations. Returns the figure."""
+    from .geometry.warp import warp_image
+
+    def spline(pair, points):
+        return warp_image(pair.content, pair.landmarks("content"), points, anchors=anchors)
+
+    fig = image_grid([p.content for p in pairs] + [spline(p, p.targets) for p in pairs]
+                     + [spline(p, q) for p, q in zip(pairs, reached)],
+                     [f"k = {k:g}: landmarks" for k in ks] + [f"k = {k:g}: spline to the targets" for k in ks]
+                     + [f"k = {k:g}: spline to where\none-shot FoA got" for k in ks], ncols=len(pairs), size=2.3)
+    for ax, p, q in zip(fig.axes[:len(pairs)], pairs, reached):
+        draw_points(ax, p.landmarks("content"), color="lime", size=4, label="content")
+        draw_points(ax, p.targets, color="red", size=4, label="targets")
+        draw_points(ax, q, color="deepskyblue", size=4, label="reached")
+    fig.axes[0].legend(fontsize=6, loc="lower left")
     return fig
 
 
