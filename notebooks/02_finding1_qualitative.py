@@ -463,28 +463,15 @@ seed_spread.round(3)
 # known to read well.
 
 # %%
-from survey_lib.geometry import readers
+from survey_lib.evaluation.detection import catalogue_detection, catalogue_readings
 
 portraits = list(dict.fromkeys(f1["style"]))
 photos = [e.name for e in data.list_images(category="photo")]  # the yardstick: every photograph
-read = {name: (data.landmarks(name, profile.size), readers.five_points(data.get(name, profile.size)))
-        for name in photos + portraits}
-agreement = pd.DataFrame([{"image": n, "kind": "portrait" if n in portraits else "photograph",
-                           "reading_gap": readers.reading_gap(*read[n]) if read[n][1] is not None else float("nan")}
-                          for n in photos + portraits])
-differ = agreement.set_index("image")["reading_gap"]
-fig = viz.image_grid([data.get(n, profile.size) for n in portraits],
-                     [f"{n}\n" + (f"readings differ by {differ[n]:.3f}" if differ[n] == differ[n] else
-                                  "the second reader finds no face") for n in portraits], ncols=4, size=3.0)
-for ax, name in zip(fig.axes, portraits):  # zoomed to the face, so that a few pixels show
-    ours, five = read[name]
-    viz.draw_points(ax, ours, color="lime", size=6, label="dlib, 68 points (what FastDST follows)")
-    viz.draw_points(ax, ours[list(readers.FIVE_IN_68)], color="blue", size=60, marker="x",
-                    label="dlib, the five features")
-    if five is not None:
-        viz.draw_points(ax, five, color="red", size=60, marker="+", label="second reading (Haar + 5-point model)")
-    viz.zoom_to(ax, ours)
-fig.legend(*fig.axes[0].get_legend_handles_labels(), loc="lower right", bbox_to_anchor=(0.98, 0.12), fontsize=8)
+readings = catalogue_readings(photos + portraits, size=profile.size)
+agreement = readings[["reading_gap"]].assign(kind="photograph")
+agreement.loc[portraits, "kind"] = "portrait"
+agreement = agreement.reset_index()
+fig = viz.readings_grid({n: data.get(n, profile.size) for n in portraits}, readings)
 viz.save_figure(fig, "02_portrait_readings", FIG_DIR)
 reading_ci = summarise(agreement, ["reading_gap"], by="kind")
 reading_ci.round(3)
@@ -494,8 +481,6 @@ reading_ci.round(3)
 # painting and drawing in the catalogue (the portraits above are those dlib reads), the share dlib finds at 256 px.
 
 # %%
-from survey_lib.evaluation.detection import catalogue_detection
-
 painted = catalogue_detection(categories=("painting", "drawing"))
 missed = painted.loc[painted["faces@256"] == 0, "name"]
 print(f"dlib finds a face in {len(painted) - len(missed)} of {len(painted)} paintings and drawings at 256 px; "

@@ -12,7 +12,7 @@ import torch
 __all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences",
            "method_grid", "draw_points", "zoom_to", "timing_chart", "ci_bars", "ci_cells", "difference_plot",
            "pair_lines", "difference_cells", "budget_panels", "level_curves", "rate_bars", "sweep_panels",
-           "sweep_targets"]
+           "sweep_targets", "readings_grid"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -446,6 +446,29 @@ def sweep_targets(pairs, reached, ks, *, anchors: int = 5):
         draw_points(ax, p.targets, color="red", size=4, label="targets")
         draw_points(ax, q, color="deepskyblue", size=4, label="reached")
     fig.axes[0].legend(fontsize=6, loc="lower left")
+    return fig
+
+
+def readings_grid(images: dict, readings, *, ncols: int = 4, size: float = 3.0):
+    """Each face with its two readings, zoomed to the face so that a few pixels show: dlib's 68 points (green), the
+    five features among them (blue x) and the second reading of the same five (red +), the title saying how far the
+    readings differ. ``images``: name -> ``(1, 3, H, W)``; ``readings``:
+    :func:`survey_lib.evaluation.detection.catalogue_readings` for those names. Returns the figure."""
+    from .geometry.readers import FIVE_IN_68
+
+    names = list(images)
+    gaps = readings["reading_gap"]
+    fig = image_grid([images[n] for n in names],
+                     [f"{n}\n" + (f"readings differ by {gaps[n]:.3f}" if gaps[n] == gaps[n] else
+                                  "the second reader finds no face") for n in names], ncols=ncols, size=size)
+    for ax, name in zip(fig.axes, names):
+        ours, five = readings.loc[name, "dlib68"], readings.loc[name, "five"]
+        draw_points(ax, ours, color="lime", size=6, label="dlib, 68 points (what FastDST follows)")
+        draw_points(ax, ours[list(FIVE_IN_68)], color="blue", size=60, marker="x", label="dlib, the five features")
+        if five is not None:
+            draw_points(ax, five, color="red", size=60, marker="+", label="second reading (Haar + 5-point model)")
+        zoom_to(ax, ours)
+    fig.legend(*fig.axes[0].get_legend_handles_labels(), loc="lower right", bbox_to_anchor=(0.98, 0.12), fontsize=8)
     return fig
 
 

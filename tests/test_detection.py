@@ -25,3 +25,15 @@ def test_detection_rates_count_images_with_a_face_per_category_in_the_order_aske
     assert rates.loc["anime"].to_dict() == {"images": 3, "dlib_found": 1, "animeface_found": 3,
                                             "dlib_rate": 1 / 3, "animeface_rate": 1.0}
     assert rates.loc["photo", "dlib_rate"] == 1.0
+
+
+def test_a_photographed_face_read_twice_gives_two_readings_that_agree():
+    from survey_lib import viz
+    from survey_lib.evaluation.detection import catalogue_readings
+
+    readings = catalogue_readings(["obama", "astronaut"], size=256)
+    assert readings.loc["obama", "dlib68"].shape == (68, 2) and readings.loc["obama", "five"].shape == (5, 2)
+    assert (readings["reading_gap"] < 0.05).all(), readings["reading_gap"]  # photographs: both read well
+    fig = viz.readings_grid({"obama": data.get("obama", 256)}, readings)
+    assert fig.axes[0].get_title().startswith("obama\nreadings differ by 0.0")
+    assert len(fig.axes[0].collections) == 3  # the 68 points, dlib's five, the second reading's five

@@ -3,7 +3,8 @@ not find a face") before any method runs.
 
 :func:`catalogue_detection` runs dlib's frontal detector (at each short side asked for), AnimeFace and, on request,
 OpenCV's Haar cascade on every catalogue image of some categories; :func:`detection_rates` reads the result per
-category. Sizes are short sides in pixels; the survey works at 256.
+category; :func:`catalogue_readings` reads each face a second time, independently of dlib's 68 points. Sizes are
+short sides in pixels; the survey works at 256.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Sequence
 
 import pandas as pd
 
-__all__ = ["catalogue_detection", "detection_rates"]
+__all__ = ["catalogue_detection", "detection_rates", "catalogue_readings"]
 
 #: the size AnimeFace and OpenCV run at, the survey's working size
 _SURVEY_SIZE = 256
@@ -59,3 +60,21 @@ def detection_rates(detection: pd.DataFrame, columns: Sequence[str], *,
     rates = found.div(images, axis=0)
     out = pd.concat([images.rename("images"), found.add_suffix("_found"), rates.add_suffix("_rate")], axis=1)
     return out if categories is None else out.reindex([c for c in categories if c in out.index])
+
+
+def catalogue_readings(names: Sequence[str], *, size: int) -> pd.DataFrame:
+    """Each catalogue face read twice at ``size``: its catalogue landmarks (dlib's 68 points, the reading FastDST
+    follows) and the second, independent reading of five features (:func:`survey_lib.geometry.readers.five_points`:
+    OpenCV's Haar face box and dlib's 5-point model). Indexed by name: ``dlib68`` (a ``(68, 2)`` x/y px tensor),
+    ``five`` (``(5, 2)``, or ``None`` where the second reader finds no face) and ``reading_gap`` (NME between the
+    two readings of the five features, :func:`~survey_lib.geometry.readers.reading_gap`; NaN without a second
+    reading)."""
+    from .. import data
+    from ..geometry import readers
+
+    rows = {}
+    for name in names:
+        dlib68, five = data.landmarks(name, size), readers.five_points(data.get(name, size))
+        rows[name] = {"dlib68": dlib68, "five": five,
+                      "reading_gap": float("nan") if five is None else readers.reading_gap(dlib68, five)}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("image")
