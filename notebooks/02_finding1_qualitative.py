@@ -70,7 +70,6 @@ FIG_DIR = "../figures"
 AT_SCALE_DIR = None  # the committed at-scale tables (figures/at_scale, written by `make evaluate`)
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 
 import survey_lib
@@ -552,6 +551,7 @@ assert sc["dst"]["second_warp_progress_hi"] < 0, sc["dst"]  # DST's warp moves t
 # progress at the end, the warp progress of the 68 landmarks, and the share of folded pixels of the applied warp.
 
 # %%
+from survey_lib.evaluation import tables
 from survey_lib.evaluation.tables import settings
 
 beta = plans.read_plan("beta_sweep", AT_SCALE_DIR, required=True)
@@ -569,71 +569,51 @@ viz.save_table(beta[["method", "beta", "pair", *SWEPT]].round(3).to_dict("record
                         "carried by the applied warp; folded_% = pixels where that warp folds over (Jacobian "
                         "determinant <= 0)."))
 COLOR = {"dst": "tab:green", "fastdst": "tab:red"}
-fig, axes = plt.subplots(2, 2, figsize=(10, 7))  # two by two: the labels stay legible at notebook width
-axes = axes.ravel()
-for ax, (metric, ylabel) in zip(axes, {"own_target_progress": "keypoints toward their own targets",
-                                       "warp_progress": "68 landmarks through the warp",
-                                       "folded_%": "folded pixels of the warp (%)"}.items()):
-    viz.pair_lines(ax, beta, x="beta", y=metric, colors=COLOR)
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(BETAS, [f"{b:g}" for b in BETAS])
-    ax.set_xlabel("warp weight β (published: 0.5, dotted)")
-    ax.set_ylabel(ylabel)
-    ax.axvline(0.5, color="k", lw=0.6, ls=":")
-    ax.axhline(0, color="k", lw=0.4)
-for b, ls in ((0.5, "-"), (8.0, "--")):
-    viz.pair_lines(axes[3], beta_steps[beta_steps["beta"] == b], x="step", y="own_target_progress", colors=COLOR,
-                   linestyle=ls, label=f"{{}}, β = {b:g}")
-axes[3].set_xlabel("optimisation step (3 scales x 15)")
-axes[3].set_ylabel("keypoints toward their own targets")
-axes[0].legend(fontsize=8)
-axes[3].legend(fontsize=8)
-fig.suptitle("How far the warp follows the style against β and steps (thin: each pair; thick: their mean)",
-             fontsize=10)
-fig.tight_layout()
+fig = viz.beta_panels(beta, beta_steps, colors=COLOR, title=(
+    "How far the warp follows the style against β and steps (thin: each pair; thick: their mean)"))
 viz.save_figure(fig, "02_beta_sweep", FIG_DIR)
 beta.pivot_table(index=["method", "beta"], columns="pair", values=SWEPT).round(3)
 
 # %%
-sw = beta.set_index(["method", "beta", "pair"]).sort_index()
-at = lambda name, metric, b: sw.loc[(name, b), metric]  # noqa: E731  (one value per pair)
-ordered = beta_steps.sort_values("step").groupby(["method", "beta", "pair"])["own_target_progress"]
-rise = ordered.agg(lambda v: v.iloc[-1] - v.iloc[-11])  # over the last 10 steps, per run
+at = beta.pivot_table(index="pair", columns=["method", "beta"], values=SWEPT)  # at[metric, method, beta]: per pair
+rise = tables.change_at_end(beta_steps, "own_target_progress", last=10, by=("method", "beta", "pair"))
 # on both pairs, at the published beta: DST's NBB keypoints get a fifth to a third of the way, FastDST's landmarks
-# further, and both are still moving when the 45 steps run out (more than 1 % of the way over the last 10 steps)
-assert (at("dst", "own_target_progress", 0.5) < 0.4).all() and (at("fastdst", "own_target_progress", 0.5) > 0.5).all()
+# further; and where the steps were kept (one pair at this beta), both are still moving when the 45 steps run out
+# (more than 1 % of the way over the last 10 steps)
+assert (at["own_target_progress", "dst", 0.5] < 0.4).all() and (at["own_target_progress", "fastdst", 0.5] > 0.5).all()
 assert (rise.loc[["dst", "fastdst"], 0.5] > 0.01).all(), rise
 # a larger beta moves DST's keypoints further (0.5 -> 2 -> 8)...
-assert (at("dst", "own_target_progress", 2.0) > at("dst", "own_target_progress", 0.5) + 0.2).all()
-assert (at("dst", "own_target_progress", 8.0) > at("dst", "own_target_progress", 2.0)).all()
-assert (at("dst", "own_target_progress", 8.0) > 0.85).all()
+assert (at["own_target_progress", "dst", 2.0] > at["own_target_progress", "dst", 0.5] + 0.2).all()
+assert (at["own_target_progress", "dst", 8.0] > at["own_target_progress", "dst", 2.0]).all()
+assert (at["own_target_progress", "dst", 8.0] > 0.85).all()
 # ...at the price of a folding warp (none at the published beta, over 1 % of the pixels from beta 8, over 10 % at
 # beta 32)...
-assert (at("dst", "folded_%", 0.5) < 0.1).all() and (at("dst", "folded_%", 8.0) > 1).all()
-assert (at("dst", "folded_%", 32.0) > 10).all()
+assert (at["folded_%", "dst", 0.5] < 0.1).all() and (at["folded_%", "dst", 8.0] > 1).all()
+assert (at["folded_%", "dst", 32.0] > 10).all()
 # ...that drags the facial landmarks further from the style's
-assert (at("dst", "warp_progress", 0.5) < 0).all()
-assert (at("dst", "warp_progress", 8.0) < at("dst", "warp_progress", 0.5)).all()
+assert (at["warp_progress", "dst", 0.5] < 0).all()
+assert (at["warp_progress", "dst", 8.0] < at["warp_progress", "dst", 0.5]).all()
 # FastDST gains from beta up to a point and overshoots beyond it, without folding
 best = beta[beta["method"] == "fastdst"].groupby("pair")["own_target_progress"].max()
-assert (best >= at("fastdst", "own_target_progress", 0.5)).all()
-assert (at("fastdst", "own_target_progress", 2.0) > 0.9).all()
-assert (at("fastdst", "own_target_progress", 32.0) < best - 0.15).all()
+assert (best >= at["own_target_progress", "fastdst", 0.5]).all()
+assert (at["own_target_progress", "fastdst", 2.0] > 0.9).all()
+assert (at["own_target_progress", "fastdst", 32.0] < best - 0.15).all()
 assert (beta.loc[beta["method"] == "fastdst", "folded_%"] < 0.1).all()
 
 # %% [markdown]
-# **Reading the sweep.** On both pairs, with the published β both methods get part of the way and neither has
-# settled: their keypoint progress still rises over the last ten steps (right panel), so the default budget, not a
-# plateau, ends them. DST's NBB keypoints close a fifth to a third of their gap. Raising β is no free fix: DST's NBB
-# points then get closer to their targets (about 0.9 of the way at β = 8), but its warp starts to fold (over 1 % of
-# the pixels from β = 8, more than a tenth at β = 32) and the facial landmarks it carries move further *away* from the
-# style's, because NBB matches on these pairs are not the facial features: a stronger warp follows the wrong points
-# more faithfully. FastDST, whose keypoints are the landmarks, gains from a larger β up to about β = 2 (0.95 of the
-# way on both pairs) without folding; at β = 32 the momentum SGD overshoots.
-# The default profile keeps the published β = 0.5 (with the keypoint learning rate scaled for its 45 steps, see
-# above): one setting for both methods, the one the survey timed and judged, rather than a β tuned per method on
-# the pairs we report. The table above is where a reader who wants FastDST to follow the style more closely can
-# pick a larger β.
+# **Reading the sweep.** On both pairs, with the published β both methods get part of the way, and on the pair
+# whose published-β steps the plan kept (grace_hopper / bronte_richmond; the trajectory table has no steps for the
+# other pair's published-β runs) neither has settled: their keypoint progress still rises over the last ten steps
+# (right panel), so the default budget, not a plateau, ends them. DST's NBB keypoints close a fifth to a third of
+# their gap. Raising β is no free fix: DST's NBB points then get closer to their targets (about 0.9 of the way at
+# β = 8), but its warp starts to fold (over 1 % of the pixels from β = 8, more than a tenth at β = 32) and the facial
+# landmarks it carries move further *away* from the style's, because NBB matches on these pairs are not the facial
+# features: a stronger warp follows the wrong points more faithfully. FastDST, whose keypoints are the landmarks,
+# gains from a larger β up to about β = 2 (0.95 of the way on both pairs) without folding; at β = 32 the momentum SGD
+# overshoots. The default profile keeps the published β = 0.5 (with the keypoint learning rate scaled for its 45
+# steps, see above): one setting for both methods, the one the survey timed and judged, rather than a β tuned per
+# method on the pairs we report. The table above is where a reader who wants FastDST to follow the style more
+# closely can pick a larger β.
 
 # %% [markdown]
 # ### Budget or method? The survey's 450 steps
@@ -646,8 +626,6 @@ assert (beta.loc[beta["method"] == "fastdst", "folded_%"] < 0.1).all()
 # the warp of that step, and the folded share of that warp.
 
 # %%
-from survey_lib.evaluation import tables
-
 paper = plans.read_plan("paper_budget", AT_SCALE_DIR, required=True)
 paper_steps = plans.read_plan("paper_budget_trajectory", AT_SCALE_DIR, required=True)
 plans.report_staleness("paper_budget", folder=AT_SCALE_DIR)

@@ -12,7 +12,7 @@ import torch
 __all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences",
            "method_grid", "draw_points", "zoom_to", "timing_chart", "ci_bars", "ci_cells", "difference_plot",
            "pair_lines", "difference_cells", "budget_panels", "level_curves", "rate_bars", "sweep_panels",
-           "sweep_targets", "readings_grid"]
+           "sweep_targets", "readings_grid", "beta_panels"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -472,6 +472,49 @@ def readings_grid(images: dict, readings, *, ncols: int = 4, size: float = 3.0):
     return fig
 
 
+#: the three panels of :func:`budget_panels` and :func:`beta_panels`: a warping run's measure and its axis label
+_WARP_PANELS = {"own_target_progress": "keypoints toward their own targets",
+                "warp_progress": "68 landmarks through the warp", "folded_%": "folded pixels of the warp (%)"}
+
+
+def _warp_panels(table, x: str, colors):
+    """A two-by-two figure (the labels stay legible at notebook width) whose first three axes show, per pair and
+    their mean, each of :data:`_WARP_PANELS` against ``x``; the fourth is left to the caller."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    axes = axes.ravel()
+    for ax, (metric, ylabel) in zip(axes, _WARP_PANELS.items()):
+        pair_lines(ax, table, x=x, y=metric, colors=colors)
+        ax.set_ylabel(ylabel)
+        ax.axhline(0, color="k", lw=0.4)
+    return fig, axes
+
+
+def beta_panels(sweep, steps, *, colors, published: float = 0.5, traced=(0.5, 8.0), title: str = ""):
+    """How far the warp follows the style against its weight β: per β (log scale, the published value dotted) the
+    keypoints toward their own targets, the 68 landmarks through the warp and its folded share, per pair and their
+    mean (``sweep``: plan ``beta_sweep``'s table with ``beta`` and ``pair``), and the keypoints' progress over the
+    steps at the β values of ``traced`` (``steps``: its trajectory). ``colors``: per method. Returns the figure."""
+    betas = sorted(sweep["beta"].unique())
+    fig, axes = _warp_panels(sweep, "beta", colors)
+    for ax in axes[:3]:
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(betas, [f"{b:g}" for b in betas])
+        ax.set_xlabel(f"warp weight β (published: {published:g}, dotted)")
+        ax.axvline(published, color="k", lw=0.6, ls=":")
+    for b, ls in zip(traced, ("-", "--", ":")):
+        pair_lines(axes[3], steps[steps["beta"] == b], x="step", y="own_target_progress", colors=colors,
+                   linestyle=ls, label=f"{{}}, β = {b:g}")
+    axes[3].set_xlabel("optimisation step (3 scales x 15)")
+    axes[3].set_ylabel("keypoints toward their own targets")
+    axes[0].legend(fontsize=8)
+    axes[3].legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def budget_panels(warped_steps, nst_steps, ends, *, colors, title: str = "", scale_starts=(150, 300),
                   nst_default_steps: int = 80):
     """How the warping methods and NST spend a long budget, two by two: per recorded step, the keypoints toward
@@ -480,21 +523,13 @@ def budget_panels(warped_steps, nst_steps, ends, *, colors, title: str = "", sca
     budget ended drawn dashed (``ends``: indexed by method, the same columns); and NST's share of its whole loss
     decrease made so far (``nst_steps`` with ``loss_share``: :func:`survey_lib.evaluation.tables.loss_share`),
     the step where the shorter budget stops dotted. ``colors``: per method. Returns the figure, ``title`` above it."""
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(2, 2, figsize=(10, 7))  # two by two: the labels stay legible at notebook width
-    axes = axes.ravel()
-    panels = {"own_target_progress": "keypoints toward their own targets",
-              "warp_progress": "68 landmarks through the warp", "folded_%": "folded pixels of the warp (%)"}
-    for ax, (metric, ylabel) in zip(axes, panels.items()):
-        pair_lines(ax, warped_steps, x="step", y=metric, colors=colors)
+    fig, axes = _warp_panels(warped_steps, "step", colors)
+    for ax, metric in zip(axes, _WARP_PANELS):
         for name, color in colors.items():
             ax.axhline(ends.loc[name, metric], color=color, ls="--", lw=1, label=f"{name}, default profile's end")
         for s in scale_starts:
             ax.axvline(s, color="0.7", lw=0.6)  # the next scale starts
         ax.set_xlabel(f"step ({len(scale_starts) + 1} scales x {scale_starts[0]})")
-        ax.set_ylabel(ylabel)
-        ax.axhline(0, color="k", lw=0.4)
     pair_lines(axes[3], nst_steps, x="step", y="loss_share", colors={"nst": "tab:blue"})
     axes[3].axvline(nst_default_steps, color="k", lw=0.6, ls=":")
     axes[3].set_xlabel(f"L-BFGS step (dotted: the default profile's {nst_default_steps})")

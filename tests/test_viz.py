@@ -77,3 +77,19 @@ def test_budget_panels_draw_three_trajectories_with_the_short_budgets_end_and_ns
     dashed = [line for line in fig.axes[1].lines if line.get_linestyle() == "--"]
     assert sorted(line.get_ydata()[0] for line in dashed) == [-0.2, 0.5]  # where the default budget ended
     assert fig.axes[0].get_xlabel() == "step (3 scales x 150)" and "450 steps" in fig.axes[3].get_ylabel()
+
+
+def test_beta_panels_put_beta_on_a_log_axis_with_the_published_value_and_trace_the_chosen_betas():
+    rows, steps = [], []
+    for m in ("dst", "fastdst"):
+        for p in ("a", "b"):
+            for b in (0.5, 2.0, 8.0):
+                rows.append({"method": m, "pair": p, "beta": b, "own_target_progress": b / 10, "warp_progress": 0.1,
+                             "folded_%": 0.0})
+                steps += [{"method": m, "pair": p, "beta": b, "step": s, "own_target_progress": s / 45 * b / 10}
+                          for s in range(1, 46)]
+    fig = viz.beta_panels(pd.DataFrame(rows), pd.DataFrame(steps), colors={"dst": "tab:green", "fastdst": "tab:red"})
+    assert fig.axes[0].get_xscale() == "log" and list(fig.axes[0].get_xticks()) == [0.5, 2.0, 8.0]
+    assert "published: 0.5" in fig.axes[0].get_xlabel()
+    labels = fig.axes[3].get_legend_handles_labels()[1]
+    assert labels == ["dst, β = 0.5", "fastdst, β = 0.5", "dst, β = 8", "fastdst, β = 8"]
