@@ -147,24 +147,14 @@ gap_ci[["gap_nme", "gap_nme_lo", "gap_nme_hi", "gap_nme_n"]].round(3)
 # matching step alone decides that, so it is all this cell runs.
 
 # %%
-from survey_lib.geometry.landmarks import NoFaceFound
-from survey_lib.methods import match
-from survey_lib.evaluation.pairs import Pair
+from survey_lib.evaluation.detection import fastdst_starts
 
 ANIME = [e.name for e in data.list_images(category="anime")]
-with_dlib = []
-for style in ANIME:
-    try:
-        match(Pair.resolve(CONTENT, style, size=profile.size, match_size=profile.match_size), "fastdst",
-              style_detector="dlib")
-        with_dlib.append({"style": style, "fastdst (dlib)": "starts"})
-    except NoFaceFound as exc:
-        with_dlib.append({"style": style, "fastdst (dlib)": "NoFaceFound"})
-        print(f"{style}: {exc}")
-failed_dlib = sum(r["fastdst (dlib)"] == "NoFaceFound" for r in with_dlib)
-viz.save_table(with_dlib, "03_fastdst_on_anime", FIG_DIR, caption=(
+with_dlib = fastdst_starts(CONTENT, ANIME, size=profile.size, match_size=profile.match_size)
+failed_dlib = int((with_dlib["fastdst (dlib)"] == "NoFaceFound").sum())
+viz.save_table(with_dlib[["style", "fastdst (dlib)"]].to_dict("records"), "03_fastdst_on_anime", FIG_DIR, caption=(
     f"FastDST with dlib on both images, on every anime face: NoFaceFound on {failed_dlib} of {len(ANIME)}."))
-print(f"FastDST with dlib cannot start on {failed_dlib} of {len(ANIME)} anime styles")
+display(with_dlib)
 assert failed_dlib >= 0.8 * len(ANIME), "Finding 2: FastDST (dlib) should fail on most anime styles"
 
 # %% [markdown]

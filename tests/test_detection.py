@@ -37,3 +37,12 @@ def test_a_photographed_face_read_twice_gives_two_readings_that_agree():
     fig = viz.readings_grid({"obama": data.get("obama", 256)}, readings)
     assert fig.axes[0].get_title().startswith("obama\nreadings differ by 0.0")
     assert len(fig.axes[0].collections) == 3  # the 68 points, dlib's five, the second reading's five
+
+
+def test_fastdst_starts_on_a_photographed_style_and_says_why_not_on_an_anime_face():
+    from survey_lib.evaluation.detection import fastdst_starts
+
+    starts = fastdst_starts("obama", ["biden", "sylvie_blue"], size=128).set_index("style")
+    assert starts.loc["biden", "fastdst (dlib)"] == "starts" and starts.loc["biden", "why"] == ""
+    assert starts.loc["sylvie_blue", "fastdst (dlib)"] == "NoFaceFound"
+    assert "sylvie_blue" in starts.loc["sylvie_blue", "why"]  # the message names the file

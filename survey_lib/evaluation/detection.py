@@ -12,7 +12,7 @@ from typing import Sequence
 
 import pandas as pd
 
-__all__ = ["catalogue_detection", "detection_rates", "catalogue_readings"]
+__all__ = ["catalogue_detection", "detection_rates", "catalogue_readings", "fastdst_starts"]
 
 #: the size AnimeFace and OpenCV run at, the survey's working size
 _SURVEY_SIZE = 256
@@ -78,3 +78,24 @@ def catalogue_readings(names: Sequence[str], *, size: int) -> pd.DataFrame:
         rows[name] = {"dlib68": dlib68, "five": five,
                       "reading_gap": float("nan") if five is None else readers.reading_gap(dlib68, five)}
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("image")
+
+
+def fastdst_starts(content: str, styles: Sequence[str], *, size: int, match_size: int = 256,
+                   style_detector: str = "dlib") -> pd.DataFrame:
+    """Whether FastDST can start from ``content`` on each of ``styles``: its matching step alone (the detectors on
+    both images, ``style_detector`` on the style), which is all that decides it. One row per style: ``style``,
+    ``fastdst (<style_detector>)`` (``"starts"`` or ``"NoFaceFound"``) and ``why`` (the error's message naming the
+    file, empty where it starts)."""
+    from ..geometry.landmarks import NoFaceFound
+    from ..methods import match
+    from .pairs import Pair
+
+    rows = []
+    for style in styles:
+        pair = Pair.resolve(content, style, size=size, match_size=match_size)
+        try:
+            match(pair, "fastdst", style_detector=style_detector)
+            rows.append({"style": style, f"fastdst ({style_detector})": "starts", "why": ""})
+        except NoFaceFound as exc:
+            rows.append({"style": style, f"fastdst ({style_detector})": "NoFaceFound", "why": str(exc)})
+    return pd.DataFrame(rows)
