@@ -87,7 +87,7 @@ detection = catalogue_detection(categories=CATEGORIES, sizes=(SURVEY_SIZE,))[
     columns={f"faces@{SURVEY_SIZE}": "dlib", "animeface@256": "animeface"})
 summary = detection_rates(detection, ["dlib", "animeface"], categories=CATEGORIES).round(3)
 rate = summary[["dlib_rate", "animeface_rate"]].set_axis(["dlib", "animeface"], axis=1)
-viz.save_table(detection, "03_detection_per_image", FIG_DIR, caption=(
+viz.save_table(detection.to_dict("records"), "03_detection_per_image", FIG_DIR, caption=(
     f"Faces found at {SURVEY_SIZE} px, the survey's image size, by dlib's frontal detector (upsample 1) and by "
     f"AnimeFace (likelihood >= {animeface.MIN_LIKELIHOOD})."))
 viz.save_table(summary.rename_axis("category").reset_index().to_dict("records"), "03_detection_by_category",

@@ -89,13 +89,16 @@ def markdown_table(rows: Sequence[dict], columns: Sequence[str] | None = None, f
     return "\n".join(lines)
 
 
-def save_table(rows: Sequence[dict], name: str, fig_dir: str | Path = "figures", *, caption: str = "",
+def save_table(rows, name: str, fig_dir: str | Path = "figures", *, caption: str = "",
                floatfmt: str = ".3g") -> None:
-    """Write ``name.csv`` and ``name.md`` (Markdown with an optional caption) into ``fig_dir``."""
+    """Write ``name.csv`` and ``name.md`` (Markdown with an optional caption) into ``fig_dir``. ``rows``: a sequence of
+    dicts (one per row) or a DataFrame (its columns, without the index)."""
     import csv
 
     from .utils import atomic_write
 
+    if hasattr(rows, "to_dict"):  # a DataFrame
+        rows = rows.to_dict("records")
     fig_dir = Path(fig_dir)
     fig_dir.mkdir(parents=True, exist_ok=True)
     columns = list(rows[0].keys()) if rows else []

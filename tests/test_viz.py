@@ -93,3 +93,12 @@ def test_beta_panels_put_beta_on_a_log_axis_with_the_published_value_and_trace_t
     assert "published: 0.5" in fig.axes[0].get_xlabel()
     labels = fig.axes[3].get_legend_handles_labels()[1]
     assert labels == ["dst, β = 0.5", "fastdst, β = 0.5", "dst, β = 8", "fastdst, β = 8"]
+
+
+def test_save_table_takes_a_dataframe_as_it_takes_rows(tmp_path):
+    table = pd.DataFrame({"method": ["nst", "dst"], "progress": [0.1, -0.25]})
+    viz.save_table(table, "frame", tmp_path, caption="c")
+    viz.save_table(table.to_dict("records"), "rows", tmp_path, caption="c")
+    assert (tmp_path / "frame.csv").read_text() == (tmp_path / "rows.csv").read_text()
+    assert (tmp_path / "frame.md").read_text() == (tmp_path / "rows.md").read_text()
+    assert pd.read_csv(tmp_path / "frame.csv").equals(table)
