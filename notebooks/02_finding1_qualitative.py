@@ -311,6 +311,19 @@ viz.save_figure(viz.level_curves(geo_levels, "identity_distance", reference=0.6,
                 "02_geometry_levels_identity", FIG_DIR)
 pd.concat({"dst and fastdst": warp_design, "nst, dst and fastdst": texture_design}, axis=1)
 
+# %% [markdown]
+# What the levels look like, and what DST and FastDST make of them: one base portrait in both families at each level
+# measured so far, its exact landmarks in red; below each style, DST's and FastDST's outputs on one photograph (the
+# committed 128-px thumbnails), the landmarks their warps carried in green and the style's shape placed on the
+# photograph's face in red (what shape progress scores).
+
+# %%
+from survey_lib.run_browser import RunBrowser
+
+level_grid, level_columns = RunBrowser(folder=AT_SCALE_DIR).level_rows("grace_hopper", "bronte_richmond",
+                                                                       ["dst", "fastdst"])
+viz.save_figure(viz.method_grid(level_grid, level_columns, size=1.8), "02_benchmark_levels", FIG_DIR)
+
 # %%
 warp_levels = warp_design.index[warp_design["crossed"]]
 texture_levels = texture_design.index[texture_design["crossed"]]

@@ -73,31 +73,36 @@ class RunBrowser:
                 image, None if carried is None else carried * scale, "#2ecc40")))
         return shown
 
-    def level_rows(self, content: str, base: str, method: str, *, plan: str = "geometry",
+    def level_rows(self, content: str, base: str, method, *, plan: str = "geometry",
                    families=None) -> tuple[list[dict], list[str]]:
         """The geometric benchmark over its levels, for :func:`survey_lib.viz.method_grid`: ``(rows, columns)``, one
-        column per level, per family a row of ``base``'s styles (their exact landmarks in red) and a row of
-        ``method``'s committed outputs on ``content`` (thumbnails; in green the landmarks its warp carried, in red
-        the style's exact landmarks placed on the photograph's face by a similarity, the shape to reach; the run's
-        error where it produced nothing). Images at 128 px, points in their (x, y) pixels."""
+        column per level, per family a row of ``base``'s styles (their exact landmarks in red) and, per method of
+        ``method`` (a name, or several), a row of its committed outputs on ``content`` (thumbnails; in green the
+        landmarks its warp carried, in red the style's exact landmarks placed on the photograph's face by a
+        similarity, the shape to reach; the run's error where it produced nothing). Images at 128 px, points in
+        their (x, y) pixels."""
         from .evaluation.pairs import Pair
         from .evaluation.plans import working_size
 
+        methods = [method] if isinstance(method, str) else list(method)
         size = working_size(plan, self.folder)
         face = Pair.resolve(content, base, size=size).landmarks("content").double()
         table = self.table(plan)
-        runs = table[(table["content"] == content) & (table["name"] == method) & (table["base_style"] == base)]
+        runs = table[(table["content"] == content) & table["name"].isin(methods) & (table["base_style"] == base)]
         points, rows = _points(plan, self.folder), []
         for family in families or sorted(runs["family"].unique()):
-            styles, outputs = {"label": f"{base}\n{family}"}, {"label": f"{method}\non {content}", "notes": {}}
-            styles["points"], outputs["points"] = {}, {}
-            for run in runs[runs["family"] == family].itertuples():
-                column = f"gap {run.level:.2f}"
-                cells = _level_cells(run, face, size, points, plan, self.folder)
-                (styles[column], styles["points"][column]), (outputs[column], outputs["points"][column], note) = cells
-                if note:
-                    outputs["notes"][column] = note
-            rows += [styles, outputs]
+            styles = {"label": f"{base}\n{family}", "points": {}}
+            rows.append(styles)
+            for name in methods:
+                outputs = {"label": f"{name}\non {content}", "notes": {}, "points": {}}
+                for run in runs[(runs["family"] == family) & (runs["name"] == name)].itertuples():
+                    column = f"gap {run.level:.2f}"
+                    cells = _level_cells(run, face, size, points, plan, self.folder)
+                    (styles[column], styles["points"][column]), (outputs[column], outputs["points"][column], note) = \
+                        cells
+                    if note:
+                        outputs["notes"][column] = note
+                rows.append(outputs)
         return rows, [f"gap {level:.2f}" for level in sorted(runs["level"].unique())]
 
     def figure(self, plan: str, content: str, style: str):

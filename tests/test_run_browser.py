@@ -71,3 +71,14 @@ def test_the_benchmark_over_its_levels_shows_each_built_style_and_why_a_run_made
                 inside = points[points.isfinite().all(1)]  # a carried landmark the warp did not reach is NaN
                 assert points.shape == (68, 2) and len(inside) >= 60
                 assert 0 <= float(inside.min()) and float(inside.max()) <= 128
+
+
+def test_the_levels_of_several_methods_share_one_row_of_styles_per_family():
+    view = RunBrowser()
+    rows, columns = view.level_rows("grace_hopper", "bronte_richmond", ["foa_fast", "ghiasi"])
+    one, _ = view.level_rows("grace_hopper", "bronte_richmond", "foa_fast")
+    families = len(one) // 2
+    assert len(rows) == 3 * families  # per family: the styles, foa_fast's outputs, ghiasi's
+    assert [r["label"].split("\n")[0] for r in rows[1:3]] == ["foa_fast", "ghiasi"]
+    assert rows[1]["notes"] == one[1]["notes"]  # foa_fast's row as it is alone
+    assert set(c for c in columns if c in rows[2]) <= set(columns) and any(c in rows[2] for c in columns)
