@@ -92,6 +92,7 @@ def test_report_keeps_durations_of_notebooks_not_rerun(tmp_path):
 
     for name in plans.AWAITING_RECOMPUTE:  # one line each while their committed tables await a recompute
         assert f"- {plans.staleness_note(name)}\n" in text
+    assert ("not yet recomputed" in text) == bool(plans.AWAITING_RECOMPUTE)  # and no heading once none does
 
 
 def test_report_lists_figures_in_the_order_the_notebook_makes_them(tmp_path):
