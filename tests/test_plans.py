@@ -94,6 +94,14 @@ def test_run_plan_writes_the_table_and_its_provenance_and_resumes(tmp_path, monk
     assert again["from_store"].all()
     resumed = json.loads((tmp_path / "at_scale" / "tiny.provenance.json").read_text())
     assert resumed["computed"] == 0 and [e["computed"] for e in resumed["earlier"]] == [3]  # who computed it is kept
+    # an earlier invocation that ended before every row of the table was created computed none of them (the rows
+    # were computed again since): the record stops naming it
+    stale = {**resumed, "earlier": [{**resumed["earlier"][0], "date": "2000-01-01T00:00:00+00:00",
+                                     "commit": "0" * 40 + "+dirty"}]}
+    (tmp_path / "at_scale" / "tiny.provenance.json").write_text(json.dumps(stale))
+    plans.run_plan("tiny", store=store, out_dir=tmp_path / "at_scale")
+    rewritten = json.loads((tmp_path / "at_scale" / "tiny.provenance.json").read_text())
+    assert [e["date"] for e in rewritten.get("earlier", [])] == [resumed["date"]]
     table = plans.read_plan("tiny", tmp_path / "at_scale")
     assert table["own_target_progress"].iloc[1] == pytest.approx(first["own_target_progress"].iloc[1])
     assert plans.read_plan("missing", tmp_path / "at_scale") is None

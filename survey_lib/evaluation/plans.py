@@ -97,6 +97,10 @@ def run_plan(name: str, *, store=None, executor=None, device: str = "auto", out_
         # resumed or re-read, the same runs: who computed its rows is kept (a table of other keys is replaced whole)
         chain = earlier.pop("earlier", []) + [{k: earlier.get(k) for k in INVOCATION}]
     chain += partial_provenance
+    # an invocation that ended before the oldest row of the table was created computed none of its rows (they were
+    # computed again since, e.g. a table recomputed at a clean commit): it is not named
+    oldest = min((runs.records[key].created for key in table["key"]), default="")
+    chain = [entry for entry in chain if not oldest or str(entry.get("date") or "") >= oldest]
     if chain:
         record["earlier"] = chain
     write_json(out / f"{name}.provenance.json", record)
