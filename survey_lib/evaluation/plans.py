@@ -40,7 +40,7 @@ def stale_rows(name: str, folder=None) -> int | None:
 #: the plans whose committed tables are not yet what a clean commit of today's code computed (stale keys, or
 #: computed from uncommitted code); each says so in its notebook and in figures/README.md
 #: (:func:`staleness_note`), and an entry leaves when its plan is recomputed (``make evaluate PLANS=NAME``)
-AWAITING_RECOMPUTE = ("paper_budget",)
+AWAITING_RECOMPUTE: tuple[str, ...] = ()
 
 
 def staleness_note(name: str, folder=None) -> str:
