@@ -289,6 +289,8 @@ warp_design = levels.crossed_levels(f1_geo, ["dst", "fastdst"])
 texture_design = levels.crossed_levels(f1_geo, ["nst", "dst", "fastdst"])
 shape_vs_dst = levels.level_differences(f1_geo_ok[f1_geo_ok["name"].isin(["dst", "fastdst"])], "shape_progress",
                                         against="dst")
+similarity_vs_fast = levels.level_differences(f1_geo_ok[f1_geo_ok["name"].isin(["dst", "fastdst"])],
+                                              "warp_similarity_px", against="fastdst")
 identity_vs_nst = levels.level_differences(f1_geo_ok[f1_geo_ok["name"].isin(["nst", "dst", "fastdst"])],
                                            "identity_distance", against="nst")
 viz.save_table(viz.ci_cells(geo_levels, GEO_METRICS).reset_index().to_dict("records"), "02_geometry_levels",
@@ -337,24 +339,26 @@ assert len(warp_levels) > 0, warp_design
 assert (fast_at["shape_progress_lo"] > 0).all(), fast_at["shape_progress_lo"]
 # ...while these pairs cannot show that DST's warp gives the face any of it: its interval reaches 0 or below...
 assert (dst_at["shape_progress_lo"] <= 0).all(), dst_at["shape_progress_lo"]
-# ...because, as on the painted portraits, it mostly moves the whole face: a similarity more than twice as large as
-# the one FastDST's warp applies
-assert (dst_at["warp_similarity_px_lo"].to_numpy() > 2 * fast_at["warp_similarity_px_hi"].to_numpy()).all()
+# ...because, as on the painted portraits, it mostly moves the whole face: on the same pairs its warp applies a
+# larger similarity than FastDST's (the interval of the paired difference above 0 at every crossed level)
+moved_more = similarity_vs_fast.loc["dst - fastdst"].loc[warp_levels]
+assert (moved_more["lo"] > 0).all(), moved_more
 # neither warp folds the face (under half a percent of its pixels) where it was measured
 assert (by_level["face_folded_%_hi"] < 0.5).all(), by_level["face_folded_%_hi"]
-pd.concat({"fastdst - dst: shape progress": shape_vs_dst, "each - nst: identity distance": identity_vs_nst}).round(3)
+pd.concat({"fastdst - dst: shape progress": shape_vs_dst, "dst - fastdst: similarity (px)": similarity_vs_fast,
+           "each - nst: identity distance": identity_vs_nst}).round(3)
 
 # %% [markdown]
 # **Reading the benchmark, so far.** With exact landmarks no method saw, and the similarity taken out, FastDST's warp
-# gives the photograph part of the style's shape at every level measured on a crossed design (the table of the
-# design above says which), and these pairs cannot show that DST's warp gives it any: as on the painted portraits,
-# DST's warp mostly shifts and rescales the whole face, by several times FastDST's similarity, and its NBB
-# keypoints are not the features whose shape the style changed. Neither warp folds the face. The identity column
-# is a measurement, not yet a claim: the differences from NST on the same pairs (the last table) are where the
-# warp's cost to the person will show once the levels beyond the photo-to-photo gap are measured. Whether DST
-# follows once the shapes differ more, and where each method breaks, is what the rest of plan `geometry` decides;
-# rerunning this notebook after `make evaluate PLANS=geometry` redraws the curves and checks the claims on every
-# level it fills.
+# gives the photograph part of the style's shape at every level measured on a crossed design (the design table
+# says which), including where the style's shape is far from any photograph's, and these pairs cannot show that
+# DST's warp gives it any: as on the painted portraits, DST's warp mostly shifts and rescales the whole face, by
+# more than FastDST's warp on the same pairs, and its NBB keypoints are not the features whose shape the style
+# changed. So Finding 1 holds for FastDST and not for NBB-based DST where the geometry really differs, as where it
+# hardly does. Neither warp folds the face. The identity column is a measurement, not yet a claim: the differences
+# from NST on the same pairs (the last table) need NST's runs at the larger gaps, which come with the rest of plan
+# `geometry`, as do the levels not yet measured; rerunning this notebook after `make evaluate PLANS=geometry`
+# redraws the curves and checks the claims on every level it fills.
 
 # %% [markdown]
 # ### Held out: does the warp move the face, or only the points it was given?

@@ -474,19 +474,20 @@ assert len(crossed_verdicts) > 0, rival_design
 # where they have, FastDST's 45 optimisation steps give the face no more of the style's shape than foa_fast's
 # closed-form warp (never "worse" in shape)...
 assert (crossed_verdicts["shape progress"] != "worse").all(), crossed_verdicts
-# ...and foa_fast's outputs lie further from the photographed person than FastDST's: the texture network repaints
-# the face more than FastDST's texture loss does (identity "worse" at every crossed level)
-assert (crossed_verdicts["identity distance"] == "worse").all(), crossed_verdicts
+# ...and foa_fast's outputs are nowhere nearer the photographed person than FastDST's: the texture network repaints
+# the face at least as much as FastDST's texture loss does (identity never "better")
+assert (crossed_verdicts["identity distance"] != "better").all(), crossed_verdicts
 rival_table
 
 # %% [markdown]
 # **Reading foa_fast against FastDST, so far.** Where both have run on a crossed design (the design table says at
 # which levels), FastDST's optimisation buys no shape that `foa_fast`'s closed-form warp misses: both warps are
-# the spline toward the same similarity-aligned landmarks, and FastDST's texture loss pulls against it. What the
-# optimisation does buy is identity: `foa_fast`'s network repaints the face further from the person. That is the
-# trade for a speed-up of two orders of magnitude (the speed section above), and what the identity guard is for.
-# The levels beyond the photo-to-photo gap, where the detectors start to fail on the styles, are filled in as plan
-# `geometry` completes, and with them DST's rows (notebook 02 reads DST's shape progress on its own).
+# the spline toward the same similarity-aligned landmarks, FastDST's texture loss pulls against it, and at most of
+# those levels `foa_fast` ends measurably nearer the style's shape (verdicts above). What the optimisation buys is
+# identity: `foa_fast`'s network repaints the face further from the person at most of those levels, and nearer at
+# none. That is the trade for a speed-up of two orders of magnitude (the speed section above), and what the
+# identity guard is for. The levels not yet measured come with the rest of plan `geometry`, and with them DST's
+# rows (notebook 02 reads DST's shape progress on its own).
 
 # %% [markdown]
 # **Conclusions, with numbers.**
