@@ -536,7 +536,8 @@ def budget_panels(warped_steps, nst_steps, ends, *, colors, title: str = "", sca
     pair_lines(axes[3], nst_steps, x="step", y="loss_share", colors={"nst": "tab:blue"})
     axes[3].axvline(nst_default_steps, color="k", lw=0.6, ls=":")
     axes[3].set_xlabel(f"L-BFGS step (dotted: the default profile's {nst_default_steps})")
-    axes[3].set_ylabel(f"NST: share of the loss decrease\nof {int(nst_steps['step'].max())} steps made so far")
+    # the loss is logged before each update, step 0 the start: steps 0..N-1 of N
+    axes[3].set_ylabel(f"NST: share of the loss decrease\nof {int(nst_steps['step'].max()) + 1} steps made so far")
     axes[2].set_ylim(-0.05, 1)  # in % of the pixels: none of these warps folds more than a few pixels
     axes[0].legend(fontsize=8)
     axes[3].legend(fontsize=8)

@@ -69,7 +69,7 @@ def test_budget_panels_draw_three_trajectories_with_the_short_budgets_end_and_ns
                            "warp_progress": (1 if m == "fastdst" else -1) * s / 450, "folded_%": 0.0}
                           for m in ("dst", "fastdst") for p in ("a", "b") for s in range(0, 460, 10)])
     nst = pd.DataFrame([{"method": "nst", "pair": p, "step": s, "loss_share": min(1.0, s / 80)}
-                        for p in ("a", "b") for s in range(0, 460, 10)])
+                        for p in ("a", "b") for s in range(450)])  # logged before each of 450 updates
     ends = pd.DataFrame({"own_target_progress": [0.3, 0.6], "warp_progress": [-0.2, 0.5], "folded_%": [0.0, 0.0]},
                         index=["dst", "fastdst"])
     fig = viz.budget_panels(steps, nst, ends, colors={"dst": "tab:green", "fastdst": "tab:red"}, title="t")
