@@ -250,8 +250,8 @@ viz.save_table(viz.ci_cells(warp_levels, WARP_METRICS).reset_index().to_dict("re
                FIG_DIR, caption=(
                    f"{geo_note}. The spline (foa_tps) and one-shot FoA, both given the style's exact landmarks, per "
                    "family and level: mean [95 % two-way cluster interval over photographs and base portraits]. "
-                   f"'{AT_REACH}': the exact spline to where one-shot FoA's warp carried the landmarks (its output "
-                   "is not rendered: shape progress and identity are one-shot FoA's). face_area_spread: spread of "
+                   f"'{AT_REACH}': the exact spline to where one-shot FoA's warp carried the landmarks (its shape "
+                   "is one-shot FoA's, and its output is not rendered). face_area_spread: spread of "
                    "log2 of the warp's local area change over the face; identity_distance: dlib, output to "
                    "photograph (same person below 0.6), where dlib finds the output's face."))
 viz.save_figure(viz.level_curves(warp_levels, "face_area_spread", levels=sorted(geo["level"].unique()),

@@ -108,6 +108,7 @@ def test_at_equal_displacement_pairs_each_run_with_the_spline_at_its_own_reach()
                           index=pd.Index(a["key"].iloc[1:], name="key"))
     both = at_equal_displacement(table, spline, method="a", name="spline at a's reach")
     assert len(both) == len(table) + len(a) - 1 and "spline_face_area_spread" not in both
+    assert both.loc[both["name"] == "spline at a's reach", "x"].isna().all()  # no other metric of a's run copied
     d = level_differences(both[both["name"] != "b"], "face_area_spread", against="a")
     assert d.loc["spline at a's reach - a", "difference"].to_numpy() == pytest.approx(0.05)
     # the run without a spline row (the table's first: long_face at 0.08) is left out of that level's pairs

@@ -98,9 +98,11 @@ def at_equal_displacement(table: pd.DataFrame, spline: pd.DataFrame, *, method: 
     """``table`` with ``method``'s runs once more under ``name``, their ``face_area_spread`` and ``face_folded_%``
     replaced by the Face-of-Art spline's at the displacement each run reached (``spline``:
     :func:`survey_lib.evaluation.plans.read_spline_distortion`, by ``key``), so that :func:`level_differences`
-    compares the two warps at equal displacement on the same pairs. Runs without a spline row are left out of the
-    copy."""
+    compares the two warps at equal displacement on the same pairs; the copy carries no other metric (the spline's
+    output is not rendered). Runs without a spline row are left out of the copy."""
     runs = table[(table[by] == method)].join(spline, on="key", how="inner")
-    copy = runs.assign(**{by: name, "face_area_spread": runs["spline_face_area_spread"],
-                          "face_folded_%": runs["spline_face_folded_%"]}).drop(columns=list(spline.columns))
+    ids = [c for c in (by, CLUSTERS[0], CLUSTERS[1], "style", "family", "level", "seed", "key", "error")
+           if c in runs]
+    copy = runs[ids].assign(**{by: name, "face_area_spread": runs["spline_face_area_spread"],
+                               "face_folded_%": runs["spline_face_folded_%"]})
     return pd.concat([table, copy], ignore_index=True)
