@@ -5,6 +5,7 @@ import torch
 
 from survey_lib import data
 from survey_lib.evaluation import geometric_styles as gs
+from survey_lib.evaluation.detection import detection_levels, style_detection
 from survey_lib.geometry.deform import anime_eyes, caricature, deform, face_problems, long_face
 from survey_lib.geometry.shapes import shape_gap
 
@@ -86,7 +87,7 @@ def test_unreachable_levels_say_why():
 
 
 def test_fastdsts_detectors_read_a_style_at_two_photographs_gap_and_lose_it_at_the_largest():
-    d = gs.detection_table(bases=("bronte_richmond",), families=("long_face",), levels=(0.08, 0.17))
+    d = style_detection(bases=("bronte_richmond",), families=("long_face",), levels=(0.08, 0.17))
     assert d["style"].tolist() == ["bronte_richmond~long_face~08", "bronte_richmond~long_face~17"]
     assert d["found"].tolist() == [True, False] and d["dlib"].tolist() == [True, False]
 
@@ -96,7 +97,7 @@ def test_detection_levels_give_each_detectors_share_with_an_interval_over_the_po
 
     d = pd.DataFrame({"style": list("abcd"), "base": list("abcd"), "family": "long_face", "level": 0.17,
                       "dlib": [True, False, False, False], "animeface": [False, True, False, False]})
-    rates = gs.detection_levels(d.assign(found=d["dlib"] | d["animeface"]))
+    rates = detection_levels(d.assign(found=d["dlib"] | d["animeface"]))
     assert rates.loc[("dlib", "long_face", 0.17), "found"] == 0.25
     either = rates.loc[("either (FastDST can run)", "long_face", 0.17)]
     assert either["found"] == 0.5 and either["found_lo"] < 0.5 < either["found_hi"] and either["found_n"] == 4

@@ -12,7 +12,11 @@ from typing import Sequence
 
 import pandas as pd
 
-__all__ = ["catalogue_detection", "detection_rates", "catalogue_readings", "fastdst_starts"]
+from ..geometry.deform import FAMILIES
+from .geometric_styles import BASE_STYLES, LEVELS, benchmark_styles
+
+__all__ = ["catalogue_detection", "detection_rates", "catalogue_readings", "fastdst_starts", "style_detection",
+           "detection_levels"]
 
 #: the size AnimeFace and OpenCV run at, the survey's working size
 _SURVEY_SIZE = 256
@@ -99,3 +103,43 @@ def fastdst_starts(content: str, styles: Sequence[str], *, size: int, match_size
         except NoFaceFound as exc:
             rows.append({"style": style, f"fastdst ({style_detector})": "NoFaceFound", "why": str(exc)})
     return pd.DataFrame(rows)
+
+
+def style_detection(*, size: int = 256, bases=BASE_STYLES, families=tuple(FAMILIES), levels=LEVELS) -> pd.DataFrame:
+    """What FastDST's detectors find on each style of the geometric-style benchmark
+    (:func:`survey_lib.evaluation.geometric_styles.benchmark_styles` of ``bases`` x ``families`` x ``levels``), no
+    method run: one row per style (``style``, ``base``, ``family``, ``level``) with ``dlib`` (dlib's frontal
+    detector finds a face, upsample 1), ``animeface`` (AnimeFace finds one, the style upscaled to 256 px at least)
+    and ``found`` (either: FastDST, and every method reading the style's face with these detectors, can run). Survey
+    Finding 2 per level: where both fail, FastDST raises ``NoFaceFound``."""
+    from ..geometry import animeface
+    from .metrics import detect_at_sizes
+
+    rows = []
+    for s in benchmark_styles(size=size, bases=bases, families=families, levels=levels):
+        dlib_found = detect_at_sizes(s.image, sizes=(size,))[f"faces@{size}"] > 0
+        anime_found = len(animeface.detect(s.image, min_side=256)) > 0
+        rows.append({"style": s.name, "base": s.base, "family": s.family, "level": s.level, "dlib": dlib_found,
+                     "animeface": anime_found, "found": dlib_found or anime_found})
+    return pd.DataFrame(rows)
+
+
+#: the detectors of :func:`style_detection` and the name each has in :func:`detection_levels`
+_DETECTORS = {"dlib": "dlib", "animeface": "AnimeFace", "found": "either (FastDST can run)"}
+
+
+def detection_levels(detection):
+    """:func:`style_detection` per detector, family and level, in the layout
+    :func:`survey_lib.evaluation.levels.level_summary` gives a metric: ``found`` (the share of styles with a face
+    found), ``found_lo``/``found_hi`` (its 95 % bootstrap interval, the base portraits drawn with replacement: each
+    base has one style per level) and ``found_n`` (styles); rows indexed by ``(name, family, level)`` with the
+    detectors named ``"dlib"``, ``"AnimeFace"`` and ``"either (FastDST can run)"``."""
+    from .stats import bootstrap_ci
+
+    rows = []
+    for column, name in _DETECTORS.items():
+        for (family, level), g in detection.groupby(["family", "level"], sort=True):
+            mean, lo, hi = bootstrap_ci(g[column].to_numpy(dtype=float))
+            rows.append({"name": name, "family": family, "level": float(level), "found": mean, "found_lo": lo,
+                         "found_hi": hi, "found_n": len(g)})
+    return pd.DataFrame(rows).set_index(["name", "family", "level"])

@@ -29,8 +29,7 @@ from ..geometry.shapes import shape_gap
 from ..geometry.warp import dedupe_pairs, folded_fraction, grid_sample_xy, sampling_map
 
 __all__ = ["BASE_STYLES", "LEVELS", "STYLE_SIZE", "GeometricStyle", "Unreachable", "photo_mean_shape", "calibrate",
-           "build", "style_name", "is_style_name", "style", "benchmark_styles", "benchmark_table", "detection_table",
-           "detection_levels"]
+           "build", "style_name", "is_style_name", "style", "benchmark_styles", "benchmark_table"]
 
 #: base portraits (catalogue names, 68 landmarks each) from gcompris-qt-data, texlive, flare-game and openclipart
 BASE_STYLES = ("mona_lisa", "pere_tanguy", "bronte_richmond", "flare_female01", "flare_male02", "einstein_drawing")
@@ -219,48 +218,3 @@ def _cells(size: int, bases: tuple, families: tuple, levels: tuple) -> tuple:
                     out.append(why)
     return tuple(out)
 
-
-def detection_table(*, size: int = 256, bases=BASE_STYLES, families=tuple(FAMILIES), levels=LEVELS):
-    """What FastDST's detectors find on each built style, no method run: one row per style (``style``, ``base``,
-    ``family``, ``level``) with ``dlib`` (dlib's frontal detector finds a face, upsample 1) and ``animeface``
-    (AnimeFace finds one, the style upscaled to 256 px at least), and ``found`` (either: FastDST, and every method
-    reading the style's face with these detectors, can run). Survey Finding 2 per level: where both fail, FastDST
-    raises ``NoFaceFound``."""
-    import pandas as pd
-
-    from ..geometry import animeface
-    from ..geometry.landmarks import NoFaceFound, detect
-
-    rows = []
-    for s in benchmark_styles(size=size, bases=bases, families=families, levels=levels):
-        try:
-            dlib_found = detect(s.image).n_faces > 0
-        except NoFaceFound:
-            dlib_found = False
-        anime_found = len(animeface.detect(s.image, min_side=256)) > 0
-        rows.append({"style": s.name, "base": s.base, "family": s.family, "level": s.level, "dlib": dlib_found,
-                     "animeface": anime_found, "found": dlib_found or anime_found})
-    return pd.DataFrame(rows)
-
-
-#: the detectors of :func:`detection_table` and the name each has in :func:`detection_levels`
-_DETECTORS = {"dlib": "dlib", "animeface": "AnimeFace", "found": "either (FastDST can run)"}
-
-
-def detection_levels(detection):
-    """:func:`detection_table` per detector, family and level, in the layout
-    :func:`survey_lib.evaluation.levels.level_summary` gives a metric: ``found`` (the share of styles with a face
-    found), ``found_lo``/``found_hi`` (its 95 % bootstrap interval, the base portraits drawn with replacement: each
-    base has one style per level) and ``found_n`` (styles); rows indexed by ``(name, family, level)`` with the
-    detectors named ``"dlib"``, ``"AnimeFace"`` and ``"either (FastDST can run)"``."""
-    import pandas as pd
-
-    from .stats import bootstrap_ci
-
-    rows = []
-    for column, name in _DETECTORS.items():
-        for (family, level), g in detection.groupby(["family", "level"], sort=True):
-            mean, lo, hi = bootstrap_ci(g[column].to_numpy(dtype=float))
-            rows.append({"name": name, "family": family, "level": float(level), "found": mean, "found_lo": lo,
-                         "found_hi": hi, "found_n": len(g)})
-    return pd.DataFrame(rows).set_index(["name", "family", "level"])
