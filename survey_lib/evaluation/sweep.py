@@ -44,9 +44,10 @@ def with_final_rates(sweep: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:
     ``rate_per_10_steps_at_450`` (progress per 10 steps), and ``at_most_after_900``: the most it could reach if it
     kept that rate for as many steps again (an upper bound while the curves only slow down). ``curves``: the
     plan's trajectory (``pair``, ``step``, ``own_target_progress``)."""
-    ordered = curves.sort_values("step").groupby("pair")
-    last_rate = (ordered["own_target_progress"].agg(lambda v: v.iloc[-1] - v.iloc[-2])
-                 / ordered["step"].agg(lambda v: v.iloc[-1] - v.iloc[-2]))
+    from .tables import change_at_end
+
+    last_rate = (change_at_end(curves, "own_target_progress", last=1, by=("pair",))
+                 / change_at_end(curves, "step", last=1, by=("pair",)))
     rate = sweep["k"].map(_pair_name).map(last_rate)
     return sweep.assign(rate_per_10_steps_at_450=10 * rate,
                         at_most_after_900=sweep["keypoint_progress"] + sweep["steps"] * rate)
