@@ -101,7 +101,9 @@ def _add_evaluate(sub) -> None:
                         "into the store, writing no table (then --save-partial)")
     e.add_argument("--contents", nargs="+",
                    help="content images: catalogue names, paths or a group (photos, portraits, anime)")
-    e.add_argument("--styles", nargs="+", help="style images, as --contents")
+    e.add_argument("--styles", nargs="+",
+                   help="style images, as --contents; with --plan and --methods: glob patterns, only the plan's pairs "
+                        "whose style matches one (e.g. '*~17')")
     e.add_argument("-p", "--profile", default="default", choices=sorted(PROFILES), help="default: %(default)s")
     e.add_argument("--seeds", nargs="+", type=seed, default=[0], help="whole numbers in [0, 2**32 - 1] (default: 0)")
     e.add_argument("--store", help="results store (default: $SURVEY_STORE, else build/results.sqlite of the checkout "

@@ -119,6 +119,9 @@ def test_run_plan_writes_the_table_and_its_provenance_and_resumes(tmp_path, monk
     (["evaluate", "--methods", "nst"], "evaluate needs --contents, --styles (or --plan NAME"),
     (["evaluate", "--plan", "finding1", "--contents", "obama"],
      "--plan fixes methods, pairs and seeds; drop --contents"),
+    (["evaluate", "--plan", "finding1", "--styles", "mona*"], "--plan fixes methods, pairs and seeds; drop --styles"),
+    (["evaluate", "--plan", "finding1", "--methods", "nst", "--styles", "*~17", "--store", "{tmp}/s.sqlite"],
+     "no style of plan finding1 matches --styles *~17"),
     (["evaluate", "--plan", "finding1", "--methods", "nst", "--save-partial"], "--methods with --plan computes part"),
     (["evaluate", "--plan", "finding1", "--methods", "foa_tps", "--store", "{tmp}/s.sqlite"],
      "plan finding1 runs none of foa_tps; it runs adain, dst, fastdst, ghiasi, nst"),
@@ -364,3 +367,27 @@ def test_part_of_a_plan_goes_into_the_store_and_is_saved_with_the_rest_later(tmp
     assert not (tmp_path / "tiny_part.csv").exists()  # no table for half a plan
     assert plans.run_methods("tiny_part", ["ghiasi"], store=store) == (0, 2)  # resumable: all read back
     assert plans.save_partial("tiny_part", store=store, out_dir=tmp_path) == 2
+
+
+def test_a_crossed_order_spreads_any_prefix_over_contents_and_styles():
+    grid = [(c, s) for c in "abcd" for s in ("x", "y", "z")]  # content by content, as a plan lists them
+    order = plans.crossed_order(grid)
+    assert sorted(order) == sorted(grid)
+    first = order[:3]
+    assert {c for c, _ in first} == {"a", "b", "c"} and {s for _, s in first} == {"x", "y", "z"}
+    assert {c for c, _ in grid[:3]} == {"a"}  # what the plan's own order would have run first
+    uneven = [("a", "x"), ("b", "x"), ("a", "y")]  # a style left out for one content
+    assert sorted(plans.crossed_order(uneven)) == sorted(uneven)
+
+
+def test_part_of_a_plan_resumes_on_another_machine_from_the_committed_part(tmp_path, monkeypatch):
+    """A new machine's empty store: the rows of the committed NAME_partial.csv are not computed again."""
+    tiny = Plan("tiny_resume", ("ghiasi",), (("astronaut", "mona_lisa"), ("astronaut", "starry_night")),
+                profile="smoke")
+    _only(monkeypatch, tiny)
+    a, b = str(tmp_path / "a.sqlite"), str(tmp_path / "b.sqlite")
+    assert plans.run_methods("tiny_resume", ["ghiasi"], styles=["mona*"], store=a, out_dir=tmp_path) == (1, 0)
+    assert plans.save_partial("tiny_resume", store=a, out_dir=tmp_path) == 1
+    assert plans.run_methods("tiny_resume", ["ghiasi"], store=b, out_dir=tmp_path) == (1, 1)  # only the other one
+    with pytest.raises(ValueError, match=r"no style of plan tiny_resume matches --styles \*~17; .*'starry_night'"):
+        plans.run_methods("tiny_resume", ["ghiasi"], styles=["*~17"], store=b, out_dir=tmp_path)

@@ -17,7 +17,8 @@ from .provenance import (INVOCATION, UncommittedCode, check_committed, commit, d
                          read_provenance, write_json)
 from .tables import timing_summary
 
-__all__ = [*_SPEC_NAMES, "run_plan", "run_methods", "save_partial", "rescore_plan", "read_plan", "read_provenance",
+__all__ = [*_SPEC_NAMES, "run_plan", "run_methods", "crossed_order", "save_partial", "rescore_plan", "read_plan",
+           "read_provenance",
            "read_shape_scores", "read_points_so_far", "read_spline_distortion", "read_plan_so_far", "working_size",
            "stale_rows", "staleness_note", "report_staleness",
            "AWAITING_RECOMPUTE", "check_committed", "UncommittedCode", "dirty_provenance", "provenance",
@@ -146,12 +147,23 @@ def _timed_runs(plan: Plan, db, executor, device: str):
     return runs, record
 
 
-def run_methods(name: str, methods, *, store=None, executor=None, device: str = "auto") -> tuple[int, int]:
+def run_methods(name: str, methods, *, styles=None, store=None, executor=None, device: str = "auto",
+                out_dir=AT_SCALE_DIR) -> tuple[int, int]:
     """Compute into ``store`` the runs of plan ``name`` whose method is one of ``methods`` (registered names: each
     variant of a method the plan runs is included), writing no table: a plan too long for one session is worked
     through in the order its questions need, then committed with :func:`save_partial`. Resumable like
-    :func:`run_plan`. Returns ``(computed, read from the store)``."""
+    :func:`run_plan`, from the store or, on another machine, from the committed ``out_dir/NAME_partial.csv`` (its rows
+    under today's keys are put into ``store`` first and not computed again).
+
+    Args:
+        styles: glob patterns (:mod:`fnmatch`, e.g. ``"*~17"`` for the benchmark's gap-0.17 styles); only the plan's
+            pairs whose style matches one are run. ``None``: every pair.
+
+    The pairs are visited in :func:`crossed_order`, so that work stopped part way has spread over the contents and
+    the styles. Returns ``(computed, read from the store)``."""
     from dataclasses import replace
+    from fnmatch import fnmatch
+    from pathlib import Path
 
     from .evaluate import method_parts
     from .store import opened
@@ -161,10 +173,38 @@ def run_methods(name: str, methods, *, store=None, executor=None, device: str = 
     if not wanted:
         ran = sorted({method_parts(m)[0] for m in plan.methods})
         raise ValueError(f"plan {name} runs none of {', '.join(methods)}; it runs {', '.join(ran)}")
+    pairs = [p for p in plan.pairs if styles is None or any(fnmatch(_pair_names(p)[1], pat) for pat in styles)]
+    if not pairs:
+        raise ValueError(f"no style of plan {name} matches --styles {' '.join(styles)}; its styles are named like "
+                         f"{_pair_names(plan.pairs[-1])[1]!r}")
     with opened(store) as db:
-        runs, _ = _timed_runs(replace(plan, methods=tuple(wanted)), db, executor, device)
+        _import_partial(name, db, Path(out_dir))
+        runs, _ = _timed_runs(replace(plan, methods=tuple(wanted), pairs=tuple(crossed_order(pairs))), db, executor,
+                              device)
     hits = int(runs.table["from_store"].sum())
     return len(runs.table) - hits, hits
+
+
+def crossed_order(pairs) -> list:
+    """``pairs`` (``(content, style)`` names or :class:`~survey_lib.evaluation.pairs.Pair`, in a crossed design)
+    reordered in rounds: round ``r`` gives the ``k``-th style (first-seen order) the ``(k + r)``-th of its pairs, so
+    that any prefix spreads over the contents and the styles (a two-way interval needs several of each) instead of
+    finishing one content first. Every pair once, as given."""
+    by_style: dict = {}
+    for pair in pairs:
+        by_style.setdefault(_pair_names(pair)[1], []).append(pair)
+    order, r = [], 0
+    while len(order) < len(pairs):
+        for k, group in enumerate(by_style.values()):
+            if r < len(group):
+                order.append(group[(k + r) % len(group)])
+        r += 1
+    return order
+
+
+def _pair_names(pair) -> tuple[str, str]:
+    """(content, style) of a plan's pair: the names it was given, or a built pair's sources as text."""
+    return pair if isinstance(pair, tuple) else (str(pair.sources["content"]), str(pair.sources["style"]))
 
 
 #: the files :func:`save_partial` writes for plan NAME, as ``NAME_partial<suffix>``
