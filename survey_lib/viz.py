@@ -12,7 +12,8 @@ import torch
 __all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences",
            "method_grid", "draw_points", "zoom_to", "timing_chart", "ci_bars", "ci_cells", "difference_plot",
            "pair_lines", "difference_cells", "budget_panels", "level_curves", "rate_bars", "sweep_panels",
-           "sweep_targets", "readings_grid", "beta_panels"]
+           "sweep_targets", "readings_grid", "beta_panels", "exemplar_spread_figure", "targets_figure",
+           "result_figure", "correspondence_panels"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -63,6 +64,37 @@ def plot_history(history: dict[str, Sequence[float]], *, ax=None, title: str | N
     if title:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def result_figure(images: dict, history: dict[str, Sequence[float]], *, title: str = "loss", size: float = 3.25):
+    """One run at a glance: ``images`` (title -> ``(1, 3, H, W)``, e.g. content, style, output) side by side and its
+    loss curves (:func:`plot_history`) in the last panel."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(images) + 1, figsize=(size * (len(images) + 1), size - 0.05))
+    for ax, (name, img) in zip(axes, images.items()):
+        ax.imshow(_as_hwc(img))
+        ax.set_title(name)
+        ax.axis("off")
+    plot_history(history, ax=axes[-1], title=title)
+    fig.tight_layout()
+    return fig
+
+
+def correspondence_panels(img_a: torch.Tensor, img_b: torch.Tensor, matchers: Sequence, *,
+                          names: tuple[str, str] = ("content", "style")):
+    """Each matcher's correspondences between two images, one panel per matcher
+    (:func:`show_correspondences`, the second title naming the matcher). Returns ``(figure, [correspondences])``."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(matchers), figsize=(6.5 * len(matchers), 3.6), squeeze=False)
+    found = []
+    for ax, matcher in zip(axes[0], matchers):
+        corr = matcher(img_a, img_b)
+        show_correspondences(img_a, img_b, corr.src, corr.dst, ax=ax, titles=(names[0], f"{names[1]} - {corr.source}"))
+        found.append(corr)
+    fig.tight_layout()
+    return fig, found
 
 
 def save_figure(fig, name: str, fig_dir: str | Path = "figures", *, dpi: int = 120) -> None:
@@ -588,5 +620,86 @@ def level_curves(summary, metric: str, *, ylabel: str = "", title: str = "", col
     axes[0][0].set_ylabel(ylabel or metric)
     axes[0][-1].legend(fontsize=7, loc="best")
     fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def exemplar_spread_figure(drawings: dict, ends: dict, start: torch.Tensor, face: torch.Tensor, *, common: str,
+                           face_name: str = "the face", zoom: float = 5.0,
+                           colors=("tab:blue", "tab:orange", "tab:green", "tab:purple")):
+    """Which exemplar a face is sent toward, drawn: each drawing with its landmarks (left, two by two), the face's
+    landmarks before and after the warp (the average end over the drawings, true scale), and each drawing's end
+    around that average with its offset magnified ``zoom`` times, the end toward ``common`` as a cross.
+
+    Args:
+        drawings: label -> ``(image (3, H, W), (68, 2) landmarks)`` of each single exemplar, in the same square frame.
+        ends: label -> ``(68, 2)`` where the run toward it carried ``start`` (the drawings' labels and ``common``).
+        start: ``(68, 2)`` the face's landmarks before any run; ``face``: its image ``(3, H, W)``, the same frame.
+    """
+    import matplotlib.pyplot as plt
+
+    singles = list(drawings)
+    centre = torch.stack([ends[t].double() for t in singles]).mean(0)
+    fig = plt.figure(figsize=(14, 5.2))
+    cells = fig.add_gridspec(2, 5, width_ratios=[1, 1, 0.15, 2, 2])
+    for k, (label, (image, points)) in enumerate(drawings.items()):
+        ax = fig.add_subplot(cells[k // 2, k % 2])
+        ax.imshow(_as_hwc(image))
+        draw_points(ax, points, color=colors[k], size=3)
+        ax.set_title(label, fontsize=9, color=colors[k])
+        ax.axis("off")
+    moved_ax, spread_ax = fig.add_subplot(cells[:, 3]), fig.add_subplot(cells[:, 4])
+    for ax in (moved_ax, spread_ax):
+        ax.imshow(_as_hwc(face), alpha=0.6)
+        zoom_to(ax, start, margin=0.15)
+        ax.axis("off")
+    draw_points(moved_ax, start, color="black", size=14, marker="x", label="before")
+    draw_points(moved_ax, centre, color="red", size=10, label="after (average over the drawings)")
+    moved_ax.set_title(f"how far the warp moves {face_name}'s landmarks (true scale)", fontsize=9)
+    moved_ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, -0.12))
+    for k, label in enumerate(singles):
+        shown = centre + zoom * (ends[label].double() - centre)
+        spread_ax.plot(torch.stack([centre[:, 0], shown[:, 0]]), torch.stack([centre[:, 1], shown[:, 1]]),
+                       color=colors[k], lw=0.7)
+        draw_points(spread_ax, shown, color=colors[k], size=9, label=f"toward {label}")
+    draw_points(spread_ax, centre + zoom * (ends[common].double() - centre), color="black", size=40, marker="+",
+                label=f"toward the {common}")
+    spread_ax.set_title(f"which drawing: each end around the average end, offsets x{zoom:g}", fontsize=9)
+    spread_ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def targets_figure(content: torch.Tensor, style: torch.Tensor, exemplars: Sequence[torch.Tensor],
+                   common: torch.Tensor, outputs: dict, *, frame: tuple[int, int] | None = None):
+    """A style's common landmarks and the results toward them: the content, the style with every exemplar's
+    landmarks (white, each similarity-aligned to ``common``) and the common landmarks (red), then each output
+    (``label -> (image (3, S, S), (68, 2) points where its warp carried the content's landmarks)``).
+
+    ``exemplars`` and ``common`` are ``(68, 2)`` in the frame of ``style``'s image (``(3, S, S)``), or, given
+    ``frame``, in the frame of the style's image file of that ``(H, W)`` (aligned there, then drawn resized)."""
+    import matplotlib.pyplot as plt
+
+    from .geometry.landmarks import apply_transform, similarity_transform
+    from .images import resize_points
+
+    def shown(points):
+        return points if frame is None else resize_points(points, frame, style.shape[-1])
+
+    fig, axes = plt.subplots(1, 2 + len(outputs), figsize=(3 * (2 + len(outputs)), 3.2))
+    axes[0].imshow(_as_hwc(content))
+    axes[0].set_title("content")
+    axes[1].imshow(_as_hwc(style))
+    axes[1].set_title("style")
+    for points in exemplars:
+        aligned = apply_transform(similarity_transform(points, common), points)
+        draw_points(axes[1], shown(aligned), color="white", size=2)
+    draw_points(axes[1], shown(common), color="red", size=6)
+    for ax, (label, (image, moved)) in zip(axes[2:], outputs.items()):
+        ax.imshow(_as_hwc(image))
+        ax.set_title(label)
+        draw_points(ax, moved, color="lime", size=3)
+    for ax in axes:
+        ax.axis("off")
     fig.tight_layout()
     return fig

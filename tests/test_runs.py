@@ -102,3 +102,17 @@ def test_a_benchmark_style_names_its_base_family_and_level_in_the_table():
     assert table["base_style"].tolist()[0] == "mona_lisa" and table["family"].tolist()[0] == "anime_eyes"
     assert table["level"].tolist()[0] == 0.11 and table["level"].isna().tolist() == [False, True]
     assert "level" not in runs.record(table["key"][0]).metrics  # read off the name, not stored as a metric
+
+
+def test_a_warp_only_column_shows_the_content_resampled_by_that_runs_warp_and_counts_its_points(runs):
+    from survey_lib.geometry.warp import grid_sample_xy
+
+    (row,) = runs.grid_rows(warped={"warp only": "fastdst", "nst warp": "nst"})
+    fast = runs.result(runs.table["key"][2])
+    assert torch.equal(row["warp only"], grid_sample_xy(runs.pairs[0].content, fast.warp))
+    assert not torch.allclose(row["warp only"], runs.pairs[0].content)  # the warp moved the face
+    assert row["points"]["warp only"] is row["points"]["fastdst"]
+    assert "nst warp" not in row  # NST applies no warp: no column rather than the content unchanged
+    counts = runs.point_counts()
+    assert list(counts.index) == list(runs.table.index) and counts.isna().tolist() == [True, True, False]
+    assert counts.iloc[2] == len(fast.points[0]) >= 5  # FastDST's landmark correspondences

@@ -71,3 +71,13 @@ def test_timing_cells_write_median_and_quartiles_and_the_survey_beside_them():
     assert cells.loc["ghiasi", "s_per_step"] == "-"  # a forward pass has no steps
     assert cells.loc["nst", ["survey_K80_steps", "survey_K80_s"]].tolist() == [450, "24"]
     assert cells.loc["ghiasi", "survey_K80_s"] == "-"
+
+
+def test_with_pair_name_names_each_row_by_its_content_and_style_and_leaves_the_table_alone():
+    import pandas as pd
+
+    from survey_lib.evaluation.tables import with_pair_name
+
+    table = pd.DataFrame({"content": ["obama", "mlk"], "style": ["mona_lisa", "sylvie_blue"]})
+    named = with_pair_name(table)
+    assert named["pair"].tolist() == ["obama / mona_lisa", "mlk / sylvie_blue"] and "pair" not in table

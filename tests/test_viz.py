@@ -5,6 +5,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
 
 from survey_lib import viz  # noqa: E402
 
@@ -102,3 +104,39 @@ def test_save_table_takes_a_dataframe_as_it_takes_rows(tmp_path):
     assert (tmp_path / "frame.csv").read_text() == (tmp_path / "rows.csv").read_text()
     assert (tmp_path / "frame.md").read_text() == (tmp_path / "rows.md").read_text()
     assert pd.read_csv(tmp_path / "frame.csv").equals(table)
+
+
+def test_exemplar_spread_figure_draws_each_drawing_and_each_end_around_the_average():
+    import matplotlib.pyplot as plt
+
+    from survey_lib.viz import exemplar_spread_figure
+
+    face = torch.stack([torch.linspace(40, 80, 68), torch.linspace(40, 90, 68)], 1)
+    image = torch.rand(1, 3, 128, 128)
+    ends = {"a": face + 1, "b": face - 1, "common": face}
+    fig = exemplar_spread_figure({"a": (image, face), "b": (image, face)}, ends, face, image, common="common",
+                                 face_name="obama", zoom=4)
+    moved, spread = fig.axes[2], fig.axes[3]
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["a", "b"]
+    assert "obama" in moved.get_title() and "x4" in spread.get_title()
+    # the two drawings' ends sit 4 x 1 px either side of the average; the common end on it
+    offsets = sorted(float(c.get_offsets()[0][0] - face[0, 0]) for c in spread.collections)
+    assert offsets == pytest.approx([-4.0, 0.0, 4.0])
+    plt.close(fig)
+
+
+def test_targets_figure_aligns_each_exemplar_to_the_common_shape_and_resizes_from_the_file_frame():
+    import matplotlib.pyplot as plt
+
+    from survey_lib.viz import targets_figure
+
+    common = 100 + 200 * torch.rand(68, 2, generator=torch.Generator().manual_seed(0))
+    shifted = common * 0.5 + 30  # a similarity away from the common shape
+    image = torch.rand(1, 3, 64, 64)
+    fig = targets_figure(image, image, [shifted], common, {"out": (image, common / 8)}, frame=(512, 512))
+    style_ax = fig.axes[1]
+    white, red = (np.asarray(c.get_offsets()) for c in style_ax.collections)
+    assert white == pytest.approx(red, abs=1e-3)  # aligned, it lies on the common shape
+    assert float(red[:, 0].max()) < 64  # drawn in the 64-px image, not the 512-px file frame
+    assert [ax.get_title() for ax in fig.axes] == ["content", "style", "out"]
+    plt.close(fig)

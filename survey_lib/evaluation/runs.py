@@ -171,14 +171,27 @@ class Runs:
         """:meth:`result` of every run that has one, by key."""
         return {j.key: r for j in self.jobs if (r := self.result(j.key)) is not None}
 
-    def grid_rows(self) -> list[dict]:
+    def point_counts(self) -> pd.Series:
+        """How many correspondences each run was given (its :attr:`~survey_lib.methods.Result.points`), in the
+        table's order (NaN for a run without an output or without points)."""
+        counts = [None if (r := self.result(j.key)) is None or r.points is None else len(r.points[0])
+                  for j in self.jobs]
+        return pd.Series(counts, index=self.table.index, name="points", dtype="Int64")
+
+    def grid_rows(self, *, warped: dict[str, str] | None = None) -> list[dict]:
         """One row per pair for :func:`survey_lib.viz.method_grid`: ``content``, ``style`` and one image per run
         (keyed by the run's label), and ``points`` to draw on each: the content's 68 landmarks (lime) on the content,
         the style's (red) on the style, and on every output the style's landmarks similarity-aligned into the content
         frame (red, the geometry to reach) beside where the output shows the content's landmarks (lime: carried
         through the applied warp; where a method applies none they stay where they were). All ``(68, 2)`` (x, y) at
-        the working size."""
+        the working size.
+
+        Args:
+            warped: column -> run label: a column with the content resampled by that run's applied warp alone (e.g.
+                a spline stage without the stylisation after it), its landmarks carried likewise.
+        """
         from .metrics import points_through_warp
+        from ..geometry.warp import grid_sample_xy
 
         rows = []
         for pair in self.pairs:
@@ -198,6 +211,10 @@ class Runs:
                 carried = (content_pts if content_pts is None or result.warp is None
                            else points_through_warp(result.warp, content_pts))
                 row["points"][job.label] = _landmark_marks(carried, pair.targets)
+                for column in [c for c, label in (warped or {}).items() if label == job.label]:
+                    if result.warp is not None:
+                        row[column] = grid_sample_xy(pair.content, result.warp)
+                        row["points"][column] = row["points"][job.label]
             rows.append(row)
         return rows
 

@@ -10,8 +10,8 @@ import json
 
 import pandas as pd
 
-__all__ = ["settings", "with_settings", "tidy", "run_names", "timing_summary", "timing_cells", "change_at_end",
-           "loss_share"]
+__all__ = ["settings", "with_settings", "with_pair_name", "tidy", "run_names", "timing_summary", "timing_cells",
+           "change_at_end", "loss_share"]
 
 
 def settings(table: pd.DataFrame) -> pd.DataFrame:
@@ -31,6 +31,11 @@ def with_settings(table: pd.DataFrame) -> pd.DataFrame:
     if clash:
         raise ValueError(f"setting(s) {', '.join(clash)} would overwrite columns of the table")
     return pd.concat([table, extra], axis=1)
+
+
+def with_pair_name(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with a ``pair`` column ``"content / style"`` (a copy), as the figures name a pair."""
+    return table.assign(pair=table["content"] + " / " + table["style"])
 
 
 def tidy(table: pd.DataFrame) -> pd.DataFrame:
