@@ -67,6 +67,30 @@ def test_every_committed_row_has_the_key_todays_code_computes():
                        f"`make evaluate PLANS='{' '.join(stale)}'` and commit figures/at_scale")
 
 
+PARTIAL = [name for name in plans.PLANS if (FOLDER / f"{name}_partial.csv").is_file()]
+
+
+@pytest.mark.parametrize("name", PARTIAL)
+def test_every_row_of_a_committed_partial_table_has_a_key_of_todays_plan_and_its_provenance(name):
+    """A plan too long for one session is committed part by part (``NAME_partial.csv``); its rows, too, are runs
+    today's code computes under the same keys, each once, and its provenance counts them from commits in the
+    history."""
+    table = plans.read_plan(f"{name}_partial", FOLDER)
+    keys = {job.key for job in plans.jobs(name)}
+    foreign = table.loc[~table["key"].isin(keys), ["method", "content", "style"]]
+    assert foreign.empty, (f"{name}_partial.csv: {len(foreign)} rows today's code keys otherwise, e.g. "
+                           f"{foreign.iloc[0].tolist()}; recompute them (evaluate --plan {name} --methods ...) and "
+                           "save the part again (--save-partial)")
+    assert table["key"].is_unique and len(table) < len(keys), name
+    record = json.loads((FOLDER / f"{name}_partial.provenance.json").read_text())
+    assert record["plan"] == name and record["rows"] == len(table) and record["of"] == len(keys), record
+    assert sum(invocation["computed"] for invocation in record["invocations"]) == len(table), record
+    for invocation in record["invocations"]:
+        known = subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{invocation['commit']}^{{commit}}"],
+                               capture_output=True).returncode == 0
+        assert known and not invocation["commit"].endswith("+dirty"), (name, invocation["commit"])
+
+
 def test_a_plan_is_marked_as_awaiting_its_recompute_exactly_while_it_is_not_current():
     assert set(plans.AWAITING_RECOMPUTE) <= set(COMMITTED), plans.AWAITING_RECOMPUTE
     for name in COMMITTED:
