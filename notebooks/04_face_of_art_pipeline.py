@@ -86,31 +86,27 @@ if profile.name == "smoke":  # CI: one pair
 # %%
 from survey_lib.evaluation.evaluate import evaluate
 from survey_lib.evaluation.metrics import folds, near_white, redetection, warp_landmarks
-from survey_lib.geometry.warp import grid_sample_xy
 
 METHODS = ["foa_tps", "oneshot_foa", "dst"]
 pictured = evaluate(METHODS, [tuple(p) for p in PAIRS], profile=profile, seeds=(SEED,), device=device,
                     metrics=(warp_landmarks, folds, redetection, near_white))
-runs, outputs = pictured.table, pictured.results()
-rows = [{"pair": f"{r['content']}/{r['style']}", "method": r["method"],
-         "points": len(outputs[r["key"]].points[0]), "landmark_progress_warp": round(r["warp_progress"], 3),
-         "folded_%": round(r["folded_%"], 3), "redetected": r["detected"] == 1,
-         "nme_to_style": round(r["nme_to_style"], 4), "nme_to_content": round(r["nme_to_content"], 4),
-         "white_%": round(r["white_%"], 1), "style_white_%": round(r["style_white_%"], 1),
-         "seconds": round(r["total_s"], 1)} for r in runs.to_dict("records")]
-tps_warp = {(r["content"], r["style"]): outputs[r["key"]].warp for r in runs.to_dict("records")
-            if r["method"] == "foa_tps"}  # the TPS stage alone: the content resampled by the applied map
-grid = [{"content": data.get(c, profile.size), "style": data.get(s, profile.size), "label": f"{c} / {s}",
-         "tps warp only": grid_sample_xy(data.get(c, profile.size), tps_warp[c, s]),
-         **{r.method: outputs[r.key].image for r in g.itertuples()}}
-        for (c, s), g in runs.groupby(["content", "style"], sort=False)]
+runs = pictured.table
+foa_metrics = (runs.assign(pair=runs["content"] + "/" + runs["style"], points=pictured.point_counts(),
+                           redetected=runs["detected"] == 1)
+               .rename(columns={"warp_progress": "landmark_progress_warp", "total_s": "seconds"})
+               [["pair", "method", "points", "landmark_progress_warp", "folded_%", "redetected", "nme_to_style",
+                 "nme_to_content", "white_%", "style_white_%", "seconds"]]
+               .round({"landmark_progress_warp": 3, "folded_%": 3, "nme_to_style": 4, "nme_to_content": 4,
+                       "white_%": 1, "style_white_%": 1, "seconds": 1}))
+# the TPS stage alone beside the pipeline: the content resampled by the spline's applied map
+grid = pictured.grid_rows(warped={"tps warp only": "foa_tps"})
 viz.save_figure(viz.method_grid(grid, ["content", "style", "tps warp only", *METHODS]), "04_foa_grid", FIG_DIR)
-viz.save_table(rows, "04_foa_metrics", FIG_DIR, caption=(
+viz.save_table(foa_metrics, "04_foa_metrics", FIG_DIR, caption=(
     "Face-of-Art TPS + NST vs one-shot FoA vs DST: progress of the content's 68 landmarks toward the aligned style "
     "landmarks, measured where each method's applied warp carries them; folded pixels of that warp; dlib "
     "re-detection on the output (NME to style / content landmarks; NaN where dlib finds no face); near-white "
     "pixels of the output and of the style."))
-display(pd.DataFrame(rows).drop(columns="seconds"))  # seconds: in 04_foa_metrics.md
+display(foa_metrics.drop(columns="seconds"))  # seconds: in 04_foa_metrics.md
 # a pale output (obama / sylvie_blue) is no paler than its style: the spline stage does not wash the picture out
 assert (runs["white_%"] <= runs["style_white_%"] + 5).all(), runs[["content", "style", "white_%", "style_white_%"]]
 

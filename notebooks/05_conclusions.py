@@ -59,7 +59,6 @@ FIG_DIR = "../figures"
 AT_SCALE_DIR = None  # the committed at-scale tables (figures/at_scale, written by `make evaluate`)
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from IPython.display import display
@@ -73,12 +72,11 @@ FIG_DIR = figure_dir(FIG_DIR, profile)  # another profile draws into build/, not
 
 # %%
 
-from survey_lib.geometry.landmarks import mean_shape, similarity_transform, apply_transform
+from survey_lib.geometry.landmarks import mean_shape
 from survey_lib.evaluation.evaluate import evaluate
 from survey_lib.evaluation.metrics import own_target_progress, point_gap
 from survey_lib.evaluation.pairs import Pair
 
-from survey_lib.images import resize_points
 
 shapes = [data.landmarks(name) for name in EXEMPLARS]  # each in its own image file's frame
 ref = EXEMPLARS.index(STYLE)
@@ -92,22 +90,12 @@ common = mean_shape(shapes, reference=ref)  # in the frame of the STYLE image fi
 # category on its own; the interval is over characters (a character's drawings averaged first).
 
 # %%
-from survey_lib.data import character
-from survey_lib.geometry.shapes import leave_one_out
-from survey_lib.evaluation.stats import summarise
+from survey_lib.evaluation import exemplars
 
-loo = []
-for category in ("anime", "cartoon"):
-    names = [e.name for e in data.list_images(category=category) if e.landmarks]
-    t = leave_one_out({n: data.landmarks(n, 256) for n in names}, group_of={n: character(n) for n in names})
-    loo.append(t.assign(category=category))
-loo = pd.concat(loo, ignore_index=True)
-LOO = ["common", "single_mean", "single_best", "common_minus_single", "common_minus_best"]
-per_character = loo.groupby(["category", "group"], as_index=False)[LOO].mean()
-loo_ci = summarise(per_character, LOO, by="category")
-viz.save_table([{"category": c, "characters": int(r["common_n"]),
-                 **{m: f"{r[m]:.3f} [{r[m + '_lo']:.3f}, {r[m + '_hi']:.3f}]" for m in LOO}}
-                for c, r in loo_ci.iterrows()], "05_leave_one_out", FIG_DIR, caption=(
+loo = exemplars.catalogue_leave_one_out(("anime", "cartoon"))
+loo_ci = exemplars.leave_one_out_summary(loo)
+viz.save_table(viz.ci_cells(loo_ci, exemplars.LEAVE_ONE_OUT).rename(columns={"n": "characters"})
+               .rename_axis("category").reset_index(), "05_leave_one_out", FIG_DIR, caption=(
     "Leave one character out: the common (Procrustes mean) landmarks of the other characters' exemplars, scored on "
     "a held-out exemplar (common), against each of those exemplars alone (single_mean: on average; single_best: "
     "the best one, picked with hindsight); aligned NME over the 13 hand-placeable landmarks. common_minus_single is "
@@ -119,15 +107,15 @@ fig = viz.ci_bars(loo_ci, {"common shape of the others": "common", "a single oth
                   title="Leave one character out: common landmarks vs one exemplar")
 viz.save_figure(fig, "05_leave_one_out", FIG_DIR)
 lc = loo_ci.to_dict("index")
-wins = (loo["common"] < loo["single_best"]).groupby(loo["category"]).agg(["sum", "count"])
+wins = exemplars.beats_best(loo)
 # that the common shape beats a typical single exemplar (common_minus_single < 0) is close to certain for any
 # mean, so it is not asserted as evidence. Against the best single exemplar, which only hindsight can pick, the
 # common shape of other characters does not win: on anime faces the best exemplar is closer to an unseen character
 # (the interval of the difference above 0), on cartoons the two cannot be told apart (it spans 0)
 assert lc["anime"]["common_minus_best_lo"] > 0, lc["anime"]
 assert lc["cartoon"]["common_minus_best_lo"] < 0 < lc["cartoon"]["common_minus_best_hi"], lc["cartoon"]
-print("held-out exemplars where the common shape beats the best single exemplar: "
-      + ", ".join(f"{c} {r['sum']} of {r['count']}" for c, r in wins.iterrows()))
+print("held-out exemplars where the common shape beats the best single exemplar (of all held out):")
+display(wins.rename(columns={"sum": "common shape nearer", "count": "held out"}))
 loo_ci[["common", "single_best", "common_minus_best", "common_minus_best_lo", "common_minus_best_hi"]].round(3)
 
 # %% [markdown]
@@ -140,66 +128,27 @@ loo_ci[["common", "single_best", "common_minus_best", "common_minus_best_lo", "c
 # `moved` how far its warp moved the face at all, and `seed_noise` how far the same run with another seed ends.
 
 # %%
-import torch
-
 from survey_lib.evaluation import plans
-from survey_lib.geometry.landmarks import inter_ocular
-from survey_lib.evaluation.metrics import nme
-from survey_lib.geometry.shapes import spread
 
 ex = plans.read_plan("exemplars", AT_SCALE_DIR, required=True)
-ex_points = plans.read_plan("exemplars_points", AT_SCALE_DIR, required=True)
 plans.report_staleness("exemplars", folder=AT_SCALE_DIR)
-ends = {(label, seed): torch.tensor(g.sort_values("landmark")[["x", "y"]].to_numpy())
-        for (label, seed), g in ex_points.groupby(["pair", "seed"], sort=False)}
-targets = list(dict.fromkeys(label for label, _ in ends))
-singles = [t for t in targets if not t.startswith("common")]
+ends = exemplars.run_ends(plans.read_plan("exemplars_points", AT_SCALE_DIR, required=True))
 start = data.landmarks(plans.EXEMPLAR_CONTENT, 256)
-ex_spread = pd.DataFrame(spread({t: ends[t, 0] for t in targets}, start, centre_of=singles)).T
-ex_spread["seed_noise"] = [nme(ends[t, 1], ends[t, 0], normaliser=inter_ocular(start)) for t in targets]
-ex_spread = ex_spread.join(ex[ex["seed"] == 0].set_index("pair")[["gap_nme", "own_target_progress",
-                                                                   "landmark_progress"]])
-viz.save_table(ex_spread.round(3).rename_axis("target").reset_index().to_dict("records"), "05_exemplar_spread",
-               FIG_DIR, caption=(
-                   f"{plans.EXEMPLAR_CONTENT} sent toward each drawing of {plans.EXEMPLAR_CHARACTER} and toward their "
-                   "common landmarks (one-shot FoA, default profile, plan exemplars): to_centre = mean distance of the "
-                   "carried 68 landmarks from the average of the single-exemplar runs (seed 0), moved = from where "
-                   "they started, seed_noise = from the same run with seed 1 (NME of the photograph); gap_nme = the "
-                   "aligned gap to the target, own_target_progress toward it, landmark_progress by dlib on the "
-                   "output."))
+ex_spread = exemplars.exemplar_spread(ex, ends, start)
+singles = list(ex_spread.index[ex_spread["single"]])
+targets = list(ex_spread.index)
+viz.save_table(ex_spread.drop(columns="single").round(3).reset_index(), "05_exemplar_spread", FIG_DIR, caption=(
+    f"{plans.EXEMPLAR_CONTENT} sent toward each drawing of {plans.EXEMPLAR_CHARACTER} and toward their common "
+    "landmarks (one-shot FoA, default profile, plan exemplars): to_centre = mean distance of the carried 68 landmarks "
+    "from the average of the single-exemplar runs (seed 0), moved = from where they started, seed_noise = from the "
+    "same run with seed 1 (NME of the photograph); gap_nme = the aligned gap to the target, own_target_progress "
+    "toward it, landmark_progress by dlib on the output."))
 ex_spread.round(3)
 
 # %%
-COLORS, ZOOM = ["tab:blue", "tab:orange", "tab:green", "tab:purple"], 5
-centre = torch.stack([ends[t, 0] for t in singles]).mean(0)
-face = survey_lib.images.to_numpy(data.get(plans.EXEMPLAR_CONTENT, 256))
-fig = plt.figure(figsize=(14, 5.2))
-cells = fig.add_gridspec(2, 5, width_ratios=[1, 1, 0.15, 2, 2])
-for k, label in enumerate(singles):
-    ax = fig.add_subplot(cells[k // 2, k % 2])
-    ax.imshow(survey_lib.images.to_numpy(data.get(label, 256)))
-    viz.draw_points(ax, data.landmarks(label, 256), color=COLORS[k], size=3)
-    ax.set_title(label, fontsize=9, color=COLORS[k])
-    ax.axis("off")
-moved_ax, spread_ax = fig.add_subplot(cells[:, 3]), fig.add_subplot(cells[:, 4])
-for ax in (moved_ax, spread_ax):
-    ax.imshow(face, alpha=0.6)
-    viz.zoom_to(ax, start, margin=0.15)
-    ax.axis("off")
-viz.draw_points(moved_ax, start, color="black", size=14, marker="x", label="before")
-viz.draw_points(moved_ax, centre, color="red", size=10, label="after (average over the drawings)")
-moved_ax.set_title(f"how far the warp moves {plans.EXEMPLAR_CONTENT}'s landmarks (true scale)", fontsize=9)
-moved_ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, -0.12))
-for k, label in enumerate(singles):  # each drawing's end, its offset from the average end magnified
-    shown = centre + ZOOM * (ends[label, 0] - centre)
-    spread_ax.plot(torch.stack([centre[:, 0], shown[:, 0]]), torch.stack([centre[:, 1], shown[:, 1]]),
-                   color=COLORS[k], lw=0.7)
-    viz.draw_points(spread_ax, shown, color=COLORS[k], size=9, label=f"toward {label}")
-viz.draw_points(spread_ax, centre + ZOOM * (ends[targets[-1], 0] - centre), color="black", size=40, marker="+",
-                label=f"toward the {targets[-1]}")
-spread_ax.set_title(f"which drawing: each end around the average end, offsets x{ZOOM}", fontsize=9)
-spread_ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, -0.2), ncol=2)
-fig.tight_layout()
+fig = viz.exemplar_spread_figure({t: (data.get(t, 256), data.landmarks(t, 256)) for t in singles},
+                                 {t: ends[t, 0] for t in targets}, start, data.get(plans.EXEMPLAR_CONTENT, 256),
+                                 common=targets[-1], face_name=plans.EXEMPLAR_CONTENT)
 viz.save_figure(fig, "05_exemplar_spread", FIG_DIR)
 
 # %%
@@ -238,33 +187,22 @@ print(f"one character, {len(singles)} drawings: the face moves {one['moved'].mea
 
 # %%
 P = data.landmarks(CONTENT)
-w, h = data.entry(STYLE).size
-to_size = lambda pts: resize_points(pts, (h, w), profile.size)  # noqa: E731
 TARGETS = {"single exemplar": shapes[ref], "common landmarks": common}
 toward = evaluate(["oneshot_foa"], [Pair.resolve(CONTENT, STYLE, size=profile.size, match_size=profile.match_size,
                                                  content_landmarks=P, style_landmarks=t) for t in TARGETS.values()],
                   profile=profile, seeds=(SEED,), device=device, metrics=(point_gap, own_target_progress))
 runs = toward.table.assign(targets=list(TARGETS))
 stored = toward.results()
-fig, axes = plt.subplots(1, 4, figsize=(12, 3.2))
-axes[0].imshow(survey_lib.images.to_numpy(data.get(CONTENT, profile.size))); axes[0].set_title("content")
-axes[1].imshow(survey_lib.images.to_numpy(data.get(STYLE, profile.size))); axes[1].set_title("style")
-for s in shapes:
-    aligned = apply_transform(similarity_transform(s, common), s)
-    viz.draw_points(axes[1], to_size(aligned), color="white", size=2)
-viz.draw_points(axes[1], to_size(common), color="red", size=6)
-for ax, r in zip(axes[2:], runs.itertuples()):
-    ax.imshow(survey_lib.images.to_numpy(stored[r.key].image)); ax.set_title(r.targets)
-    viz.draw_points(ax, stored[r.key].moved, color="lime", size=3)
-for ax in axes:
-    ax.axis("off")
-fig.tight_layout()
+fig = viz.targets_figure(data.get(CONTENT, profile.size), data.get(STYLE, profile.size), shapes, common,
+                         {t: (stored[k].image, stored[k].moved) for t, k in zip(TARGETS, runs["key"])},
+                         frame=data.entry(STYLE).size[::-1])
 viz.save_figure(fig, "05_common_landmarks", FIG_DIR)
-rows = [{"targets": r.targets, "gap_px": round(r.gap_px, 2), "keypoint_progress": round(r.own_target_progress, 3)}
-        for r in runs.itertuples()]
-viz.save_table(rows, "05_common_vs_single", FIG_DIR,
+common_vs_single = (runs[["targets", "gap_px", "own_target_progress"]]
+                    .rename(columns={"own_target_progress": "keypoint_progress"})
+                    .round({"gap_px": 2, "keypoint_progress": 3}))
+viz.save_table(common_vs_single, "05_common_vs_single", FIG_DIR,
                caption="One-shot FoA toward one exemplar's landmarks vs the common landmarks.")
-display(pd.DataFrame(rows).set_index("targets"))
+common_vs_single.set_index("targets")
 
 # %% tags=["nbval-ignore-output"]
 # nbval-ignore-output: this cell prints notebook 01's wall-clock seconds, which differ from run to run
@@ -477,17 +415,21 @@ assert (crossed_verdicts["shape progress"] != "worse").all(), crossed_verdicts
 # ...and foa_fast's outputs are nowhere nearer the photographed person than FastDST's: the texture network repaints
 # the face at least as much as FastDST's texture loss does (identity never "better")
 assert (crossed_verdicts["identity distance"] != "better").all(), crossed_verdicts
+print("foa_fast - fastdst, verdicts over the crossed levels:")
+display(crossed_verdicts.apply(pd.Series.value_counts).fillna(0).astype(int))
 rival_table
 
 # %% [markdown]
 # **Reading foa_fast against FastDST, so far.** Where both have run on a crossed design (the design table says at
 # which levels), FastDST's optimisation buys no shape that `foa_fast`'s closed-form warp misses: both warps are
-# the spline toward the same similarity-aligned landmarks, FastDST's texture loss pulls against it, and at most of
-# those levels `foa_fast` ends measurably nearer the style's shape (verdicts above). What the optimisation buys is
-# identity: `foa_fast`'s network repaints the face further from the person at most of those levels, and nearer at
-# none. That is the trade for a speed-up of two orders of magnitude (the speed section above), and what the
-# identity guard is for. The levels not yet measured come with the rest of plan `geometry`, and with them DST's
-# rows (notebook 02 reads DST's shape progress on its own).
+# the spline toward the same similarity-aligned landmarks, FastDST's texture loss pulls against it, and at several
+# of those levels `foa_fast` ends measurably nearer the style's shape, never further (the verdict counts printed
+# above). What the optimisation buys is identity: `foa_fast`'s network repaints the face measurably further from the
+# person at some of those levels and nearer at none. That is the trade for a speed-up of two orders of magnitude
+# (the speed section above), and what the identity guard is for. At the largest gap FastDST runs on too few styles
+# for a crossed comparison (dlib reads too few of them, notebook 03), and so does `foa_fast`, which reads the style
+# with the same detectors (table `05_foa_fast_failures`). DST's rows beside them: notebook 02 reads DST's shape
+# progress on its own.
 
 # %% [markdown]
 # **Conclusions, with numbers.**
