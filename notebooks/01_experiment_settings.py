@@ -145,8 +145,9 @@ viz.save_figure(fig, "01_timing", FIG_DIR)
 q = timing.to_dict("index")  # the text above, asserted on the interquartile ranges of the repeats
 assert q["adain"]["total_s_q75"] < q["nst"]["total_s_q25"], "AdaIN should be faster than NST"
 assert q["ghiasi"]["total_s_q75"] < q["nst"]["total_s_q25"] / 10, "the trained peer is a forward pass too"
-for name in ("dst", "fastdst"):  # the optimisation, not the matching, dominates
-    assert q[name]["matching_s_q75"] < q[name]["optimisation_s_q25"], name
+# the optimisation, not the matching, dominates DST and FastDST
+optimised = timing.loc[["dst", "fastdst"]]
+assert (optimised["matching_s_q75"] < optimised["optimisation_s_q25"]).all(), optimised
 # NBB (DST's matching) is slower than dlib's two detections (FastDST's), and both far below the survey's 105 s / 2 s
 assert q["dst"]["matching_s_q25"] > q["fastdst"]["matching_s_q75"], (q["dst"]["matching_s"], q["fastdst"]["matching_s"])
 assert q["dst"]["matching_s_q75"] < 10 and q["fastdst"]["matching_s_q75"] < 1

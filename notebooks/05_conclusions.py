@@ -330,7 +330,7 @@ viz.save_figure(viz.level_curves(fast_levels, "identity_distance", reference=0.6
 fast_failed["failed_share"].unstack().round(2)
 
 # %%
-from survey_lib.evaluation.stats import paired_differences, summarise
+from survey_lib.evaluation.stats import summarise
 
 # the levels where the detectors read most of the styles (the others leave too few runs to read a mean off)
 readable = fast_failed["failed_share"].droplevel("name") < 0.5
@@ -340,17 +340,15 @@ pooled = summarise(fast_read[fast_read["name"] == "foa_fast"], ["shape_progress"
 id_vs_texture = levels.level_differences(fast_ok[fast_ok["name"].isin(["foa_fast", "ghiasi"])], "identity_distance",
                                          against="ghiasi").loc["foa_fast - ghiasi"]
 id_vs_texture = id_vs_texture[readable.reindex(id_vs_texture.index).fillna(False).to_numpy()].dropna()
-id_pooled = {family: paired_differences(g[g["name"].isin(["foa_fast", "ghiasi"])], "identity_distance",
-                                        against="ghiasi", by="name", on=("content", "base_style", "style", "seed"),
-                                        clusters=levels.CLUSTERS).loc["foa_fast - ghiasi"]
-             for family, g in fast_read.groupby("family")}
+id_pooled = levels.family_differences(fast_read[fast_read["name"].isin(["foa_fast", "ghiasi"])],
+                                     "identity_distance", against="ghiasi").loc["foa_fast - ghiasi"]
 # where the detectors read the style, the warp gives the face part of the style's shape in both families (over the
 # readable levels, the cluster interval above 0), scored on exact landmarks no method saw...
 assert (pooled["shape_progress_lo"] > 0).all(), pooled
 # ...at the price of identity: on the same pairs the output lies further from the photographed person than the
 # texture alone puts it (Ghiasi et al.'s network without the warp), over the readable levels of each family (the
 # cluster interval of the difference above 0; per level in the table below)
-assert all(d["lo"] > 0 for d in id_pooled.values()), id_pooled
+assert (id_pooled["lo"] > 0).all(), id_pooled
 # the order of warp and texture makes no difference to identity that these pairs can show (the warp, and with it the
 # shape, is the same in both orders)
 od = order_vs.loc["foa_fast (stylise first) - foa_fast"].dropna()

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from survey_lib import viz
-from survey_lib.evaluation.levels import (crossed_levels, failure_rates, level_differences, level_summary,
-                                         at_equal_displacement, verdicts)
+from survey_lib.evaluation.levels import (crossed_levels, failure_rates, family_differences, level_differences,
+                                         level_summary, at_equal_displacement, verdicts)
 
 
 def _table(rng, slope):
@@ -42,6 +42,23 @@ def test_level_differences_pair_runs_and_see_a_gap_the_shared_shifts_hide():
     assert (d["lo"] > 0).all()
     fig = viz.level_curves(level_summary(table, ["x"]), "x", reference=0)
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 3  # two methods and the reference line
+
+
+def test_family_differences_pool_the_levels_of_each_family_and_keep_them_apart():
+    table = _table(np.random.default_rng(4), slope=2.0)
+    # in one family 'b' is ahead of 'a' by 2 x level (0.16-0.28), in the other behind by 0.2 at every level
+    behind = (table["family"] == "anime_eyes") & (table["name"] == "b")
+    table.loc[behind, "x"] -= 2.0 * table.loc[behind, "level"] + 0.2
+    d = family_differences(table, "x", against="a")
+    assert list(d.index) == [("b - a", "anime_eyes"), ("b - a", "long_face")]
+    assert d.loc[("b - a", "long_face"), "difference"] == pytest.approx(2.0 * (0.08 + 0.11 + 0.14) / 3, abs=0.01)
+    assert d.loc[("b - a", "long_face"), "n"] == 72 and d.loc[("b - a", "long_face"), "lo"] > 0
+    assert d.loc[("b - a", "anime_eyes"), "difference"] == pytest.approx(-0.2, abs=0.01)
+    assert d.loc[("b - a", "anime_eyes"), "hi"] < 0
+    # per level, the same pairs give the same differences: pooling changes the grouping, not the pairing
+    per_level = level_differences(table, "x", against="a").loc["b - a"]
+    assert per_level.xs("long_face", level="family")["difference"].mean() == pytest.approx(
+        d.loc[("b - a", "long_face"), "difference"])
 
 
 def test_failure_rates_count_the_runs_that_produced_nothing_per_level():

@@ -15,8 +15,8 @@ import pandas as pd
 
 from .stats import crossed_bootstrap_ci, paired_differences
 
-__all__ = ["CLUSTERS", "level_summary", "level_differences", "failure_rates", "crossed_levels", "verdicts",
-           "at_equal_displacement"]
+__all__ = ["CLUSTERS", "level_summary", "level_differences", "family_differences", "failure_rates", "crossed_levels",
+           "verdicts", "at_equal_displacement"]
 
 #: the two crossed factors of every level: the photographs and the base portraits the styles were built from
 CLUSTERS = ("content", "base_style")
@@ -41,11 +41,22 @@ def level_differences(table: pd.DataFrame, metric: str, *, against: str, by: str
     difference, its 95 % two-way cluster interval over :data:`CLUSTERS` and ``n`` (pairs measured by both). Rows
     indexed by ``(comparison, family, level)``, e.g. ``("fastdst - nst", "long_face", 0.14)``, comparisons in the
     order the methods first appear."""
+    return _differences(table, metric, against=against, by=by, per=("family", "level"))
+
+
+def family_differences(table: pd.DataFrame, metric: str, *, against: str, by: str = "name") -> pd.DataFrame:
+    """As :func:`level_differences`, pooled over the levels of each family (the rows of ``table``, e.g. the levels
+    where a method ran often enough): rows indexed by ``(comparison, family)``."""
+    return _differences(table, metric, against=against, by=by, per=("family",))
+
+
+def _differences(table: pd.DataFrame, metric: str, *, against: str, by: str, per: tuple[str, ...]) -> pd.DataFrame:
     on = (CLUSTERS[0], CLUSTERS[1], "style", "seed")  # a style belongs to one base: pairing is by pair and seed
-    per_level = {(family, float(level)): paired_differences(cell, metric, against=against, by=by, on=on,
-                                                            clusters=CLUSTERS)
-                 for (family, level), cell in table.groupby(["family", "level"], sort=True)}
-    out = pd.concat(per_level, names=["family", "level", "comparison"]).reorder_levels([2, 0, 1])
+    cells = {key if isinstance(key, tuple) else (key,): paired_differences(cell, metric, against=against, by=by,
+                                                                           on=on, clusters=CLUSTERS)
+             for key, cell in table.groupby(list(per), sort=True)}
+    cells = {tuple(float(k) if name == "level" else k for name, k in zip(per, key)): d for key, d in cells.items()}
+    out = pd.concat(cells, names=[*per, "comparison"]).reorder_levels([len(per), *range(len(per))])
     order = [f"{name} - {against}" for name in dict.fromkeys(table[by]) if name != against]
     return out.loc[[c for c in order if c in out.index.get_level_values(0)]]
 
