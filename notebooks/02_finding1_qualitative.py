@@ -460,15 +460,14 @@ half_vs_all.round(3)
 # exceed.
 
 # %%
+from survey_lib.evaluation import tables
+
 seeds = plans.read_plan("finding1_seeds", AT_SCALE_DIR, required=True)
 plans.report_staleness("finding1_seeds", folder=AT_SCALE_DIR)
 both = pd.concat([f1[f1["method"].isin(seeds["method"].unique())], seeds])
 both = both[both["error"] == ""]
 SEEDED = ["warp_progress", "landmark_progress"]
-wide = both.pivot_table(index=["content", "style", "method"], columns="seed", values=SEEDED).dropna(how="all")
-seed_spread = pd.DataFrame({f"|seed 0 - seed 1| {m}": (wide[m][0] - wide[m][1]).abs().groupby("method").median()
-                            for m in SEEDED})
-seed_spread["pairs"] = wide["warp_progress"].dropna().groupby("method").size()  # both seeds measured
+seed_spread = tables.seed_spread(both, SEEDED)
 viz.save_table(seed_spread.round(3).rename_axis("method").reset_index().to_dict("records"), "02_seed_spread",
                FIG_DIR, caption=("Run-to-run noise: median over the pairs of |seed 0 - seed 1| on the same pair "
                                  "(plan finding1_seeds against plan finding1; re-detection where dlib found both "

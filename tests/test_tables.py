@@ -81,3 +81,18 @@ def test_with_pair_name_names_each_row_by_its_content_and_style_and_leaves_the_t
     table = pd.DataFrame({"content": ["obama", "mlk"], "style": ["mona_lisa", "sylvie_blue"]})
     named = with_pair_name(table)
     assert named["pair"].tolist() == ["obama / mona_lisa", "mlk / sylvie_blue"] and "pair" not in table
+
+
+def test_seed_spread_is_the_median_gap_between_two_seeds_of_the_same_pair_per_method():
+    from survey_lib.evaluation.tables import seed_spread
+
+    rows = []
+    for i, gap in enumerate([0.01, 0.02, 0.30]):  # three pairs; the third seed-1 run of "b" did not finish
+        for seed in (0, 1):
+            rows.append({"method": "a", "content": f"c{i}", "style": "s", "seed": seed, "x": i + seed * gap})
+            if not (i == 2 and seed == 1):
+                rows.append({"method": "b", "content": f"c{i}", "style": "s", "seed": seed, "x": -seed * 2 * gap})
+    spread = seed_spread(pd.DataFrame(rows), ["x"])
+    assert spread.loc["a", "|seed 0 - seed 1| x"] == pytest.approx(0.02)  # the median, not the mean (0.11)
+    assert spread.loc["b", "|seed 0 - seed 1| x"] == pytest.approx(0.03)  # over its two pairs with both seeds
+    assert spread["pairs"].to_dict() == {"a": 3, "b": 2}

@@ -11,7 +11,7 @@ import json
 import pandas as pd
 
 __all__ = ["settings", "with_settings", "with_pair_name", "tidy", "run_names", "timing_summary", "timing_cells",
-           "change_at_end", "loss_share"]
+           "change_at_end", "loss_share", "seed_spread"]
 
 
 def settings(table: pd.DataFrame) -> pd.DataFrame:
@@ -119,3 +119,15 @@ def loss_share(steps: pd.DataFrame, *, by: str = "pair") -> pd.Series:
         return (loss.iloc[0] - loss.cummin()) / (loss.iloc[0] - loss.min())
 
     return steps.groupby(by)["loss"].transform(share)
+
+
+def seed_spread(table: pd.DataFrame, metrics, *, seeds=(0, 1), by: str = "method") -> pd.DataFrame:
+    """Run-to-run noise: per ``by``, the median over the pairs (``content``, ``style``) of ``|seed a - seed b|`` of
+    each metric (columns ``|seed a - seed b| METRIC``), over the pairs where both seeds measured it, and ``pairs``:
+    how many pairs have both seeds of ``metrics[0]``. ``table`` holds one row per run, with ``seed``."""
+    a, b = seeds
+    wide = table.pivot_table(index=["content", "style", by], columns="seed", values=list(metrics))
+    out = pd.DataFrame({f"|seed {a} - seed {b}| {m}": (wide[m][a] - wide[m][b]).abs().groupby(by).median()
+                        for m in metrics})
+    out["pairs"] = wide[metrics[0]][[a, b]].dropna().groupby(by).size()
+    return out
