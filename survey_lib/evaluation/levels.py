@@ -52,10 +52,9 @@ def family_differences(table: pd.DataFrame, metric: str, *, against: str, by: st
 
 def _differences(table: pd.DataFrame, metric: str, *, against: str, by: str, per: tuple[str, ...]) -> pd.DataFrame:
     on = (CLUSTERS[0], CLUSTERS[1], "style", "seed")  # a style belongs to one base: pairing is by pair and seed
-    cells = {key if isinstance(key, tuple) else (key,): paired_differences(cell, metric, against=against, by=by,
-                                                                           on=on, clusters=CLUSTERS)
-             for key, cell in table.groupby(list(per), sort=True)}
-    cells = {tuple(float(k) if name == "level" else k for name, k in zip(per, key)): d for key, d in cells.items()}
+    cells = {tuple(float(k) if column == "level" else k for column, k in zip(per, key)):
+             paired_differences(cell, metric, against=against, by=by, on=on, clusters=CLUSTERS)
+             for key, cell in table.groupby(list(per), sort=True)}  # key: a tuple, one value per column of per
     out = pd.concat(cells, names=[*per, "comparison"]).reorder_levels([len(per), *range(len(per))])
     order = [f"{name} - {against}" for name in dict.fromkeys(table[by]) if name != against]
     return out.loc[[c for c in order if c in out.index.get_level_values(0)]]
