@@ -144,7 +144,7 @@ viz.save_table(table.to_dict("records"), "02_geometry_metrics", FIG_DIR, caption
 # * `shape_progress`: the same carried landmarks against the style's, with the similarity taken out (Procrustes):
 #   1 = the face has the style's shape, 0 = the photograph's, wherever the warp put it. `warp_similarity_px` is
 #   how far the similarity part of the warp moved the face, the part `warp_progress` counts and `shape_progress`
-#   does not. Both are computed from the carried landmarks committed beside the table (`finding1_points.csv`),
+#   does not. Both are computed from the carried landmarks committed beside the table (`finding1_points.csv.gz`),
 #   without the store.
 # * `landmark_progress` (re-detection): dlib run on the *output picture*, 1 - NME to the style / the gap between
 #   the two faces. Independent of every optimiser and the only one that sees NST and AdaIN, but only where dlib still

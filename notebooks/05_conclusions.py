@@ -123,7 +123,7 @@ loo_ci[["common", "single_best", "common_minus_best", "common_minus_best_lo", "c
 # fragile description of a style. Measured directly: the at-scale plan `exemplars` sends one photograph (one-shot
 # FoA, default profile, seeds 0 and 1) toward each catalogue drawing of one character, and toward the common
 # landmarks of those drawings, and records where each applied warp carries the photograph's 68 landmarks
-# (`exemplars_points.csv`). The spread of those end geometries is the exemplar dependence (`shapes.spread`, in
+# (`exemplars_points.csv.gz`). The spread of those end geometries is the exemplar dependence (`shapes.spread`, in
 # NME of the photograph): `to_centre` is each run's mean distance from the average of the single-exemplar runs,
 # `moved` how far its warp moved the face at all, and `seed_noise` how far the same run with another seed ends.
 

@@ -60,6 +60,15 @@ def test_every_committed_table_has_its_provenance_from_a_commit_in_the_history(n
             assert known, f"{name}: its provenance names commit {commit}, which is not in this repository's history"
 
 
+def test_every_committed_file_stays_small_enough_to_review_and_ship():
+    """The per-landmark geometry tables grow with the runs (68 rows each): they are committed compressed, and no
+    committed at-scale file passes 8 MiB."""
+    large = {p.name: p.stat().st_size // 2**20 for p in FOLDER.rglob("*") if p.is_file() and p.stat().st_size > 2**23}
+    assert not large, f"committed files over 8 MiB (MiB): {large}; write them compressed (plans.GEOMETRY_COMPRESSION)"
+    plain = [p.name for p in FOLDER.glob("*.csv") if p.stem.endswith(("_points", "_keypoints", "_trajectory"))]
+    assert not plain, f"geometry tables committed uncompressed: {plain}; save the plan again to write NAME.csv.gz"
+
+
 def test_every_committed_row_has_the_key_todays_code_computes():
     stale = {name: n for name, n in STALE.items() if n and name not in plans.AWAITING_RECOMPUTE}
     assert not stale, (f"stale rows (today's code computes them under another key): "

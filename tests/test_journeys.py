@@ -144,7 +144,7 @@ def test_wheel_ships_data_and_notebooks_and_works_outside_the_checkout(tmp_path)
         assert not e.landmarks or f"survey_lib/_data/{e.landmarks}" in names
     assert {f"survey_lib/_notebooks/{p.name}" for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")} <= names
     assert "survey_lib/weights/adain_decoder.pt" in names
-    committed = {p.name for p in (ROOT / "figures" / "at_scale").glob("*") if p.suffix in (".csv", ".json")}
+    committed = {p.name for p in (ROOT / "figures" / "at_scale").glob("*") if p.suffix in (".csv", ".gz", ".json")}
     assert committed and {f"survey_lib/_at_scale/{n}" for n in committed} <= names  # the tables notebooks read
     thumbnails = {p.relative_to(ROOT / "figures" / "at_scale").as_posix()
                   for p in (ROOT / "figures" / "at_scale" / "thumbnails").glob("*/*.webp")}

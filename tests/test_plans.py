@@ -189,6 +189,9 @@ def test_a_plan_of_given_geometries_labels_its_pairs_and_traces_each_against_its
     from survey_lib.evaluation.metrics import keypoint_progress
 
     points = plans.read_plan("tiny_sweep_points", tmp_path)
+    # 68 rows per run: written compressed, without a timestamp (the same runs give the same bytes), and only so
+    raw = (tmp_path / "tiny_sweep_points.csv.gz").read_bytes()
+    assert raw[:2] == b"\x1f\x8b" and raw[4:8] == bytes(4) and not (tmp_path / "tiny_sweep_points.csv").exists()
     assert list(points.groupby("pair").size()) == [68, 68]
     for pair, row in zip(pairs, table.itertuples()):
         q = torch.tensor(points[points["pair"] == row.pair][["x", "y"]].to_numpy(), dtype=torch.float32)

@@ -100,7 +100,7 @@ def test_no_warp_or_no_landmarks_gives_nan():
 
 
 def test_shape_scores_from_a_committed_points_table_match_the_run_and_read_the_style_shape():
-    """A plan's NAME_points.csv (the content landmarks carried through each warp) scores shape without the store:
+    """A plan's NAME_points.csv.gz (the content landmarks carried through each warp) scores shape without the store:
     a run whose warp carries the face onto the style's aligned landmarks scores 1, one that only moves it 0, and
     the table gives what the metric gave on the run."""
     pair = Pair.resolve("obama", "flare_female01", size=SIZE)

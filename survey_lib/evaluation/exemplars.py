@@ -49,7 +49,7 @@ def beats_best(loo: pd.DataFrame) -> pd.DataFrame:
 
 def run_ends(points: pd.DataFrame, *, by=("pair", "seed")) -> dict:
     """Where each run's applied warp carried the content's 68 landmarks, from a committed points table
-    (``NAME_points.csv``: one row per run and landmark, ``x``, ``y``): ``{(pair, seed): (68, 2) tensor}`` in
+    (``NAME_points.csv.gz``: one row per run and landmark, ``x``, ``y``): ``{(pair, seed): (68, 2) tensor}`` in
     landmark order (NaN where the warp does not reach)."""
     return {key: torch.tensor(g.sort_values("landmark")[["x", "y"]].to_numpy())
             for key, g in points.groupby(list(by), sort=False)}

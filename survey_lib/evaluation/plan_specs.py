@@ -13,7 +13,7 @@ The pairs are chosen by rule, not by hand:
 * ``table1``: every method of Table 1 on its pair, three times (seeds 0-2), run one at a time on two threads
   with nothing else running, for the median and spread of each timing.
 * ``beta_sweep``: DST and FastDST with the warp weight beta from the published 0.5 up to 32 (:data:`BETAS`), on
-  the two ``paper_budget`` pairs, their keypoint progress at every step kept (``beta_sweep_trajectory.csv``).
+  the two ``paper_budget`` pairs, their keypoint progress at every step kept (``beta_sweep_trajectory.csv.gz``).
 * ``anime``: FastDST with AnimeFace's parts and DST (NBB) from the first three photographs at the working size to
   every anime face AnimeFace finds (:func:`anime_faces`): Finding 2 over contents and characters.
 * ``face_of_art``: NST, the Face-of-Art TPS pipeline and one-shot FoA, each on all 68 landmarks and on the even
@@ -68,7 +68,7 @@ class Plan:
     #: a timing plan runs its runs one at a time in this process on :data:`TIMING_THREADS` threads, whatever
     #: executor is given, so that no two runs share the cores while they are timed
     timing: bool = False
-    #: write ``NAME_trajectory.csv`` beside the table: every run's losses and keypoint progress over its steps
+    #: write ``NAME_trajectory.csv.gz`` beside the table: every run's losses and keypoint progress over its steps
     #: (:func:`trajectories`)
     trajectories: bool = False
     #: one name per pair, written as the table's ``pair`` column (for pairs that share their images' names, e.g. one

@@ -3,8 +3,8 @@
 NAME``) into the results store, their tables committed under ``figures/at_scale/``: running a plan, saving part of
 one, scoring a committed table again, and reading and checking what is committed.
 
-Beside each table ``NAME.csv`` go ``NAME_points.csv`` (where each run's applied warp carries the content's 68
-landmarks) and ``NAME_keypoints.csv`` (each run's keypoints, targets and where it moved them)
+Beside each table ``NAME.csv`` go ``NAME_points.csv.gz`` (where each run's applied warp carries the content's 68
+landmarks) and ``NAME_keypoints.csv.gz`` (each run's keypoints, targets and where it moved them)
 (:mod:`survey_lib.evaluation.run_geometry`), so that a geometry metric added later is computed from the repository,
 without the store; and ``NAME.provenance.json`` (:mod:`survey_lib.evaluation.provenance`).
 """
@@ -208,7 +208,11 @@ def _pair_names(pair) -> tuple[str, str]:
 
 
 #: the files :func:`save_partial` writes for plan NAME, as ``NAME_partial<suffix>``
-_PARTIAL_SUFFIXES = (".csv", "_points.csv", "_keypoints.csv", "_trajectory.csv", ".provenance.json")
+_PARTIAL_SUFFIXES = (".csv", "_points.csv.gz", "_keypoints.csv.gz", "_trajectory.csv.gz", ".provenance.json")
+
+#: how the geometry tables (one row per landmark or recorded step, 10-100x the rows of the table) are written: gzip
+#: without a timestamp, so that the same runs give the same bytes
+GEOMETRY_COMPRESSION = {"method": "gzip", "mtime": 0}
 
 
 def save_partial(name: str, *, store=None, out_dir=AT_SCALE_DIR) -> int:
@@ -274,7 +278,7 @@ def _write_tables(stem: str, plan: Plan, runs, out, *, carried_over=frozenset(),
     """``out/STEM.csv`` (:meth:`~survey_lib.evaluation.runs.Runs.committed`) and its geometry tables (``_points``,
     ``_keypoints``, ``_trajectory``): what a new geometry metric needs, committed beside the table (the store may
     be gone). Runs ``carried_over`` from a partial table, which the store holds without their geometry, take theirs
-    from ``out/NAME_partial_*.csv``. Returns the table as written."""
+    from ``out/NAME_partial_*.csv.gz``. Returns the table as written."""
     import pandas as pd
 
     from .run_geometry import carried_points, keypoint_table, trajectories
@@ -294,8 +298,9 @@ def _write_tables(stem: str, plan: Plan, runs, out, *, carried_over=frozenset(),
             geometry = pd.concat([geometry, earlier[missing]], ignore_index=True)
         if len(geometry):
             geometry = geometry.iloc[geometry["key"].map(order).argsort(kind="stable")]
-            with atomic_write(out / f"{stem}_{suffix}.csv") as tmp:
-                geometry.to_csv(tmp, index=False)
+            with atomic_write(out / f"{stem}_{suffix}.csv.gz") as tmp:
+                geometry.to_csv(tmp, index=False, compression=GEOMETRY_COMPRESSION)
+            (out / f"{stem}_{suffix}.csv").unlink(missing_ok=True)  # written uncompressed by an older version
     return table
 
 
@@ -345,8 +350,9 @@ def rescore_plan(name: str, *, store=None, out_dir=AT_SCALE_DIR):
 
 
 def read_plan(name: str, folder=None, *, required: bool = False):
-    """The committed per-run table of plan ``name`` (a DataFrame); when it has not been computed yet ``None``, or with
-    ``required`` a ``FileNotFoundError`` that says how to compute it."""
+    """The committed per-run table of plan ``name`` (a DataFrame), ``NAME.csv`` or, for the geometry tables,
+    ``NAME.csv.gz``; when it has not been computed yet ``None``, or with ``required`` a ``FileNotFoundError`` that
+    says how to compute it."""
     from pathlib import Path
 
     import pandas as pd
@@ -354,6 +360,8 @@ def read_plan(name: str, folder=None, *, required: bool = False):
     from ..utils import bundled_dir
 
     path = Path(folder or bundled_dir(AT_SCALE_DIR)) / f"{name}.csv"
+    if not path.is_file() and path.with_suffix(".csv.gz").is_file():
+        path = path.with_suffix(".csv.gz")
     if not path.is_file():
         if required:
             plan = name.removesuffix("_trajectory").removesuffix("_points")
@@ -377,7 +385,7 @@ def working_size(name: str, folder=None) -> int:
 
 def read_shape_scores(name: str, folder=None):
     """The shape scores (:data:`~survey_lib.evaluation.shape_metrics.SHAPE_COLUMNS`) of plan ``name``'s committed runs,
-    computed from its committed carried landmarks (``NAME_points.csv``) at the plan's working size, by ``key``:
+    computed from its committed carried landmarks (``NAME_points.csv.gz``) at the plan's working size, by ``key``:
     geometry scored on shape for a plan computed before the metric existed, computing no run."""
     from .shape_metrics import committed_shape_scores
 
@@ -385,8 +393,8 @@ def read_shape_scores(name: str, folder=None):
 
 
 def read_points_so_far(name: str, folder=None):
-    """The carried landmarks committed beside plan ``name``'s table (``NAME_points.csv``), or, while only part of
-    the plan is computed, beside its partial table (``NAME_partial_points.csv``), as :func:`read_plan_so_far` reads
+    """The carried landmarks committed beside plan ``name``'s table (``NAME_points.csv.gz``), or, while only part of
+    the plan is computed, beside its partial table (``NAME_partial_points.csv.gz``), as :func:`read_plan_so_far` reads
     the table; ``None`` when neither is committed."""
     points = read_plan(f"{name}_points", folder)
     return points if points is not None else read_plan(f"{name}_partial_points", folder)

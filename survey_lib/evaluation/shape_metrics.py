@@ -89,7 +89,7 @@ def shape_scores(content: torch.Tensor, style: torch.Tensor, carried: torch.Tens
 
 
 def carried_landmarks(rows) -> torch.Tensor:
-    """The ``(68, 2)`` content landmarks one run's warp carried, from its rows of a plan's ``NAME_points.csv``
+    """The ``(68, 2)`` content landmarks one run's warp carried, from its rows of a plan's ``NAME_points.csv.gz``
     (columns ``landmark``, ``x``, ``y``); NaN for a landmark the warp did not reach (no row)."""
     carried = torch.full((68, 2), _NAN)
     carried[torch.tensor(rows["landmark"].to_numpy())] = torch.tensor(rows[["x", "y"]].to_numpy(dtype=float),
@@ -98,7 +98,7 @@ def carried_landmarks(rows) -> torch.Tensor:
 
 
 def _committed_runs(points, size: int):
-    """Per run of a plan's ``NAME_points.csv``: ``(key, settings, content landmarks, style landmarks, carried)``,
+    """Per run of a plan's ``NAME_points.csv.gz``: ``(key, settings, content landmarks, style landmarks, carried)``,
     each pair's faces read once, not once per run."""
     from .pairs import Pair
 
@@ -112,7 +112,7 @@ def _committed_runs(points, size: int):
 
 def committed_shape_scores(points, *, size: int = 256):
     """:func:`shape_scores` of committed runs from their carried landmarks, computing no run: ``points`` is a plan's
-    ``NAME_points.csv`` (columns ``key``, ``content``, ``style``, ``settings``, ``landmark``, ``x``, ``y``; the
+    ``NAME_points.csv.gz`` (columns ``key``, ``content``, ``style``, ``settings``, ``landmark``, ``x``, ``y``; the
     68 content landmarks through each run's warp at ``size`` px). Returns a DataFrame indexed by ``key``."""
     import json
 

@@ -56,7 +56,7 @@ def with_final_rates(sweep: pd.DataFrame, curves: pd.DataFrame) -> pd.DataFrame:
 def reached_points(points: pd.DataFrame) -> list:
     """Where one-shot FoA's warp carried the content's 68 landmarks, per k of :data:`SWEEP_K` in that order:
     ``(68, 2)`` x/y px tensors (NaN where the warp did not reach one), from the plan's committed
-    ``deformation_sweep_points.csv``."""
+    ``deformation_sweep_points.csv.gz``."""
     from .shape_metrics import carried_landmarks
 
     return [carried_landmarks(points[points["pair"] == _pair_name(k)]) for k in SWEEP_K]

@@ -105,7 +105,7 @@ def timing_cells(timing: pd.DataFrame, survey: dict | None = None) -> pd.DataFra
 
 def change_at_end(steps: pd.DataFrame, metric: str, *, last: int = 5, by=("method", "pair")) -> pd.Series:
     """How much ``metric`` changed over each run's last ``last`` recorded intervals (a plan's
-    ``NAME_trajectory.csv``: one row per run and recorded step, columns ``step``, ``metric`` and ``by``; recorded
+    ``NAME_trajectory.csv.gz``: one row per run and recorded step, columns ``step``, ``metric`` and ``by``; recorded
     every 10 steps, ``last=5`` is the last 50 steps): whether a run was still moving, and which way, when it
     stopped. Indexed by ``by``."""
     return steps.sort_values("step").groupby(list(by))[metric].agg(lambda v: v.iloc[-1] - v.iloc[-(last + 1)])
