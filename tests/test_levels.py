@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from survey_lib import viz
-from survey_lib.evaluation.levels import (crossed_levels, failure_rates, family_differences, level_differences,
+from survey_lib.evaluation.levels import (crossed_levels, failure_rates, family_differences, growth, level_differences,
                                          level_summary, at_equal_displacement, verdicts)
 
 
@@ -113,6 +113,21 @@ def test_verdicts_read_each_interval_in_the_metrics_direction_and_only_where_the
     assert higher.to_dict() == {0.08: "tie", 0.11: "better", 0.14: "not crossed"}  # 0.14: two portraits only
     lower = verdicts(d, design, lower_is_better=True).loc["b - a", "long_face"]
     assert lower.to_dict() == {0.08: "tie", 0.11: "worse", 0.14: "not crossed"}
+
+
+@pytest.mark.parametrize("slope, trend", [(2.0, "grows"), (-2.0, "shrinks"), (0.0, "overlaps")])
+def test_growth_compares_the_smallest_and_largest_gap_of_each_family(slope, trend):
+    table = _table(np.random.default_rng(7), slope=slope)
+    table = table[(table["family"] == "long_face") | (table["level"] == 0.08)]  # anime proportions: one level only
+    per_family = growth(level_differences(table, "x", against="a").loc["b - a"])
+    assert list(per_family.index) == ["long_face"]
+    ends = per_family.loc["long_face"]
+    assert (ends["from_level"], ends["to_level"], ends["trend"]) == (0.08, 0.14, trend)
+    assert ends["to"] - ends["from"] == pytest.approx(slope * 0.06, abs=0.01)
+    # a method's own curve, read with its metric: 'a' falls by 0.12 over the gaps, but each photograph and base
+    # shifts all its runs alike (sd 0.1), so the two intervals overlap where the paired difference would not
+    own = growth(level_summary(table, ["x"]).loc["a"], "x").loc["long_face"]
+    assert own["to"] < own["from"] and own["trend"] == "overlaps"
 
 
 def test_at_equal_displacement_pairs_each_run_with_the_spline_at_its_own_reach():

@@ -16,7 +16,7 @@ import pandas as pd
 from .stats import crossed_bootstrap_ci, paired_differences
 
 __all__ = ["CLUSTERS", "level_summary", "level_differences", "family_differences", "failure_rates", "crossed_levels",
-           "verdicts", "at_equal_displacement"]
+           "verdicts", "growth", "at_equal_displacement"]
 
 #: the two crossed factors of every level: the photographs and the base portraits the styles were built from
 CLUSTERS = ("content", "base_style")
@@ -101,6 +101,37 @@ def verdicts(differences: pd.DataFrame, design: pd.DataFrame, *, lower_is_better
     words[high < 0] = "worse"
     words[~crossed | np.isnan(low)] = "not crossed"
     return words
+
+
+def growth(rows: pd.DataFrame, metric: str | None = None) -> pd.DataFrame:
+    """How a value changes from the smallest to the largest gap, per family measured at two levels at least.
+
+    Args:
+        rows: indexed by ``(family, level)``: one comparison of :func:`level_differences` (``.loc[comparison]``,
+            columns ``difference``, ``lo``, ``hi``), or one method of :func:`level_summary` (``.loc[name]``) with
+            ``metric`` (columns ``METRIC``, ``METRIC_lo``, ``METRIC_hi``); e.g. only the crossed levels.
+        metric: the column read, or ``None`` for a difference.
+
+    Returns:
+        one row per family: ``from_level`` and ``to_level`` (the smallest and largest level), the value and
+        interval at each (``from``, ``from_lo``, ``from_hi``, ``to``, ``to_lo``, ``to_hi``), and ``trend``:
+        ``"grows"`` where the interval at the largest level lies wholly above the one at the smallest, ``"shrinks"``
+        where wholly below, else ``"overlaps"`` (also where an interval is missing). A family at one level is left
+        out.
+    """
+    value, lo, hi = (metric, f"{metric}_lo", f"{metric}_hi") if metric else ("difference", "lo", "hi")
+    out = []
+    for family, g in rows.groupby(level="family", sort=True):
+        g = g.droplevel("family").sort_index()
+        if len(g) < 2:
+            continue
+        first, last = g.iloc[0], g.iloc[-1]
+        trend = "grows" if last[lo] > first[hi] else "shrinks" if last[hi] < first[lo] else "overlaps"
+        out.append({"family": family, "from_level": float(g.index[0]), "to_level": float(g.index[-1]),
+                    "from": first[value], "from_lo": first[lo], "from_hi": first[hi],
+                    "to": last[value], "to_lo": last[lo], "to_hi": last[hi], "trend": trend})
+    columns = ["family", "from_level", "to_level", "from", "from_lo", "from_hi", "to", "to_lo", "to_hi", "trend"]
+    return pd.DataFrame(out, columns=columns).set_index("family")
 
 
 def at_equal_displacement(table: pd.DataFrame, spline: pd.DataFrame, *, method: str, name: str,
