@@ -378,23 +378,22 @@ pd.concat({"fastdst - dst: shape progress": shape_vs_dst, "dst - fastdst: simila
 
 # %% [markdown]
 # **Reading the benchmark, so far.** With exact landmarks no method saw, and the similarity taken out, FastDST's warp
-# gives the photograph part of the style's shape at every level measured on a crossed design (the design table
-# says which), including where the style's shape is far from any photograph's, and more of it than DST's warp on
-# the same pairs: clearly so where the style lengthens the face, not distinguishably where it gives the face anime
-# proportions. DST's warp follows the style's shape only once the shapes differ a lot: two photographs apart (0.08)
-# these pairs cannot show that it gives the face any of it, at the largest gap (0.17, as far as the most distant
-# painted faces) they show that it gives a little, in both families (the printed ends). Its NBB keypoints are not
-# the features whose shape the style changed, and its warp mostly shifts and rescales the whole face, by more than
-# FastDST's warp on the same pairs. So the survey's Finding 1 holds for FastDST at every gap, and for NBB-based DST
-# only weakly and only where the geometry differs far more than between the survey's portraits and photographs.
-# Neither warp folds the face. FastDST has no crossed level at 0.17, where dlib reads too few of the styles for it to
-# run (notebook 03). Identity: where NST and DST ran on the same pairs over a crossed design (so far the smallest and
-# the largest gap), DST's outputs are not measurably further from the photographed person than NST's (the last
-# table, `dst - nst`): what the survey calls DST's distortion is, by dlib's face embedding, the texture's, not the
-# warp's; Ghiasi et al.'s network keeps the person nearer than DST does (pooled over each family's levels, printed
-# above). The levels NST has not run at come
-# with the rest of plan `geometry`; rerunning this notebook after `make evaluate PLANS=geometry` redraws the curves
-# and checks the claims on every level it fills.
+# gives the photograph part of the style's shape at every level measured on a crossed design (the design table says
+# which), including where the style's shape is far from any photograph's, and more of it than DST's warp on the same
+# pairs: clearly so where the style lengthens the face, not distinguishably where it gives the face anime proportions.
+# DST's warp follows the style's shape only once the shapes differ a lot: two photographs apart (0.08) these pairs
+# cannot show that it gives the face any of it, at the largest gap (0.17, as far as the most distant painted faces) they
+# show that it gives a little, in both families (the printed ends). Its NBB keypoints are not the features whose shape
+# the style changed, and its warp mostly shifts and rescales the whole face, by more than FastDST's warp on the same
+# pairs. So the survey's Finding 1 holds for FastDST at every gap, and for NBB-based DST only weakly and only where the
+# geometry differs far more than between the survey's portraits and photographs. Neither warp folds the face. FastDST
+# has no crossed level at 0.17, where dlib reads too few of the styles for it to run (notebook 03). Identity: where NST
+# and DST ran on the same pairs over a crossed design (at least three photographs and three portraits), DST's outputs
+# are not measurably further from the photographed person than NST's (the last table, `dst - nst`): what the survey
+# calls DST's distortion is, by dlib's face embedding, the texture's, not the warp's; Ghiasi et al.'s network keeps the
+# person nearer than DST does (pooled over each family's levels, printed above). The levels NST has not run at come with
+# the rest of plan `geometry`; rerunning this notebook after `make evaluate PLANS=geometry` redraws the curves and
+# checks the claims on every level it fills.
 
 # %% [markdown]
 # ### Held out: does the warp move the face, or only the points it was given?
