@@ -65,7 +65,7 @@ def test_every_committed_file_stays_small_enough_to_review_and_ship():
     committed at-scale file passes 8 MiB."""
     large = {p.name: p.stat().st_size // 2**20 for p in FOLDER.rglob("*") if p.is_file() and p.stat().st_size > 2**23}
     assert not large, f"committed files over 8 MiB (MiB): {large}; write them compressed (plans.GEOMETRY_COMPRESSION)"
-    plain = [p.name for p in FOLDER.glob("*.csv") if p.stem.endswith(("_points", "_keypoints", "_trajectory"))]
+    plain = [p.name for p in FOLDER.glob("*.csv") if p.stem.endswith(tuple(f"_{t}" for t in plans.GEOMETRY_TABLES))]
     assert not plain, f"geometry tables committed uncompressed: {plain}; save the plan again to write NAME.csv.gz"
 
 

@@ -207,8 +207,10 @@ def _pair_names(pair) -> tuple[str, str]:
     return pair if isinstance(pair, tuple) else (str(pair.sources["content"]), str(pair.sources["style"]))
 
 
+#: the geometry tables written beside a plan's table, as ``NAME_<table>.csv.gz`` (:func:`_write_tables`)
+GEOMETRY_TABLES = ("points", "keypoints", "trajectory")
 #: the files :func:`save_partial` writes for plan NAME, as ``NAME_partial<suffix>``
-_PARTIAL_SUFFIXES = (".csv", "_points.csv.gz", "_keypoints.csv.gz", "_trajectory.csv.gz", ".provenance.json")
+_PARTIAL_SUFFIXES = (".csv", *(f"_{t}.csv.gz" for t in GEOMETRY_TABLES), ".provenance.json")
 
 #: how the geometry tables (one row per landmark or recorded step, 10-100x the rows of the table) are written: gzip
 #: without a timestamp, so that the same runs give the same bytes
