@@ -326,6 +326,9 @@ def test_a_plan_read_so_far_is_its_table_or_its_committed_part_with_a_note(tmp_p
 
     with pytest.raises(FileNotFoundError, match="make evaluate PLANS=finding1"):
         plans.read_plan_so_far("finding1", tmp_path)
+    for table in plans.GEOMETRY_TABLES:  # a geometry table missing: the plan that writes it, not a plan of its name
+        with pytest.raises(FileNotFoundError, match="make evaluate PLANS=finding1` "):
+            plans.read_plan(f"finding1_{table}", tmp_path, required=True)
     pd.DataFrame({"key": ["a", "b"], "error": ["", "no face"]}).to_csv(tmp_path / "finding1_partial.csv", index=False)
     part, note = plans.read_plan_so_far("finding1", tmp_path)
     assert len(part) == 2 and note.startswith("plan finding1: 2 of 175 runs computed so far")

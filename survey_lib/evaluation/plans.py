@@ -366,7 +366,7 @@ def read_plan(name: str, folder=None, *, required: bool = False):
         path = path.with_suffix(".csv.gz")
     if not path.is_file():
         if required:
-            plan = name.removesuffix("_trajectory").removesuffix("_points")
+            plan = next((name.removesuffix(f"_{t}") for t in GEOMETRY_TABLES if name.endswith(f"_{t}")), name)
             raise FileNotFoundError(f"{path} is missing: run `make evaluate PLANS={plan}` (resumable), then run this "
                                     "again")
         return None
