@@ -268,11 +268,11 @@ assert f1["warp_unreached"].max() <= 3, f1["warp_unreached"].max()
 # distance of the output from the photograph (dlib's face embedding; the same person below 0.6), each a mean with a
 # two-way cluster interval over photographs and base portraits (`survey_lib.evaluation.levels`).
 #
-# The plan is long (about 17 h of runs on 2 cores) and is committed part by part, its heaviest methods last, so
-# this section reads the runs computed so far and says how many. A claim is asserted only on the levels where the
-# methods it compares have run on the same pairs over at least three photographs and three portraits
-# (`levels.crossed_levels`): an interval drawn over two of either says little. The other levels are shown, not
-# asserted on.
+# The plan is long (the hours its runs took are printed below) and was committed part by part, its heaviest methods
+# last; this section reads its committed table and says how many runs it holds. A claim is asserted only on the
+# levels where the methods it compares have run on the same pairs over at least three photographs and three
+# portraits (`levels.crossed_levels`): an interval drawn over two of either says little. The other levels are shown,
+# not asserted on.
 
 # %%
 from IPython.display import display
@@ -280,7 +280,7 @@ from IPython.display import display
 from survey_lib.evaluation import levels
 
 geo, geo_note = plans.read_plan_so_far("geometry", AT_SCALE_DIR)
-print(geo_note)
+print(f"{geo_note}; {geo['total_s'].sum() / 3600:.1f} h of recorded runs ({geo['threads'].max()} threads at most)")
 geo["name"] = geo["method"]  # one setting per method in this plan's Finding-1 methods
 GEO_LEVELS = sorted(geo["level"].unique())
 GEO_METRICS = ["shape_progress", "warp_similarity_px", "landmark_progress", "identity_distance", "face_folded_%"]
@@ -317,7 +317,7 @@ pd.concat({"dst and fastdst": warp_design, "nst, dst and fastdst": texture_desig
 
 # %% [markdown]
 # What the levels look like, and what DST and FastDST make of them: one base portrait in both families at each level
-# measured so far, its exact landmarks in red; below each style, DST's and FastDST's outputs on one photograph (the
+# of the plan, its exact landmarks in red; below each style, DST's and FastDST's outputs on one photograph (the
 # committed 128-px thumbnails), the landmarks their warps carried in green and the style's shape placed on the
 # photograph's face in red (what shape progress scores).
 
@@ -377,7 +377,7 @@ pd.concat({"fastdst - dst: shape progress": shape_vs_dst, "dst - fastdst: simila
            "each - nst: identity distance": identity_vs_nst}).round(3)
 
 # %% [markdown]
-# **Reading the benchmark, so far.** With exact landmarks no method saw, and the similarity taken out, FastDST's warp
+# **Reading the benchmark.** With exact landmarks no method saw, and the similarity taken out, FastDST's warp
 # gives the photograph part of the style's shape at every level measured on a crossed design (the design table says
 # which), including where the style's shape is far from any photograph's, and more of it than DST's warp on the same
 # pairs: clearly so where the style lengthens the face, not distinguishably where it gives the face anime proportions.
@@ -391,9 +391,7 @@ pd.concat({"fastdst - dst: shape progress": shape_vs_dst, "dst - fastdst: simila
 # and DST ran on the same pairs over a crossed design (at least three photographs and three portraits), DST's outputs
 # are not measurably further from the photographed person than NST's (the last table, `dst - nst`): what the survey
 # calls DST's distortion is, by dlib's face embedding, the texture's, not the warp's; Ghiasi et al.'s network keeps the
-# person nearer than DST does (pooled over each family's levels, printed above). The levels NST has not run at come with
-# the rest of plan `geometry`; rerunning this notebook after `make evaluate PLANS=geometry` redraws the curves and
-# checks the claims on every level it fills.
+# person nearer than DST does (pooled over each family's levels, printed above).
 
 # %% [markdown]
 # ### Held out: does the warp move the face, or only the points it was given?

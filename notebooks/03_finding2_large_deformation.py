@@ -257,7 +257,7 @@ viz.save_figure(viz.method_grid(pictured.grid_rows(), ["content", "style", "dst"
 # (plan `geometry`, notebook 02) changes the shape alone, by known amounts, on six portraits: a long face, or anime
 # proportions, at gaps from 0.08 (two photographs apart) to 0.17 (the most distant painted faces measured). First,
 # with no method run, what FastDST's detectors find on every style of the benchmark (dlib, and AnimeFace where dlib
-# finds nothing): the survey's "dlib can not find a face", per level. Then, from the plan's runs computed so far,
+# finds nothing): the survey's "dlib can not find a face", per level. Then, from the plan's runs,
 # where FastDST and DST produce nothing, and what their warps cost where they run: uneven stretching, folds, and the
 # output's identity distance from the photographed person (dlib's face embedding; the same person below 0.6).
 
@@ -329,7 +329,7 @@ display(stretch.round(3))
 broken_design
 
 # %% [markdown]
-# **Reading the graded Finding 2, so far.** The survey's failure is a threshold, not a slope: dlib reads most of
+# **Reading the graded Finding 2.** The survey's failure is a threshold, not a slope: dlib reads most of
 # the benchmark's styles up to a gap of 0.14 in both families, and at 0.17 at most half of them; AnimeFace,
 # trained on drawn anime faces, rescues almost none of these painted ones (table `03_benchmark_detection`). FastDST's
 # runs fail exactly where neither detector finds the face, DST's never (its NBB matching needs no face). So where

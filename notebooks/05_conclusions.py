@@ -374,8 +374,8 @@ pd.concat({"foa_fast - ghiasi: identity": id_vs_texture, "stylise first - warp f
 # %% [markdown]
 # ### foa_fast beside FastDST and DST on the same styles
 #
-# The same benchmark pairs run through FastDST and DST (plan `geometry`, default profile; their runs are committed
-# as they finish, so the levels measured so far are in the design table). Per level, `foa_fast` minus each on the
+# The same benchmark pairs run through FastDST and DST (plan `geometry`, default profile; the design table says at
+# which levels all three produced outputs over a crossed design). Per level, `foa_fast` minus each on the
 # same pairs, in shape progress (higher: more of the style's shape) and identity distance (lower: nearer the
 # photographed person), with the two-way cluster interval, read as *better*, *worse* or *tie* (the interval spans 0)
 # where the pairs all three produced cross at least three photographs and three portraits (`levels.verdicts`).
@@ -394,7 +394,7 @@ rival_table = pd.concat({"shape progress": viz.difference_cells(rival_shape),
                          "shape verdict": rival_verdicts["shape progress"],
                          "identity distance": viz.difference_cells(rival_identity),
                          "identity verdict": rival_verdicts["identity distance"]}, axis=1)
-rival_table = rival_table[rival_shape["n"].to_numpy() > 0]  # the levels where both have run on a pair so far
+rival_table = rival_table[rival_shape["n"].to_numpy() > 0]  # the levels where both produced an output on a pair
 viz.save_table(rival_table.reset_index().to_dict("records"), "05_foa_fast_vs_fastdst", FIG_DIR, caption=(
     f"{geo_note}. foa_fast and DST minus FastDST on the same plan-geometry pairs, per family and level: mean "
     "difference [95 % two-way cluster interval over photographs and base portraits] (n pairs); verdict: better / "
@@ -418,7 +418,7 @@ display(crossed_verdicts.apply(pd.Series.value_counts).fillna(0).astype(int))
 rival_table
 
 # %% [markdown]
-# **Reading foa_fast against FastDST, so far.** Where both have run on a crossed design (the design table says at
+# **Reading foa_fast against FastDST.** Where both have run on a crossed design (the design table says at
 # which levels), FastDST's optimisation buys no shape that `foa_fast`'s closed-form warp misses: both warps are
 # the spline toward the same similarity-aligned landmarks, FastDST's texture loss pulls against it, and at several
 # of those levels `foa_fast` ends measurably nearer the style's shape, never further (the verdict counts printed
