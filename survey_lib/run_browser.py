@@ -50,7 +50,10 @@ class RunBrowser:
         """The runs of one pair, one row each, with the columns a reader compares."""
         table = self.table(plan)
         pair = table[(table["content"] == content) & (table["style"] == style)]
-        return pair[[c for c in _SHOWN if c in pair]].reset_index(drop=True)
+        shown = pair[[c for c in _SHOWN if c in pair]].reset_index(drop=True)
+        if "error" in shown:  # the reason in a few words: a whole hint wraps its column into tall rows
+            shown["error"] = shown["error"].map(_reason)
+        return shown
 
     def panels(self, plan: str, content: str, style: str) -> list[tuple[str, bytes | None]]:
         """``(caption, PNG bytes)`` of content, style and each run of the pair (``None`` where no thumbnail was
@@ -241,7 +244,6 @@ def _level_cells(run, face, size: int, points: dict, plan: str, folder):
     """One benchmark run as two grid cells at 128 px: ``(style image, its exact landmarks)`` and ``(output thumbnail or
     a blank cell, [the style's landmarks similarity-placed on ``face``, the carried landmarks], the reason it made
     nothing or "")``; points as ``(points, draw settings)``."""
-    import re
     import textwrap
 
     import torch
@@ -260,8 +262,16 @@ def _level_cells(run, face, size: int, points: dict, plan: str, folder):
     image, note = load_thumbnail(plan, run.key, folder), ""
     if image is None:  # a blank face-sized cell with the reason
         image = torch.full((1, 3, THUMBNAIL_SIZE, THUMBNAIL_SIZE), 0.93)
-        note = textwrap.fill(re.sub(r" '[^']*'", "", run.error.split(";")[0]) or "no output kept", 22)
+        note = textwrap.fill(_reason(run.error) or "no output kept", 22)
     return (_small(style.image), [(exact * scale, red)]), (image, marks, note)
+
+
+def _reason(error: str) -> str:
+    """A run's error as its reason alone: the first clause, without the quoted image and method names (the row says
+    which), e.g. ``"dlib and AnimeFace found no face in the style image"``; ``""`` stays ``""``."""
+    import re
+
+    return re.sub(r" '[^']*'", "", str(error).split(";")[0])
 
 
 def _small(image):

@@ -39,6 +39,18 @@ def test_the_browser_sorts_the_benchmark_s_pairs_worst_first_and_shows_every_run
     assert sizes == {(128, 128)} and [png is not None for _, png in panels[2:]] == list(rows["error"] == "")
 
 
+def test_a_run_that_made_nothing_gives_its_reason_in_a_few_words_in_the_row():
+    view = RunBrowser()
+    table = view.table("geometry")
+    failed = table[table["error"] != ""].iloc[0]
+    rows = view.rows("geometry", failed["content"], failed["style"])
+    reason = rows.loc[rows["name"] == failed["name"], "error"].iloc[0]
+    # the committed error names the image and the method to use instead; the row keeps only what went wrong
+    assert "found no face" in reason and failed["style"] in failed["error"] and failed["style"] not in reason
+    assert ";" not in reason and len(reason) < len(failed["error"]) / 2
+    assert (rows.loc[rows["name"] != failed["name"], "error"].isin(["", reason])).all()
+
+
 def test_the_widgets_open_on_the_worst_pair_and_keep_the_method_across_plans():
     from survey_lib.run_browser import BrowserWidgets
 
