@@ -252,7 +252,8 @@ viz.save_table(viz.ci_cells(warp_levels, WARP_METRICS).reset_index().to_dict("re
                    "photograph (same person below 0.6), where dlib finds the output's face."))
 viz.save_figure(viz.level_curves(warp_levels, "face_area_spread", levels=sorted(geo["level"].unique()),
                                  ylabel="uneven stretch of the face\n(spread of log2 area change)",
-                                 title="The spline's price: all the way, and at one-shot FoA's displacement"),
+                                 title="The spline's price: all the way, and at one-shot FoA's displacement",
+                                 linestyles={AT_REACH: (0, (4, 3))}),  # dashed: one-shot FoA's curve shows under it
                 "04_geometry_levels_stretch", FIG_DIR)
 warp_design
 
