@@ -149,7 +149,7 @@ def _evaluate_plans(args: argparse.Namespace) -> int:
     from .evaluation.store import Store
     from .utils import check_writable_folder
 
-    given = [f"--{k}" for k in ("contents", "csv") + (() if args.methods else ("styles",)) if getattr(args, k)]
+    given = [f"--{k}" for k in ("csv",) + (() if args.methods else ("contents", "styles")) if getattr(args, k)]
     if given:
         raise ValueError(f"--plan fixes methods, pairs and seeds; drop {', '.join(given)}")
     if args.methods and (args.save_partial or args.thumbnails or args.rescore):
@@ -184,8 +184,9 @@ def _evaluate_plans(args: argparse.Namespace) -> int:
         with _executor(args) as executor:
             for plan in plans:
                 if args.methods:  # part of the plan, into the store; the table is written when the plan is whole
-                    computed, hits = run_methods(plan.name, args.methods, styles=args.styles, store=store,
-                                                 executor=executor, device=args.device, out_dir=args.out_dir)
+                    computed, hits = run_methods(plan.name, args.methods, contents=args.contents, styles=args.styles,
+                                                 store=store, executor=executor, device=args.device,
+                                                 out_dir=args.out_dir)
                     print(f"plan {plan.name}: {', '.join(args.methods)}: {computed} computed, {hits} read from "
                           f"{store.path}; no table written (`evaluate --plan {plan.name} --save-partial` saves what "
                           "the store holds)", flush=True)

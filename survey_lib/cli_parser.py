@@ -100,7 +100,8 @@ def _add_evaluate(sub) -> None:
                    help=f"one or more of {', '.join(available())}; with --plan: compute only these methods of the plan "
                         "into the store, writing no table (then --save-partial)")
     e.add_argument("--contents", nargs="+",
-                   help="content images: catalogue names, paths or a group (photos, portraits, anime)")
+                   help="content images: catalogue names, paths or a group (photos, portraits, anime); with --plan "
+                        "and --methods: glob patterns, only the plan's pairs whose content matches one")
     e.add_argument("--styles", nargs="+",
                    help="style images, as --contents; with --plan and --methods: glob patterns, only the plan's pairs "
                         "whose style matches one (e.g. '*~17')")

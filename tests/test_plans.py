@@ -9,6 +9,7 @@ from PIL import Image
 from survey_lib import cli, data
 from survey_lib.evaluation import plan_specs, plans, provenance
 from survey_lib.evaluation.plans import Plan
+from survey_lib.evaluation.store import opened
 
 
 def _only(monkeypatch, plan: Plan) -> None:
@@ -125,6 +126,8 @@ def test_run_plan_writes_the_table_and_its_provenance_and_resumes(tmp_path, monk
     (["evaluate", "--plan", "finding1", "--methods", "nst", "--save-partial"], "--methods with --plan computes part"),
     (["evaluate", "--plan", "finding1", "--methods", "foa_tps", "--store", "{tmp}/s.sqlite"],
      "plan finding1 runs none of foa_tps; it runs adain, dst, fastdst, ghiasi, nst"),
+    (["evaluate", "--plan", "finding1", "--methods", "nst", "--contents", "astro*", "--store", "{tmp}/s.sqlite"],
+     "no content of plan finding1 matches --contents astro*; its contents are named like"),
 ])
 def test_evaluate_cli_says_what_is_missing(argv, message, capsys, tmp_path):
     assert cli.main([a.replace("{tmp}", str(tmp_path)) for a in argv]) == 2
@@ -397,3 +400,19 @@ def test_part_of_a_plan_resumes_on_another_machine_from_the_committed_part(tmp_p
     assert plans.run_methods("tiny_resume", ["ghiasi"], store=b, out_dir=tmp_path) == (1, 1)  # only the other one
     with pytest.raises(ValueError, match=r"no style of plan tiny_resume matches --styles \*~17; .*'starry_night'"):
         plans.run_methods("tiny_resume", ["ghiasi"], styles=["*~17"], store=b, out_dir=tmp_path)
+    with pytest.raises(ValueError, match=r"no content of plan tiny_resume matches --contents obama; .*'astronaut'"):
+        plans.run_methods("tiny_resume", ["ghiasi"], contents=["obama"], store=b, out_dir=tmp_path)
+
+
+def test_part_of_a_plan_can_be_chosen_by_content_and_style_together(tmp_path, monkeypatch):
+    tiny = Plan("tiny_pick", ("ghiasi",), tuple((c, s) for c in ("astronaut", "obama")
+                                                for s in ("mona_lisa", "starry_night")), profile="smoke")
+    _only(monkeypatch, tiny)
+    store = str(tmp_path / "s.sqlite")
+    # one content and one style of two each: one pair of four
+    assert plans.run_methods("tiny_pick", ["ghiasi"], contents=["ob*"], styles=["starry*"], store=store,
+                             out_dir=tmp_path) == (1, 0)
+    with opened(store) as db:
+        assert [(db.get(k).content, db.get(k).style) for k in db.keys()] == [("obama", "starry_night")]
+    # the content alone: its other pair is computed, the one above read back
+    assert plans.run_methods("tiny_pick", ["ghiasi"], contents=["obama"], store=store, out_dir=tmp_path) == (1, 1)

@@ -147,7 +147,7 @@ def _timed_runs(plan: Plan, db, executor, device: str):
     return runs, record
 
 
-def run_methods(name: str, methods, *, styles=None, store=None, executor=None, device: str = "auto",
+def run_methods(name: str, methods, *, contents=None, styles=None, store=None, executor=None, device: str = "auto",
                 out_dir=AT_SCALE_DIR) -> tuple[int, int]:
     """Compute into ``store`` the runs of plan ``name`` whose method is one of ``methods`` (registered names: each
     variant of a method the plan runs is included), writing no table: a plan too long for one session is worked
@@ -156,8 +156,9 @@ def run_methods(name: str, methods, *, styles=None, store=None, executor=None, d
     under today's keys are put into ``store`` first and not computed again).
 
     Args:
-        styles: glob patterns (:mod:`fnmatch`, e.g. ``"*~17"`` for the benchmark's gap-0.17 styles); only the plan's
-            pairs whose style matches one are run. ``None``: every pair.
+        contents, styles: glob patterns (:mod:`fnmatch`, e.g. styles ``"*~17"`` for the benchmark's gap-0.17 styles);
+            only the plan's pairs whose content matches one of ``contents`` and whose style matches one of ``styles``
+            are run. ``None``: any.
 
     The pairs are visited in :func:`crossed_order`, so that work stopped part way has spread over the contents and
     the styles. Returns ``(computed, read from the store)``."""
@@ -173,10 +174,15 @@ def run_methods(name: str, methods, *, styles=None, store=None, executor=None, d
     if not wanted:
         ran = sorted({method_parts(m)[0] for m in plan.methods})
         raise ValueError(f"plan {name} runs none of {', '.join(methods)}; it runs {', '.join(ran)}")
-    pairs = [p for p in plan.pairs if styles is None or any(fnmatch(_pair_names(p)[1], pat) for pat in styles)]
-    if not pairs:
-        raise ValueError(f"no style of plan {name} matches --styles {' '.join(styles)}; its styles are named like "
-                         f"{_pair_names(plan.pairs[-1])[1]!r}")
+    pairs = list(plan.pairs)
+    for side, (option, patterns) in enumerate((("contents", contents), ("styles", styles))):
+        if patterns is None:
+            continue
+        kept = [p for p in pairs if any(fnmatch(_pair_names(p)[side], pat) for pat in patterns)]
+        if not kept:
+            raise ValueError(f"no {option[:-1]} of plan {name} matches --{option} {' '.join(patterns)}; its "
+                             f"{option} are named like {_pair_names(pairs[-1])[side]!r}")
+        pairs = kept
     with opened(store) as db:
         _import_partial(name, db, Path(out_dir))
         runs, _ = _timed_runs(replace(plan, methods=tuple(wanted), pairs=tuple(crossed_order(pairs))), db, executor,
