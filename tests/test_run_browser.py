@@ -1,11 +1,12 @@
 """The run browser and its thumbnails: written from the store, read back at 128 px, pairs sorted worst first."""
 import io
 
+import pytest
 from PIL import Image
 
 from survey_lib.evaluation.evaluate import evaluate
 from survey_lib.evaluation.thumbnails import load_thumbnail, thumbnail_path, write_thumbnails
-from survey_lib.run_browser import RunBrowser
+from survey_lib.run_browser import PLANS, RunBrowser
 
 
 def test_thumbnails_are_written_once_from_the_store_and_read_back_small(tmp_path):
@@ -37,6 +38,16 @@ def test_the_browser_sorts_the_benchmark_s_pairs_worst_first_and_shows_every_run
     sizes = {Image.open(io.BytesIO(png)).size for _, png in panels if png is not None}
     # every run that produced an output has its committed thumbnail (a run that failed has none)
     assert sizes == {(128, 128)} and [png is not None for _, png in panels[2:]] == list(rows["error"] == "")
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_every_committed_run_that_made_an_output_has_its_thumbnail_and_no_thumbnail_is_left_over(plan):
+    table = RunBrowser().table(plan)
+    made = table.loc[table["error"] == "", "key"]
+    missing = [key for key in made if not thumbnail_path(plan, key).is_file()]
+    assert not missing, f"{len(missing)} of {len(made)} runs of {plan} have no thumbnail (evaluate --thumbnails)"
+    committed = {path.stem for path in thumbnail_path(plan, "x").parent.glob("*.webp")}
+    assert committed == {key[:16] for key in made}  # none for a failed run or a run no longer in the table
 
 
 def test_a_run_that_made_nothing_gives_its_reason_in_a_few_words_in_the_row():
