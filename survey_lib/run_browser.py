@@ -212,8 +212,10 @@ class BrowserWidgets:
             boxes.append(w.VBox([caption, picture], layout=w.Layout(width="136px")))
         self.images.children = boxes
         table = self.view.rows(self.plan.value, content, style).round(3).to_html(index=False)
-        # a wide row of numbers scrolls inside the notebook's width instead of running past it
-        self.numbers.value = ("<style>.survey-run-browser .widget-html-content{min-width:0;max-width:100%}</style>"
+        # a wide row of numbers scrolls inside the notebook's width instead of running past it, each cell on one line
+        # (squeezed, a reason or a method's label would wrap word by word into rows a screen tall)
+        self.numbers.value = ("<style>.survey-run-browser .widget-html-content{min-width:0;max-width:100%}"
+                              ".survey-run-browser td,.survey-run-browser th{white-space:nowrap}</style>"
                               f"<div style='overflow-x:auto;max-width:100%'>{table}</div>")
 
 
