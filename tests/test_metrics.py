@@ -9,6 +9,7 @@ from survey_lib.evaluation import metrics, pairs, run_geometry
 from survey_lib.geometry.matchers import Correspondences
 from survey_lib.methods import Result
 from survey_lib.evaluation.pairs import Pair
+from survey_lib.evaluation.shape_metrics import warp_shape
 from survey_lib.geometry.warp import pixel_grid, sampling_map
 
 SIZE = 128
@@ -128,6 +129,8 @@ def test_trajectory_ends_where_the_run_ends():
     assert rows[-1]["own_target_progress"] == pytest.approx(
         metrics.own_target_progress(pair, res)["own_target_progress"], abs=1e-4)
     assert rows[-1]["warp_progress"] == pytest.approx(metrics.warp_landmarks(pair, res)["warp_progress"], abs=1e-3)
+    assert rows[-1]["shape_progress"] == pytest.approx(warp_shape(pair, res)["shape_progress"], abs=1e-3)
+    assert len({round(r["shape_progress"], 6) for r in rows}) == len(rows)  # a score per step, not the end's
     assert rows[0]["own_target_progress"] < rows[-1]["own_target_progress"]
     assert run_geometry.trajectory(pair, methods.run("fastdst", "astronaut", "mona_lisa", profile="smoke",
                                                 show_progress=False)) == []

@@ -60,11 +60,14 @@ def keypoint_table(runs: Runs) -> pd.DataFrame:
 def trajectory(pair, result) -> list[dict[str, float]]:
     """The warp of a DST-family run traced over its steps, from the keypoint snapshots it recorded
     (``record_every`` > 0): per recorded step, ``own_target_progress`` (its keypoints toward its own targets),
-    ``warp_progress`` (the 68 landmarks carried by the warp of that step, toward the aligned style landmarks) and
+    ``warp_progress`` (the 68 landmarks carried by the warp of that step, toward the aligned style landmarks),
+    ``shape_progress`` (the same carried landmarks scored on shape against the style's own,
+    :func:`~survey_lib.evaluation.shape_metrics.shape_progress`; NaN without 68 landmarks on both faces) and
     ``folded_%``. Empty for a run that recorded nothing."""
     from ..geometry.warp import folded_fraction
     from ..methods.dst import warp_map
     from .metrics import keypoint_progress, points_through_warp, reached_progress
+    from .shape_metrics import shape_progress
 
     steps, flat = result.history.get("theta_steps", []), result.history.get("theta", [])
     if not steps or result.correspondences is None:
@@ -73,12 +76,16 @@ def trajectory(pair, result) -> list[dict[str, float]]:
     thetas = torch.tensor(flat, dtype=torch.float32).view(len(steps), *src.shape)
     size, anchors = result.image.shape[-1], result.config.get("anchors_per_side", 5)
     p, targets = (pair.landmarks("content"), pair.targets) if pair.targets is not None else (None, None)
+    truth = pair.landmarks("style") if p is not None and p.shape == (68, 2) else None
+    truth = truth if truth is not None and truth.shape == (68, 2) else None
+    every = torch.ones(68, dtype=torch.bool)
     rows = []
     for step, theta in zip(steps, thetas):
         pos = warp_map(src, theta, size, anchors)
+        carried = points_through_warp(pos, p) if p is not None else None
         rows.append({"step": step, "own_target_progress": keypoint_progress(src, src + theta, result.targets),
-                     "warp_progress": (reached_progress(p, points_through_warp(pos, p), targets)
-                                       if p is not None else float("nan")),
+                     "warp_progress": reached_progress(p, carried, targets) if p is not None else float("nan"),
+                     "shape_progress": shape_progress(p, carried, truth, every) if truth is not None else float("nan"),
                      "folded_%": 100 * folded_fraction(pos)})
     return rows
 
