@@ -233,10 +233,10 @@ def _table(plan: str, folder) -> pd.DataFrame:
 @lru_cache(maxsize=8)
 def _points(plan: str, folder) -> dict:
     """Per run key, the ``(68, 2)`` content landmarks its warp carried (the plan's ``_points`` table)."""
-    from .evaluation.plans import read_points_so_far
+    from .evaluation.plans import read_geometry_so_far
     from .evaluation.shape_metrics import carried_landmarks
 
-    points = read_points_so_far(plan, folder)
+    points = read_geometry_so_far(plan, "points", folder)
     if points is None:
         return {}
     return {key: carried_landmarks(g) for key, g in points.groupby("key", sort=False)}

@@ -333,11 +333,19 @@ def test_a_plan_read_so_far_is_its_table_or_its_committed_part_with_a_note(tmp_p
         with pytest.raises(FileNotFoundError, match="make evaluate PLANS=finding1` "):
             plans.read_plan(f"finding1_{table}", tmp_path, required=True)
     pd.DataFrame({"key": ["a", "b"], "error": ["", "no face"]}).to_csv(tmp_path / "finding1_partial.csv", index=False)
+    pd.DataFrame({"key": ["a", "a"], "step": [10, 20]}).to_csv(tmp_path / "finding1_partial_trajectory.csv.gz",
+                                                                index=False)
     part, note = plans.read_plan_so_far("finding1", tmp_path)
     assert len(part) == 2 and note.startswith("plan finding1: 2 of 175 runs computed so far")
+    assert list(plans.read_geometry_so_far("finding1", "trajectory", tmp_path)["step"]) == [10, 20]
+    assert plans.read_geometry_so_far("finding1", "points", tmp_path) is None
+    with pytest.raises(ValueError, match="points, keypoints, trajectory"):
+        plans.read_geometry_so_far("finding1", "trajectories", tmp_path)
     pd.DataFrame({"key": ["a"], "error": [""]}).to_csv(tmp_path / "finding1.csv", index=False)
+    pd.DataFrame({"key": ["a"], "step": [30]}).to_csv(tmp_path / "finding1_trajectory.csv.gz", index=False)
     whole, note = plans.read_plan_so_far("finding1", tmp_path)
     assert len(whole) == 1 and note.endswith("complete")
+    assert list(plans.read_geometry_so_far("finding1", "trajectory", tmp_path)["step"]) == [30]  # the whole plan's
 
 
 def test_a_table_row_without_its_output_is_computed_when_a_metric_it_lacks_is_asked(tmp_path):

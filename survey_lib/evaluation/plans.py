@@ -19,7 +19,7 @@ from .tables import timing_summary
 
 __all__ = [*_SPEC_NAMES, "run_plan", "run_methods", "crossed_order", "save_partial", "rescore_plan", "read_plan",
            "read_provenance",
-           "read_shape_scores", "read_points_so_far", "read_spline_distortion", "read_plan_so_far", "working_size",
+           "read_shape_scores", "read_geometry_so_far", "read_spline_distortion", "read_plan_so_far", "working_size",
            "stale_rows", "staleness_note", "report_staleness",
            "AWAITING_RECOMPUTE", "check_committed", "UncommittedCode", "dirty_provenance", "provenance",
            "timing_summary"]
@@ -400,22 +400,25 @@ def read_shape_scores(name: str, folder=None):
     return committed_shape_scores(read_plan(f"{name}_points", folder, required=True), size=working_size(name, folder))
 
 
-def read_points_so_far(name: str, folder=None):
-    """The carried landmarks committed beside plan ``name``'s table (``NAME_points.csv.gz``), or, while only part of
-    the plan is computed, beside its partial table (``NAME_partial_points.csv.gz``), as :func:`read_plan_so_far` reads
-    the table; ``None`` when neither is committed."""
-    points = read_plan(f"{name}_points", folder)
-    return points if points is not None else read_plan(f"{name}_partial_points", folder)
+def read_geometry_so_far(name: str, table: str, folder=None):
+    """The geometry table ``table`` (one of :data:`GEOMETRY_TABLES`: ``"points"``, the carried landmarks;
+    ``"keypoints"``; ``"trajectory"``) committed beside plan ``name``'s table (``NAME_<table>.csv.gz``), or, while only
+    part of the plan is computed, beside its partial table (``NAME_partial_<table>.csv.gz``), as
+    :func:`read_plan_so_far` reads the table; ``None`` when neither is committed."""
+    if table not in GEOMETRY_TABLES:
+        raise ValueError(f"no geometry table {table!r}; a plan's are {', '.join(GEOMETRY_TABLES)}")
+    whole = read_plan(f"{name}_{table}", folder)
+    return whole if whole is not None else read_plan(f"{name}_partial_{table}", folder)
 
 
 def read_spline_distortion(name: str, folder=None, *, methods=None):
     """The Face-of-Art spline at the displacement each committed run of plan ``name`` reached
     (:func:`~survey_lib.evaluation.shape_metrics.committed_spline_distortion`, from the carried landmarks
-    :func:`read_points_so_far` reads, at the plan's working size, computing no run), by ``key``; ``methods``: only
+    :func:`read_geometry_so_far` reads, at the plan's working size, computing no run), by ``key``; ``methods``: only
     those methods' runs (e.g. ``["oneshot_foa"]``)."""
     from .shape_metrics import committed_spline_distortion
 
-    points = read_points_so_far(name, folder)
+    points = read_geometry_so_far(name, "points", folder)
     if points is None:  # neither committed: the error that says how to compute them
         points = read_plan(f"{name}_points", folder, required=True)
     if methods is not None:
