@@ -11,9 +11,9 @@ import torch
 
 __all__ = ["image_grid", "plot_history", "save_figure", "markdown_table", "save_table", "show_correspondences",
            "method_grid", "draw_points", "zoom_to", "timing_chart", "ci_bars", "ci_cells", "difference_plot",
-           "pair_lines", "difference_cells", "budget_panels", "level_curves", "rate_bars", "sweep_panels",
-           "sweep_targets", "readings_grid", "beta_panels", "exemplar_spread_figure", "targets_figure",
-           "result_figure", "correspondence_panels"]
+           "pair_lines", "difference_cells", "budget_panels", "budget_level_curves", "level_curves", "rate_bars",
+           "sweep_panels", "sweep_targets", "readings_grid", "beta_panels", "exemplar_spread_figure",
+           "targets_figure", "result_figure", "correspondence_panels"]
 
 
 def _as_hwc(img: torch.Tensor):
@@ -573,6 +573,34 @@ def budget_panels(warped_steps, nst_steps, ends, *, colors, title: str = "", sca
     axes[2].set_ylim(-0.05, 1)  # in % of the pixels: none of these warps folds more than a few pixels
     axes[0].legend(fontsize=8)
     axes[3].legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def budget_level_curves(steps, ends, metric: str, *, colors, ylabel: str = "", title: str = "",
+                        scale_starts=(150, 300)):
+    """A long budget on the geometric benchmark, one panel per level (the style's shape gap): per recorded step,
+    ``metric`` of each run (thin, one per photograph) and its mean per method (thick), with where the same pairs
+    ended at the default profile drawn dashed (``ends``: indexed by ``(method, level)``, the column ``metric``).
+    ``steps``: a trajectory table (:func:`survey_lib.evaluation.run_geometry.trajectories`) with ``level``,
+    ``content``, ``method`` and ``step``; ``colors``: per method. Returns the figure, ``title`` above it."""
+    import matplotlib.pyplot as plt
+
+    gaps = sorted(steps["level"].unique())
+    fig, axes = plt.subplots(1, len(gaps), figsize=(5.2 * len(gaps), 3.8), sharey=True, squeeze=False)
+    for ax, gap in zip(axes[0], gaps):
+        pair_lines(ax, steps[steps["level"] == gap], x="step", y=metric, pair="content", colors=colors)
+        for (name, level), end in ends[metric].items():
+            if level == gap and name in colors:
+                ax.axhline(end, color=colors[name], ls="--", lw=1, label=f"{name}, default profile's end")
+        for s in scale_starts:
+            ax.axvline(s, color="0.7", lw=0.6)  # the next scale starts
+        ax.axhline(0, color="k", lw=0.4)
+        ax.set_title(f"shape gap {gap:g}", fontsize=9)
+        ax.set_xlabel(f"step ({len(scale_starts) + 1} scales x {scale_starts[0]})")
+    axes[0][0].set_ylabel(ylabel or metric)
+    axes[0][-1].legend(fontsize=8)
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig

@@ -81,6 +81,22 @@ def test_budget_panels_draw_three_trajectories_with_the_short_budgets_end_and_ns
     assert fig.axes[0].get_xlabel() == "step (3 scales x 150)" and "450 steps" in fig.axes[3].get_ylabel()
 
 
+def test_budget_level_curves_give_each_gap_a_panel_with_its_own_default_ends():
+    steps = pd.DataFrame([{"method": m, "content": c, "level": g, "step": s,
+                           "shape_progress": (1 if m == "fastdst" else -1) * g * s / 450}
+                          for m in ("dst", "fastdst") for c in ("a", "b") for g in (0.11, 0.17)
+                          for s in range(10, 460, 10)])
+    ends = pd.DataFrame({"shape_progress": [0.01, 0.02, 0.3, 0.4]},
+                        index=pd.MultiIndex.from_product([["dst", "fastdst"], [0.11, 0.17]], names=["name", "level"]))
+    fig = viz.budget_level_curves(steps, ends, "shape_progress", colors={"dst": "tab:green", "fastdst": "tab:red"})
+    assert [ax.get_title() for ax in fig.axes] == ["shape gap 0.11", "shape gap 0.17"]
+    for ax, expected in zip(fig.axes, ([0.01, 0.3], [0.02, 0.4])):
+        dashed = [line.get_ydata()[0] for line in ax.lines if line.get_linestyle() == "--"]
+        assert sorted(dashed) == expected  # each panel: the default profile's ends at its own gap
+    means = [line for line in fig.axes[1].lines if line.get_linewidth() == 2]
+    assert sorted(line.get_ydata()[-1] for line in means) == pytest.approx([-0.17, 0.17])
+
+
 def test_beta_panels_put_beta_on_a_log_axis_with_the_published_value_and_trace_the_chosen_betas():
     rows, steps = [], []
     for m in ("dst", "fastdst"):
