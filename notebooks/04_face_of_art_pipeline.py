@@ -222,8 +222,8 @@ pd.concat([held_vs, spread_vs, spline_vs_dst, white_vs]).round(3)
 # (`face_folded_%`), and the identity distance of the output from the photographed person; beside them, computed
 # from the committed carried landmarks without a run, the exact spline from the photograph's landmarks to *where
 # one-shot FoA's warp carried them* (`plans.read_spline_distortion`): the two warp models at equal displacement.
-# The runs are those computed so far; claims are asserted on the levels where both ran on the same pairs over at
-# least three photographs and three portraits (`levels.crossed_levels`).
+# Claims are asserted on the levels where both ran on the same pairs over at least three photographs and three portraits
+# (`levels.crossed_levels`).
 
 # %%
 from survey_lib.evaluation import levels
@@ -293,10 +293,10 @@ assert (faces_found["foa_tps"] < faces_found["oneshot_foa"]).all(), faces_found
 pd.concat({"face_area_spread": stretch_vs, "identity_distance": identity_vs}).round(3)
 
 # %% [markdown]
-# **Reading the benchmark, so far.** Given the exact landmarks, the spline reaches the style's shape and one-shot FoA
+# **Reading the benchmark.** Given the exact landmarks, the spline reaches the style's shape and one-shot FoA
 # gets part of the way; the spline pays for the rest in uneven stretching of the face, at every crossed level, and the
-# further the style's shape lies from the photograph's the more it pays (the printed ends, for each family crossed at
-# two levels so far). Put the spline where one-shot FoA's warp ended, though, and it stretches the face no more unevenly
+# further the style's shape lies from the photograph's the more it pays (the printed ends: each family's smallest and
+# largest crossed levels). Put the spline where one-shot FoA's warp ended, though, and it stretches the face no more unevenly
 # than one-shot FoA's own warp, at every crossed level: the two warp models differ in how far they go, not in how
 # gracefully they get there. The survey's hypothesis that TPS is the more fragile warp is, on these faces, a statement
 # about displacement. The distance travelled costs identity too: where dlib finds the face in both outputs over a
@@ -304,4 +304,4 @@ pd.concat({"face_area_spread": stretch_vs, "identity_distance": identity_vs}).ro
 # FoA's on average at every level, measurably so beyond the smallest gap and, at the smallest (two photographs apart),
 # on the long face, while with anime proportions there the two cannot be told apart; and at the largest gap dlib finds a
 # face in fewer of the spline's outputs than of one-shot FoA's in both families (`identity_distance_n` in the level
-# table; with anime proportions, in none of the spline's). The levels not yet run come with the rest of plan `geometry`.
+# table; with anime proportions, in none of the spline's).
