@@ -293,10 +293,10 @@ assert (faces_found["foa_tps"] < faces_found["oneshot_foa"]).all(), faces_found
 pd.concat({"face_area_spread": stretch_vs, "identity_distance": identity_vs}).round(3)
 
 # %% [markdown]
-# **Reading the benchmark.** Given the exact landmarks, the spline reaches the style's shape and one-shot FoA
-# gets part of the way; the spline pays for the rest in uneven stretching of the face, at every crossed level, and the
-# further the style's shape lies from the photograph's the more it pays (the printed ends: each family's smallest and
-# largest crossed levels). Put the spline where one-shot FoA's warp ended, though, and it stretches the face no more unevenly
+# **Reading the benchmark.** Given the exact landmarks, the spline reaches the style's shape and one-shot FoA gets part
+# of the way; the spline pays for the rest in uneven stretching of the face, at every crossed level, and the further the
+# style's shape lies from the photograph's the more it pays (the printed ends: each family's smallest and largest
+# crossed levels). Put the spline where one-shot FoA's warp ended, though, and it stretches the face no more unevenly
 # than one-shot FoA's own warp, at every crossed level: the two warp models differ in how far they go, not in how
 # gracefully they get there. The survey's hypothesis that TPS is the more fragile warp is, on these faces, a statement
 # about displacement. The distance travelled costs identity too: where dlib finds the face in both outputs over a
