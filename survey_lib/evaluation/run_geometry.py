@@ -76,8 +76,8 @@ def trajectory(pair, result) -> list[dict[str, float]]:
     thetas = torch.tensor(flat, dtype=torch.float32).view(len(steps), *src.shape)
     size, anchors = result.image.shape[-1], result.config.get("anchors_per_side", 5)
     p, targets = (pair.landmarks("content"), pair.targets) if pair.targets is not None else (None, None)
-    truth = pair.landmarks("style") if p is not None and p.shape == (68, 2) else None
-    truth = truth if truth is not None and truth.shape == (68, 2) else None
+    q = pair.landmarks("style")
+    truth = q if p is not None and q is not None and p.shape == q.shape == (68, 2) else None
     every = torch.ones(68, dtype=torch.bool)
     rows = []
     for step, theta in zip(steps, thetas):
