@@ -96,3 +96,18 @@ def test_seed_spread_is_the_median_gap_between_two_seeds_of_the_same_pair_per_me
     assert spread.loc["a", "|seed 0 - seed 1| x"] == pytest.approx(0.02)  # the median, not the mean (0.11)
     assert spread.loc["b", "|seed 0 - seed 1| x"] == pytest.approx(0.03)  # over its two pairs with both seeds
     assert spread["pairs"].to_dict() == {"a": 3, "b": 2}
+
+
+def test_beside_budget_puts_each_long_run_beside_the_same_pair_at_the_short_budget():
+    from survey_lib.evaluation.tables import beside_budget
+
+    short = pd.DataFrame({"method": ["dst", "dst", "fastdst"], "content": ["a", "b", "a"], "style": "s",
+                          "shape_progress": [0.3, 0.1, 0.5], "identity_distance": [0.5, 0.4, 0.55]})
+    long = pd.DataFrame({"method": ["fastdst", "dst"], "content": "a", "style": "s",  # another order, a subset
+                         "shape_progress": [0.7, 0.2], "identity_distance": [0.6, 0.7]})
+    side = beside_budget(long, short, ["shape_progress", "identity_distance"], names=("default", "450"))
+    assert side.loc[("dst", "a", "s"), "shape_progress"].tolist() == pytest.approx([0.3, 0.2, -0.1])
+    assert side.loc[("fastdst", "a", "s"), ("identity_distance", "change")] == pytest.approx(0.05)
+    assert len(side) == 2  # pair b ran only at the short budget: nothing to compare it with
+    with pytest.raises(ValueError, match="'content': 'c'"):
+        beside_budget(long.assign(content="c"), short, ["shape_progress"])

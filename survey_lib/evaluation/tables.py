@@ -11,7 +11,7 @@ import json
 import pandas as pd
 
 __all__ = ["settings", "with_settings", "with_pair_name", "tidy", "run_names", "timing_summary", "timing_cells",
-           "change_at_end", "loss_share", "seed_spread"]
+           "change_at_end", "loss_share", "seed_spread", "beside_budget"]
 
 
 def settings(table: pd.DataFrame) -> pd.DataFrame:
@@ -131,3 +131,22 @@ def seed_spread(table: pd.DataFrame, metrics, *, seeds=(0, 1), by: str = "method
                         for m in metrics})
     out["pairs"] = wide[metrics[0]][[a, b]].dropna().groupby(by).size()
     return out
+
+
+def beside_budget(long: pd.DataFrame, short: pd.DataFrame, metrics, *, on=("method", "content", "style"),
+                  names=("default", "long")) -> pd.DataFrame:
+    """Each run of a longer budget (``long``) beside the same pair and method at a shorter one (``short``, the rows
+    of another plan, matched on ``on``): indexed by ``on``, columns ``(metric, budget)`` (levels named so) with
+    budget ``names[0]`` (``short``'s value), ``names[1]`` (``long``'s) and ``"change"`` (long minus short). A run of
+    ``long`` without a match in ``short`` is refused (a ``ValueError`` naming it): no pair is compared to nothing."""
+    keys = list(on)
+    both = long[keys + list(metrics)].merge(short[keys + list(metrics)], on=keys, how="left", suffixes=("_l", "_s"),
+                                            indicator=True, validate="one_to_one")
+    missing = both[both["_merge"] != "both"]
+    if len(missing):
+        raise ValueError(f"no run at the shorter budget for {missing[keys].to_dict('records')}")
+    both = both.set_index(keys)
+    short_name, long_name = names
+    return pd.concat({m: pd.DataFrame({short_name: both[f"{m}_s"], long_name: both[f"{m}_l"],
+                                       "change": both[f"{m}_l"] - both[f"{m}_s"]}) for m in metrics}, axis=1,
+                     names=["metric", "budget"])
