@@ -550,6 +550,13 @@ def beta_panels(sweep, steps, *, colors, published: float = 0.5, traced=(0.5, 8.
     return fig
 
 
+def _mark_scales(ax, scale_starts) -> None:
+    """A long run's x axis: a thin vertical line where each next scale starts, the scales named in the label."""
+    for s in scale_starts:
+        ax.axvline(s, color="0.7", lw=0.6)
+    ax.set_xlabel(f"step ({len(scale_starts) + 1} scales x {scale_starts[0]})")
+
+
 def budget_panels(warped_steps, nst_steps, ends, *, colors, title: str = "", scale_starts=(150, 300),
                   nst_default_steps: int = 80):
     """How the warping methods and NST spend a long budget, two by two: per recorded step, the keypoints toward
@@ -562,9 +569,7 @@ def budget_panels(warped_steps, nst_steps, ends, *, colors, title: str = "", sca
     for ax, metric in zip(axes, _WARP_PANELS):
         for name, color in colors.items():
             ax.axhline(ends.loc[name, metric], color=color, ls="--", lw=1, label=f"{name}, default profile's end")
-        for s in scale_starts:
-            ax.axvline(s, color="0.7", lw=0.6)  # the next scale starts
-        ax.set_xlabel(f"step ({len(scale_starts) + 1} scales x {scale_starts[0]})")
+        _mark_scales(ax, scale_starts)
     pair_lines(axes[3], nst_steps, x="step", y="loss_share", colors={"nst": "tab:blue"})
     axes[3].axvline(nst_default_steps, color="k", lw=0.6, ls=":")
     axes[3].set_xlabel(f"L-BFGS step (dotted: the default profile's {nst_default_steps})")
@@ -594,11 +599,9 @@ def budget_level_curves(steps, ends, metric: str, *, colors, ylabel: str = "", t
         for (name, level), end in ends[metric].items():
             if level == gap and name in colors:
                 ax.axhline(end, color=colors[name], ls="--", lw=1, label=f"{name}, default profile's end")
-        for s in scale_starts:
-            ax.axvline(s, color="0.7", lw=0.6)  # the next scale starts
+        _mark_scales(ax, scale_starts)
         ax.axhline(0, color="k", lw=0.4)
         ax.set_title(f"shape gap {gap:g}", fontsize=9)
-        ax.set_xlabel(f"step ({len(scale_starts) + 1} scales x {scale_starts[0]})")
     axes[0][0].set_ylabel(ylabel or metric)
     axes[0][-1].legend(fontsize=8)
     fig.suptitle(title, fontsize=10)
