@@ -36,10 +36,11 @@ evaluate: $(STAMP)  ## compute the at-scale plans (hours on 2 cores; interrupt a
 	OMP_NUM_THREADS=1 $(PY) -m survey_lib evaluate --plan $(PLANS) --workers $(WORKERS)
 
 # lint, unit tests + every notebook in the smoke profile (executed copies in build/smoke/executed), then nbval
-# re-executes those copies and compares every output: the same seed gives the same findings.
+# re-executes those copies and compares every output: the same seed gives the same findings. The log lists the 20
+# slowest tests, so that a test that grows is seen before the suite passes its 15 minutes.
 test: $(STAMP) chromium
 	$(MAKE) --no-print-directory lint
-	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 -q
+	OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 -q --durations=20
 	$(MAKE) --no-print-directory nbval
 
 # the browser test (tests/test_browser.py) drives Debian's chromium: Playwright's own browser download needs the
