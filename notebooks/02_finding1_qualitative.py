@@ -771,36 +771,37 @@ long_vs_default.round(3).T
 
 # %%
 shape_change = long_vs_default[("shape_progress", "change")]
+frame_change = long_vs_default[("warp_progress", "change")]
 identity = long_vs_default["identity_distance"]
 still = tables.change_at_end(long_steps, "shape_progress", last=5, by=("method", "level", "content"))
-frame_fell = tables.change_at_end(long_steps, "warp_progress", last=5, by=("method", "level", "content"))
 # at the survey's budget both warps give the face more of the style's shape than at the default profile, on every
 # pair computed, scored on exact landmarks neither saw...
 assert (shape_change > 0).all(), shape_change
 # ...FastDST by more than DST on each pair, and FastDST was still gaining over its last 50 steps
 assert (shape_change.loc["fastdst"] > shape_change.loc["dst"]).all(), shape_change
 assert (still.loc["fastdst"] > 0).all(), still
-# DST's warp ends by moving the whole face: over its last 50 steps the landmarks it carries move away from the
-# style's in the photograph's frame while their shape does not, and its similarity is larger than at the default
-assert (frame_fell.loc["dst"] < 0).all(), frame_fell
+# DST's extra steps go partly into moving the whole face: the similarity its warp applies grows, and in the
+# photograph's frame the landmarks it carries gain less than their shape does
 assert (long_vs_default.loc["dst", ("warp_similarity_px", "change")] > 0).all(), long_vs_default
+assert (frame_change.loc["dst"] < shape_change.loc["dst"]).all(), long_vs_default
 # the price is the person: every output at 450 steps is further from the photographed person than at the default,
 # and past dlib's same-person distance (0.6), where no default-profile output of these pairs is
 assert (identity["change"] > 0).all() and (identity["survey: 450"] > 0.6).all(), identity
 assert (identity["default"] < 0.6).all(), identity
 # neither warp folds the face at the survey's budget (under half a percent of its pixels)
 assert (long_vs_default[("face_folded_%", "survey: 450")] < 0.5).all(), long_vs_default
-pd.DataFrame({"shape progress, last 50 steps": still, "frame progress, last 50 steps": frame_fell}).round(3)
+pd.DataFrame({"shape progress, last 50 steps": still}).round(3)
 
 # %% [markdown]
 # **Reading the long budget.** Where the style's shape differs from the photograph's by known amounts, the survey's
-# budget gives both warps more of it than the default profile: FastDST much more, and still gaining when it stops;
-# DST a little. DST's extra steps go mostly into moving the whole face: late in the run the landmarks it carries
-# drift away from the style's in the photograph's frame while their shape barely changes, and the similarity its
-# warp applies grows. The price of the longer optimisation is the person: at 450 steps every output is further from
-# the photographed person than at the default profile, and past dlib's same-person distance, which no
-# default-profile output of these pairs reaches. Neither warp folds the face. The survey's budget buys FastDST shape
-# at the cost of identity, and buys DST little of either.
+# budget gives both warps more of it than the default profile: FastDST more than DST on every pair, and FastDST still
+# gaining when it stops. Part of DST's extra steps goes into moving the whole face: the similarity its warp applies
+# grows, and in the photograph's frame the landmarks it carries gain less than their shape (at 0.11 they even move
+# away from the style's). The price of the longer optimisation is the person: at 450 steps every output is further
+# from the photographed person than at the default profile, and past dlib's same-person distance, which no
+# default-profile output of these pairs reaches. Neither warp folds the face. The survey's budget buys both warps
+# shape, FastDST more than DST, at the cost of identity; these are a few pairs of one portrait, read run by run (the
+# first table), not an interval over faces.
 
 # %% [markdown]
 # ## Explore a pair of your own
