@@ -111,3 +111,5 @@ def test_beside_budget_puts_each_long_run_beside_the_same_pair_at_the_short_budg
     assert len(side) == 2  # pair b ran only at the short budget: nothing to compare it with
     with pytest.raises(ValueError, match="'content': 'c'"):
         beside_budget(long.assign(content="c"), short, ["shape_progress"])
+    with pytest.raises(ValueError, match="shorter budget holds .*'method': 'dst'.* more than once"):
+        beside_budget(long, pd.concat([short, short.iloc[:1]]), ["shape_progress"])

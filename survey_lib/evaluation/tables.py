@@ -138,10 +138,16 @@ def beside_budget(long: pd.DataFrame, short: pd.DataFrame, metrics, *, on=("meth
     """Each run of a longer budget (``long``) beside the same pair and method at a shorter one (``short``, the rows
     of another plan, matched on ``on``): indexed by ``on``, columns ``(metric, budget)`` (levels named so) with
     budget ``names[0]`` (``short``'s value), ``names[1]`` (``long``'s) and ``"change"`` (long minus short). A run of
-    ``long`` without a match in ``short`` is refused (a ``ValueError`` naming it): no pair is compared to nothing."""
+    ``long`` without a match in ``short``, and a pair either table holds twice (settings apart: pass the rows of one
+    setting), are refused with a ``ValueError`` naming them: no pair is compared to nothing, or to a mixture."""
     keys = list(on)
+    for which, table in (("longer", long), ("shorter", short)):
+        twice = table[table.duplicated(keys, keep=False)]
+        if len(twice):
+            raise ValueError(f"the {which} budget holds {twice[keys].drop_duplicates().to_dict('records')} more than "
+                             f"once; pass one run per {', '.join(keys)}")
     both = long[keys + list(metrics)].merge(short[keys + list(metrics)], on=keys, how="left", suffixes=("_l", "_s"),
-                                            indicator=True, validate="one_to_one")
+                                            indicator=True)
     missing = both[both["_merge"] != "both"]
     if len(missing):
         raise ValueError(f"no run at the shorter budget for {missing[keys].to_dict('records')}")
