@@ -784,10 +784,11 @@ assert (still.loc["fastdst"] > 0).all(), still
 # photograph's frame the landmarks it carries gain less than their shape does
 assert (long_vs_default.loc["dst", ("warp_similarity_px", "change")] > 0).all(), long_vs_default
 assert (frame_change.loc["dst"] < shape_change.loc["dst"]).all(), long_vs_default
+assert (frame_change.loc["dst"].xs(0.11, level="level") < 0).all(), frame_change  # at 0.11 they move away
 # the price is the person: every output at 450 steps is further from the photographed person than at the default,
-# and past dlib's same-person distance (0.6), where no default-profile output of these pairs is
-assert (identity["change"] > 0).all() and (identity["survey: 450"] > 0.6).all(), identity
-assert (identity["default"] < 0.6).all(), identity
+# where all are within dlib's same-person distance (0.6); grace_hopper's pass it at both gaps
+assert (identity["change"] > 0).all() and (identity["default"] < 0.6).all(), identity
+assert (identity.xs("grace_hopper", level="content")["survey: 450"] > 0.6).all(), identity
 # neither warp folds the face at the survey's budget (under half a percent of its pixels)
 assert (long_vs_default[("face_folded_%", "survey: 450")] < 0.5).all(), long_vs_default
 pd.DataFrame({"shape progress, last 50 steps": still}).round(3)
@@ -795,13 +796,13 @@ pd.DataFrame({"shape progress, last 50 steps": still}).round(3)
 # %% [markdown]
 # **Reading the long budget.** Where the style's shape differs from the photograph's by known amounts, the survey's
 # budget gives both warps more of it than the default profile: FastDST more than DST on every pair, and FastDST still
-# gaining when it stops. Part of DST's extra steps goes into moving the whole face: the similarity its warp applies
-# grows, and in the photograph's frame the landmarks it carries gain less than their shape (at 0.11 they even move
-# away from the style's). The price of the longer optimisation is the person: at 450 steps every output is further
-# from the photographed person than at the default profile, and past dlib's same-person distance, which no
-# default-profile output of these pairs reaches. Neither warp folds the face. The survey's budget buys both warps
-# shape, FastDST more than DST, at the cost of identity; these are a few pairs of one portrait, read run by run (the
-# first table), not an interval over faces.
+# gaining when it stops; DST little. Part of DST's extra steps goes into moving the whole face: the similarity its
+# warp applies grows, and in the photograph's frame the landmarks it carries gain less than their shape (at 0.11 they
+# move away from the style's). The price of the longer optimisation is the person: at 450 steps every output is
+# further from the photographed person than at the default profile, where all are within dlib's same-person
+# distance; grace_hopper's outputs pass it at both gaps. Neither warp folds the face. The survey's budget buys both
+# warps shape, FastDST far more than DST, at the cost of identity; these are a few pairs of one portrait, read run by
+# run (the first table), not an interval over faces.
 
 # %% [markdown]
 # ## Explore a pair of your own
